@@ -1,0 +1,367 @@
+//! Helpers of the code `errorhandler!` and `abort!` generate; not a public API.
+//!
+//! The traits here carry `#[diagnostic::on_unimplemented]` so that a type mistake in a handler is reported
+//! under the user's own token with a sentence of explanation.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use http::request::Parts;
+
+pub use crate::error::Error;
+pub use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId, RequestHead};
+pub use crate::http_error::HttpError;
+pub use crate::layer::ErrorLayer;
+
+/// `abort!`'s expansion: the code was checked to be in 400..=599 by the macro.
+pub fn abort_with(code: u16, description: Option<fmt::Arguments<'_>>) -> HttpError {
+    let error = HttpError::new(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    match description {
+        None => error,
+        Some(description) => match description.as_str() {
+            Some(text) => error.with_description(text),
+            None => error.with_description(description.to_string()),
+        },
+    }
+}
+
+/// How a key hands its error to a handler's error parameter.
+pub trait ErrorKey: 'static {
+    /// What the error parameter is (`HttpError` for status keys, `E` for type keys).
+    type Param: Send + 'static;
+    /// What the handler's future keeps alive while the parameter is borrowed.
+    type Held: Send + 'static;
+    fn hold(error: Error) -> Result<Self::Held, Error>;
+    fn borrow(held: &Self::Held) -> Option<&Self::Param>;
+    fn release(held: Self::Held) -> Error;
+    fn take(error: Error) -> Result<Self::Param, Error>;
+}
+
+/// The key of status-code, class and `default` handlers: they receive an `HttpError`.
+pub struct ByStatus;
+
+/// The key of a handler registered for the error type `E`.
+pub struct ByType<E>(std::marker::PhantomData<fn() -> E>);
+
+impl ErrorKey for ByStatus {
+    type Param = HttpError;
+    type Held = HttpError;
+    fn hold(error: Error) -> Result<HttpError, Error> {
+        Ok(error.into_http_error())
+    }
+    fn borrow(held: &HttpError) -> Option<&HttpError> {
+        Some(held)
+    }
+    fn release(held: HttpError) -> Error {
+        Error::from(held)
+    }
+    fn take(error: Error) -> Result<HttpError, Error> {
+        Ok(error.into_http_error())
+    }
+}
+
+impl<E: StdError + Send + Sync + 'static> ErrorKey for ByType<E> {
+    type Param = E;
+    type Held = Error;
+    fn hold(error: Error) -> Result<Error, Error> {
+        if error.find::<E>().is_some() { Ok(error) } else { Err(error) }
+    }
+    fn borrow(held: &Error) -> Option<&E> {
+        held.find::<E>()
+    }
+    fn release(held: Error) -> Error {
+        held
+    }
+    fn take(error: Error) -> Result<E, Error> {
+        error.downcast::<E>()
+    }
+}
+
+/// Whether the error value or one of its sources is an `E`; an owned parameter can only take the value itself.
+pub fn matches_type<E: StdError + 'static>(cause: &(dyn StdError + 'static), depth: usize, owned: bool) -> bool {
+    (depth == 0 || !owned) && cause.is::<E>()
+}
+
+/// A type a handler can be registered for.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an error handler key: it is not an error type",
+    label = "not `std::error::Error + Send + Sync + 'static`",
+    note = "a key is a status code in 400..=599, `4xx`, `5xx`, `default`, or a type that implements `std::error::Error + Send + Sync + 'static`"
+)]
+pub trait ErrorType: StdError + Send + Sync + 'static {}
+
+impl<E: StdError + Send + Sync + 'static> ErrorType for E {}
+
+pub const fn assert_error_type<E: ErrorType>() {}
+
+/// The error parameter a handler declares, checked against the error its key delivers.
+#[diagnostic::on_unimplemented(
+    message = "this error handler's error parameter must be `&{Expected}` or `{Expected}`, not `{Self}`",
+    label = "expected `{Expected}`",
+    note = "the error parameter comes first and may be left out; the other parameters are extractors"
+)]
+pub trait ErrorParam<Expected> {
+    fn from_ref(error: &Expected) -> &Self;
+    fn from_owned(error: Expected) -> Self
+    where
+        Self: Sized;
+}
+
+impl<E> ErrorParam<E> for E {
+    fn from_ref(error: &E) -> &E {
+        error
+    }
+    fn from_owned(error: E) -> E {
+        error
+    }
+}
+
+/// The error parameter borrowed from what the handler's future holds.
+pub fn borrow_error<K: ErrorKey, P: ErrorParam<K::Param> + ?Sized>(held: &K::Held) -> Option<&P> {
+    K::borrow(held).map(P::from_ref)
+}
+
+/// The error parameter by value.
+pub fn take_error<K: ErrorKey, P: ErrorParam<K::Param>>(error: Error) -> Result<P, Error> {
+    K::take(error).map(P::from_owned)
+}
+
+/// A parameter of an error handler other than the error: an extractor of the request head.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a parameter of an error handler: it is not an extractor of the request head",
+    label = "not a `FromRequestParts` extractor",
+    note = "error handlers run after the request body is gone; they take extractors of the request head such as `Method`, `Uri`, `HeaderMap`, `State<S>` or `Extension<T>`"
+)]
+pub trait HeadExtractor<S>: Sized + Send {
+    fn extract(parts: &mut Parts, state: &S) -> impl Future<Output = Option<Self>> + Send;
+}
+
+impl<S: Send + Sync, T: FromRequestParts<S> + Send> HeadExtractor<S> for T {
+    async fn extract(parts: &mut Parts, state: &S) -> Option<T> {
+        T::from_request_parts(parts, state).await.ok()
+    }
+}
+
+/// Runs an extractor; `None` when it rejects the request (or when the layer kept no head, which the
+/// generated `NEEDS_REQUEST_HEAD` rules out).
+pub async fn extract<T: HeadExtractor<S>, S: Send + Sync>(parts: &mut Parts, state: &Option<Arc<S>>) -> Option<T> {
+    T::extract(parts, state.as_deref()?).await
+}
+
+/// What an error handler returns.
+#[diagnostic::on_unimplemented(
+    message = "an error handler must return a response, and `{Self}` is not one",
+    label = "does not implement `IntoResponse`",
+    note = "return `impl IntoResponse`: `Html<String>`, `Json<T>`, `(StatusCode, Json<T>)`, `Response`, ..."
+)]
+pub trait HandlerResponse {
+    fn into_handler_response(self) -> Response;
+}
+
+impl<R: IntoResponse> HandlerResponse for R {
+    fn into_handler_response(self) -> Response {
+        self.into_response()
+    }
+}
+
+pub fn respond<R: HandlerResponse>(response: R) -> Response {
+    response.into_handler_response()
+}
+
+/// An existing function registered with `key => path;`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be registered as an error handler for this key",
+    label = "not an error handler",
+    note = "an error handler is a `fn` or `async fn` that takes `&{Expected}` or `{Expected}` first (or not at all), then up to 8 extractors of the request head, and returns `impl IntoResponse`"
+)]
+pub trait ErrorHandlerFn<Expected, K, S, Marker>: Sized + Send + 'static {
+    /// Whether the function takes the error by value, which only the error value itself can give.
+    const TAKES_OWNED_ERROR: bool;
+    fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture;
+}
+
+/// Whether the registered function `handler` takes its error by value.
+pub const fn takes_owned_error<F, Expected, K, S, M>(_handler: &F) -> bool
+where
+    F: ErrorHandlerFn<Expected, K, S, M>,
+{
+    F::TAKES_OWNED_ERROR
+}
+
+/// Calls a function registered with `key => path;`.
+pub fn call_registered<F, Expected, K, S, M>(handler: F, error: Error, head: RequestHead<S>) -> HandlerFuture
+where
+    F: ErrorHandlerFn<Expected, K, S, M>,
+{
+    handler.call_handler(error, head)
+}
+
+/// An `async fn` whose first parameter borrows the error; names its future for every borrow.
+pub trait AsyncRefFn<'a, P: 'a, Args, R>: Send {
+    type Future: Future<Output = R> + Send + 'a;
+    fn call_ref(self, error: &'a P, args: Args) -> Self::Future;
+}
+
+#[doc(hidden)]
+pub struct SyncFn;
+#[doc(hidden)]
+pub struct AsyncFn;
+#[doc(hidden)]
+pub struct NoError;
+#[doc(hidden)]
+pub struct OwnedError;
+#[doc(hidden)]
+pub struct BorrowedError;
+
+macro_rules! impl_error_handler_fns {
+    ($($T:ident),*) => {
+        impl<'a, P: 'a, F, Fut, R, $($T,)*> AsyncRefFn<'a, P, ($($T,)*), R> for F
+        where
+            F: FnOnce(&'a P, $($T),*) -> Fut + Send,
+            Fut: Future<Output = R> + Send + 'a,
+        {
+            type Future = Fut;
+            #[allow(non_snake_case)]
+            fn call_ref(self, error: &'a P, ($($T,)*): ($($T,)*)) -> Fut {
+                self(error, $($T),*)
+            }
+        }
+
+        impl<K, S, F, R, $($T,)*> ErrorHandlerFn<K::Param, K, S, (SyncFn, NoError, R, $($T,)*)> for F
+        where
+            K: ErrorKey,
+            S: Send + Sync + 'static,
+            F: FnOnce($($T),*) -> R + Send + 'static,
+            R: IntoResponse,
+            $($T: HeadExtractor<S> + 'static,)*
+        {
+            const TAKES_OWNED_ERROR: bool = false;
+            #[allow(non_snake_case, unused_mut, unused_variables)]
+            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+                Box::pin(async move {
+                    let (mut parts, state) = head.into_parts();
+                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
+                    Ok(self($($T),*).into_response())
+                })
+            }
+        }
+
+        impl<K, S, F, Fut, R, $($T,)*> ErrorHandlerFn<K::Param, K, S, (AsyncFn, NoError, R, $($T,)*)> for F
+        where
+            K: ErrorKey,
+            S: Send + Sync + 'static,
+            F: FnOnce($($T),*) -> Fut + Send + 'static,
+            Fut: Future<Output = R> + Send,
+            R: IntoResponse,
+            $($T: HeadExtractor<S> + 'static,)*
+        {
+            const TAKES_OWNED_ERROR: bool = false;
+            #[allow(non_snake_case, unused_mut, unused_variables)]
+            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+                Box::pin(async move {
+                    let (mut parts, state) = head.into_parts();
+                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
+                    Ok(self($($T),*).await.into_response())
+                })
+            }
+        }
+
+        impl<K, S, F, R, $($T,)*> ErrorHandlerFn<K::Param, K, S, (SyncFn, OwnedError, R, $($T,)*)> for F
+        where
+            K: ErrorKey,
+            S: Send + Sync + 'static,
+            F: FnOnce(K::Param, $($T),*) -> R + Send + 'static,
+            R: IntoResponse,
+            $($T: HeadExtractor<S> + 'static,)*
+        {
+            const TAKES_OWNED_ERROR: bool = true;
+            #[allow(non_snake_case, unused_mut, unused_variables)]
+            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+                Box::pin(async move {
+                    let (mut parts, state) = head.into_parts();
+                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
+                    let error = K::take(error)?;
+                    Ok(self(error, $($T),*).into_response())
+                })
+            }
+        }
+
+        impl<K, S, F, Fut, R, $($T,)*> ErrorHandlerFn<K::Param, K, S, (AsyncFn, OwnedError, R, $($T,)*)> for F
+        where
+            K: ErrorKey,
+            S: Send + Sync + 'static,
+            F: FnOnce(K::Param, $($T),*) -> Fut + Send + 'static,
+            Fut: Future<Output = R> + Send,
+            R: IntoResponse,
+            $($T: HeadExtractor<S> + 'static,)*
+        {
+            const TAKES_OWNED_ERROR: bool = true;
+            #[allow(non_snake_case, unused_mut, unused_variables)]
+            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+                Box::pin(async move {
+                    let (mut parts, state) = head.into_parts();
+                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
+                    let error = K::take(error)?;
+                    Ok(self(error, $($T),*).await.into_response())
+                })
+            }
+        }
+
+        impl<K, S, F, R, $($T,)*> ErrorHandlerFn<K::Param, K, S, (SyncFn, BorrowedError, R, $($T,)*)> for F
+        where
+            K: ErrorKey,
+            S: Send + Sync + 'static,
+            F: for<'e> FnOnce(&'e K::Param, $($T),*) -> R + Send + 'static,
+            R: IntoResponse,
+            $($T: HeadExtractor<S> + 'static,)*
+        {
+            const TAKES_OWNED_ERROR: bool = false;
+            #[allow(non_snake_case, unused_mut, unused_variables)]
+            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+                Box::pin(async move {
+                    let (mut parts, state) = head.into_parts();
+                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
+                    let held = K::hold(error)?;
+                    let Some(error) = K::borrow(&held) else { return Err(K::release(held)) };
+                    Ok(self(error, $($T),*).into_response())
+                })
+            }
+        }
+
+        impl<K, S, F, R, $($T,)*> ErrorHandlerFn<K::Param, K, S, (AsyncFn, BorrowedError, R, $($T,)*)> for F
+        where
+            K: ErrorKey,
+            S: Send + Sync + 'static,
+            F: for<'e> AsyncRefFn<'e, K::Param, ($($T,)*), R> + 'static,
+            R: IntoResponse,
+            $($T: HeadExtractor<S> + 'static,)*
+        {
+            const TAKES_OWNED_ERROR: bool = false;
+            #[allow(non_snake_case, unused_mut, unused_variables)]
+            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+                Box::pin(async move {
+                    let (mut parts, state) = head.into_parts();
+                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
+                    let held = K::hold(error)?;
+                    let Some(error) = K::borrow(&held) else { return Err(K::release(held)) };
+                    Ok(self.call_ref(error, ($($T,)*)).await.into_response())
+                })
+            }
+        }
+    };
+}
+
+impl_error_handler_fns!();
+impl_error_handler_fns!(T1);
+impl_error_handler_fns!(T1, T2);
+impl_error_handler_fns!(T1, T2, T3);
+impl_error_handler_fns!(T1, T2, T3, T4);
+impl_error_handler_fns!(T1, T2, T3, T4, T5);
+impl_error_handler_fns!(T1, T2, T3, T4, T5, T6);
+impl_error_handler_fns!(T1, T2, T3, T4, T5, T6, T7);
+impl_error_handler_fns!(T1, T2, T3, T4, T5, T6, T7, T8);

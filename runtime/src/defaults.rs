@@ -1,0 +1,152 @@
+//! The built-in error responses, negotiated from `Accept`.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use axum::body::Body;
+use axum::response::Response;
+use headers_accept::Accept;
+use http::{HeaderValue, StatusCode, header};
+use mediatype::{MediaType, names};
+
+use crate::http_error::standard_description;
+
+/// The formats of the built-in response, in the order the server prefers them when the client has no preference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    PlainText,
+    Html,
+    ProblemJson,
+}
+
+/// What the built-in response says: a status and the description the client may see.
+#[derive(Debug, Clone)]
+pub(crate) struct DefaultPage {
+    status: StatusCode,
+    description: Option<Cow<'static, str>>,
+}
+
+const TEXT_PLAIN: MediaType<'static> = MediaType::new(names::TEXT, names::PLAIN);
+const TEXT_HTML: MediaType<'static> = MediaType::new(names::TEXT, names::HTML);
+const APPLICATION_XHTML: MediaType<'static> =
+    MediaType::from_parts(names::APPLICATION, names::XHTML, Some(names::XML), &[]);
+const APPLICATION_PROBLEM_JSON: MediaType<'static> =
+    MediaType::from_parts(names::APPLICATION, names::PROBLEM, Some(names::JSON), &[]);
+const APPLICATION_JSON: MediaType<'static> = MediaType::new(names::APPLICATION, names::JSON);
+
+/// Plain text comes first so that `*/*` (curl, scripts) gets text; browsers name `text/html` explicitly.
+const AVAILABLE: [MediaType<'static>; 5] =
+    [TEXT_PLAIN, TEXT_HTML, APPLICATION_XHTML, APPLICATION_PROBLEM_JSON, APPLICATION_JSON];
+
+impl Format {
+    /// The format a request's `Accept` header prefers; plain text when it is absent, malformed or matches none.
+    pub(crate) fn negotiate(accept: Option<&HeaderValue>) -> Self {
+        let Some(accept) = accept.and_then(|value| value.to_str().ok()) else {
+            return Self::PlainText;
+        };
+        let Ok(accept) = Accept::from_str(accept) else {
+            return Self::PlainText;
+        };
+        match accept.negotiate(AVAILABLE.iter()) {
+            Some(chosen) if *chosen == TEXT_HTML || *chosen == APPLICATION_XHTML => Self::Html,
+            Some(chosen) if *chosen == APPLICATION_PROBLEM_JSON || *chosen == APPLICATION_JSON => Self::ProblemJson,
+            _ => Self::PlainText,
+        }
+    }
+}
+
+impl DefaultPage {
+    /// A page for `status` that shows `description`, or the standard description when there is none.
+    pub(crate) fn new(status: StatusCode, description: Option<Cow<'static, str>>) -> Self {
+        Self { status, description }
+    }
+
+    /// The built-in response in `format`.
+    pub(crate) fn render(&self, format: Format) -> Response {
+        let status = self.status;
+        let title = status.canonical_reason().unwrap_or("Error");
+        let description = self.description.as_deref().unwrap_or_else(|| standard_description(status));
+        let (content_type, body) = match format {
+            Format::PlainText => (
+                "text/plain; charset=utf-8",
+                format!("{} {title}: {description}\n", status.as_u16()),
+            ),
+            Format::Html => ("text/html; charset=utf-8", html_page(status, title, description)),
+            Format::ProblemJson => (
+                "application/problem+json",
+                serde_json::json!({
+                    "type": "about:blank",
+                    "title": title,
+                    "status": status.as_u16(),
+                    "detail": description,
+                })
+                .to_string(),
+            ),
+        };
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = status;
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        response
+    }
+}
+
+/// Werkzeug's error page: the status as title, its name as heading, the escaped description.
+fn html_page(status: StatusCode, title: &str, description: &str) -> String {
+    let mut page = String::with_capacity(128 + description.len());
+    let _ = write!(
+        page,
+        "<!doctype html>\n<html lang=en>\n<title>{} {}</title>\n<h1>{}</h1>\n<p>",
+        status.as_u16(),
+        title,
+        title
+    );
+    escape_html_into(&mut page, description);
+    page.push_str("</p>\n");
+    page
+}
+
+fn escape_html_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn negotiate(accept: &str) -> Format {
+        Format::negotiate(Some(&HeaderValue::from_str(accept).unwrap()))
+    }
+
+    #[test]
+    fn browsers_get_html_and_api_clients_get_problem_json() {
+        assert_eq!(
+            negotiate("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+            Format::Html
+        );
+        assert_eq!(negotiate("application/json"), Format::ProblemJson);
+        assert_eq!(negotiate("application/problem+json"), Format::ProblemJson);
+        assert_eq!(negotiate("application/json, */*"), Format::ProblemJson);
+        assert_eq!(negotiate("*/*"), Format::PlainText);
+        assert_eq!(negotiate("image/png"), Format::PlainText);
+        assert_eq!(negotiate("text/html;q=0.1, application/json;q=0.5"), Format::ProblemJson);
+        assert_eq!(negotiate("garbage;;;=="), Format::PlainText);
+        assert_eq!(Format::negotiate(None), Format::PlainText);
+    }
+
+    #[test]
+    fn html_page_escapes_the_description() {
+        let page = html_page(StatusCode::NOT_FOUND, "Not Found", "<script>alert('x')</script>");
+        assert!(page.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"));
+        assert!(!page.contains("<script>"));
+    }
+}
