@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use http::StatusCode;
 use http::request::Parts;
 
@@ -17,10 +17,12 @@ pub use crate::error::Error;
 pub use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId, RequestHead};
 pub use crate::http_error::HttpError;
 pub use crate::layer::ErrorLayer;
+pub use axum::response::Response;
 
 /// `abort!`'s expansion: the code was checked to be in 400..=599 by the macro.
 pub fn abort_with(code: u16, description: Option<fmt::Arguments<'_>>) -> HttpError {
-    let error = HttpError::new(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    let error =
+        HttpError::new(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
     match description {
         None => error,
         Some(description) => match description.as_str() {
@@ -69,7 +71,11 @@ impl<E: StdError + Send + Sync + 'static> ErrorKey for ByType<E> {
     type Param = E;
     type Held = Error;
     fn hold(error: Error) -> Result<Error, Error> {
-        if error.find::<E>().is_some() { Ok(error) } else { Err(error) }
+        if error.find::<E>().is_some() {
+            Ok(error)
+        } else {
+            Err(error)
+        }
     }
     fn borrow(held: &Error) -> Option<&E> {
         held.find::<E>()
@@ -83,7 +89,11 @@ impl<E: StdError + Send + Sync + 'static> ErrorKey for ByType<E> {
 }
 
 /// Whether the error value or one of its sources is an `E`; an owned parameter can only take the value itself.
-pub fn matches_type<E: StdError + 'static>(cause: &(dyn StdError + 'static), depth: usize, owned: bool) -> bool {
+pub fn matches_type<E: StdError + 'static>(
+    cause: &(dyn StdError + 'static),
+    depth: usize,
+    owned: bool,
+) -> bool {
     (depth == 0 || !owned) && cause.is::<E>()
 }
 
@@ -149,7 +159,10 @@ impl<S: Send + Sync, T: FromRequestParts<S> + Send> HeadExtractor<S> for T {
 
 /// Runs an extractor; `None` when it rejects the request (or when the layer kept no head, which the
 /// generated `NEEDS_REQUEST_HEAD` rules out).
-pub async fn extract<T: HeadExtractor<S>, S: Send + Sync>(parts: &mut Parts, state: &Option<Arc<S>>) -> Option<T> {
+pub async fn extract<T: HeadExtractor<S>, S: Send + Sync>(
+    parts: &mut Parts,
+    state: &Option<Arc<S>>,
+) -> Option<T> {
     T::extract(parts, state.as_deref()?).await
 }
 
@@ -194,7 +207,11 @@ where
 }
 
 /// Calls a function registered with `key => path;`.
-pub fn call_registered<F, Expected, K, S, M>(handler: F, error: Error, head: RequestHead<S>) -> HandlerFuture
+pub fn call_registered<F, Expected, K, S, M>(
+    handler: F,
+    error: Error,
+    head: RequestHead<S>,
+) -> HandlerFuture
 where
     F: ErrorHandlerFn<Expected, K, S, M>,
 {

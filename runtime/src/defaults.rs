@@ -36,8 +36,13 @@ const APPLICATION_PROBLEM_JSON: MediaType<'static> =
 const APPLICATION_JSON: MediaType<'static> = MediaType::new(names::APPLICATION, names::JSON);
 
 /// Plain text comes first so that `*/*` (curl, scripts) gets text; browsers name `text/html` explicitly.
-const AVAILABLE: [MediaType<'static>; 5] =
-    [TEXT_PLAIN, TEXT_HTML, APPLICATION_XHTML, APPLICATION_PROBLEM_JSON, APPLICATION_JSON];
+const AVAILABLE: [MediaType<'static>; 5] = [
+    TEXT_PLAIN,
+    TEXT_HTML,
+    APPLICATION_XHTML,
+    APPLICATION_PROBLEM_JSON,
+    APPLICATION_JSON,
+];
 
 impl Format {
     /// The format a request's `Accept` header prefers; plain text when it is absent, malformed or matches none.
@@ -50,7 +55,9 @@ impl Format {
         };
         match accept.negotiate(AVAILABLE.iter()) {
             Some(chosen) if *chosen == TEXT_HTML || *chosen == APPLICATION_XHTML => Self::Html,
-            Some(chosen) if *chosen == APPLICATION_PROBLEM_JSON || *chosen == APPLICATION_JSON => Self::ProblemJson,
+            Some(chosen) if *chosen == APPLICATION_PROBLEM_JSON || *chosen == APPLICATION_JSON => {
+                Self::ProblemJson
+            }
             _ => Self::PlainText,
         }
     }
@@ -59,20 +66,29 @@ impl Format {
 impl DefaultPage {
     /// A page for `status` that shows `description`, or the standard description when there is none.
     pub(crate) fn new(status: StatusCode, description: Option<Cow<'static, str>>) -> Self {
-        Self { status, description }
+        Self {
+            status,
+            description,
+        }
     }
 
     /// The built-in response in `format`.
     pub(crate) fn render(&self, format: Format) -> Response {
         let status = self.status;
         let title = status.canonical_reason().unwrap_or("Error");
-        let description = self.description.as_deref().unwrap_or_else(|| standard_description(status));
+        let description = self
+            .description
+            .as_deref()
+            .unwrap_or_else(|| standard_description(status));
         let (content_type, body) = match format {
             Format::PlainText => (
                 "text/plain; charset=utf-8",
                 format!("{} {title}: {description}\n", status.as_u16()),
             ),
-            Format::Html => ("text/html; charset=utf-8", html_page(status, title, description)),
+            Format::Html => (
+                "text/html; charset=utf-8",
+                html_page(status, title, description),
+            ),
             Format::ProblemJson => (
                 "application/problem+json",
                 serde_json::json!({
@@ -86,7 +102,9 @@ impl DefaultPage {
         };
         let mut response = Response::new(Body::from(body));
         *response.status_mut() = status;
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         response
     }
 }
@@ -138,14 +156,21 @@ mod tests {
         assert_eq!(negotiate("application/json, */*"), Format::ProblemJson);
         assert_eq!(negotiate("*/*"), Format::PlainText);
         assert_eq!(negotiate("image/png"), Format::PlainText);
-        assert_eq!(negotiate("text/html;q=0.1, application/json;q=0.5"), Format::ProblemJson);
+        assert_eq!(
+            negotiate("text/html;q=0.1, application/json;q=0.5"),
+            Format::ProblemJson
+        );
         assert_eq!(negotiate("garbage;;;=="), Format::PlainText);
         assert_eq!(Format::negotiate(None), Format::PlainText);
     }
 
     #[test]
     fn html_page_escapes_the_description() {
-        let page = html_page(StatusCode::NOT_FOUND, "Not Found", "<script>alert('x')</script>");
+        let page = html_page(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "<script>alert('x')</script>",
+        );
         assert!(page.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"));
         assert!(!page.contains("<script>"));
     }

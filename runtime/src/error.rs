@@ -77,7 +77,10 @@ impl Error {
 
     /// The error value followed by its `source()` chain, nearest first.
     pub fn chain(&self) -> impl Iterator<Item = &(dyn StdError + 'static)> {
-        std::iter::successors(Some(&*self.inner as &(dyn StdError + 'static)), |error: &&(dyn StdError + 'static)| (*error).source())
+        std::iter::successors(
+            Some(&*self.inner as &(dyn StdError + 'static)),
+            |error: &&(dyn StdError + 'static)| (*error).source(),
+        )
     }
 
     /// The nearest `E` in the chain: the error value itself or one of its sources.
@@ -95,7 +98,11 @@ impl Error {
     }
 
     pub(crate) fn default_page(&self) -> DefaultPage {
-        DefaultPage::new(self.status, self.downcast_ref::<HttpError>().and_then(HttpError::explicit_description_cow))
+        DefaultPage::new(
+            self.status,
+            self.downcast_ref::<HttpError>()
+                .and_then(HttpError::explicit_description_cow),
+        )
     }
 }
 
@@ -123,7 +130,9 @@ impl fmt::Display for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let mut response = self.default_page().render(Format::PlainText);
-        response.extensions_mut().insert(CarriedError(Arc::new(Mutex::new(Some(self)))));
+        response
+            .extensions_mut()
+            .insert(CarriedError(Arc::new(Mutex::new(Some(self)))));
         response
     }
 }

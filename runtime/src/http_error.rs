@@ -46,7 +46,11 @@ impl HttpError {
     /// An error with `status` and its standard description; a non-error status becomes a 500 (see [`abort`]).
     pub fn new(status: StatusCode) -> Self {
         if status.is_client_error() || status.is_server_error() {
-            Self { status, description: None, source: None }
+            Self {
+                status,
+                description: None,
+                source: None,
+            }
         } else {
             Self::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(NotAnErrorStatus(status))
         }
@@ -59,7 +63,10 @@ impl HttpError {
     }
 
     /// Sets the underlying cause, returned by [`std::error::Error::source`] and never shown to the client.
-    pub fn with_source(mut self, source: impl Into<Box<dyn StdError + Send + Sync + 'static>>) -> Self {
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
+    ) -> Self {
         self.source = Some(source.into());
         self
     }
@@ -71,16 +78,20 @@ impl HttpError {
 
     /// The status's canonical name, such as `Not Found`.
     pub fn name(&self) -> &'static str {
-        self.status.canonical_reason().unwrap_or(if self.status.is_client_error() {
-            "Client Error"
-        } else {
-            "Server Error"
-        })
+        self.status
+            .canonical_reason()
+            .unwrap_or(if self.status.is_client_error() {
+                "Client Error"
+            } else {
+                "Server Error"
+            })
     }
 
     /// The description given to this error, or the standard description of its status.
     pub fn description(&self) -> &str {
-        self.description.as_deref().unwrap_or_else(|| standard_description(self.status))
+        self.description
+            .as_deref()
+            .unwrap_or_else(|| standard_description(self.status))
     }
 
     /// The description given to this error, if any.
@@ -107,13 +118,21 @@ impl HttpError {
 
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.name(), self.description())
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.name(),
+            self.description()
+        )
     }
 }
 
 impl StdError for HttpError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|source| source as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn StdError + 'static))
     }
 }
 
@@ -151,8 +170,12 @@ pub(crate) fn standard_description(status: StatusCode) -> &'static str {
             "The resource identified by the request is only capable of generating response entities which have \
              content characteristics not acceptable according to the accept headers sent in the request."
         }
-        408 => "The server closed the network connection because the browser didn't finish the request within the specified time.",
-        409 => "A conflict happened while processing the request. The resource might have been modified while the request was being processed.",
+        408 => {
+            "The server closed the network connection because the browser didn't finish the request within the specified time."
+        }
+        409 => {
+            "A conflict happened while processing the request. The resource might have been modified while the request was being processed."
+        }
         410 => {
             "The requested URL is no longer available on this server and there is no forwarding address. If you \
              followed a link from a foreign page, please contact the author of this page."
@@ -160,15 +183,21 @@ pub(crate) fn standard_description(status: StatusCode) -> &'static str {
         411 => "A request with this method requires a valid Content-Length header.",
         412 => "The precondition on the request for the URL failed positive evaluation.",
         413 => "The data value transmitted exceeds the capacity limit.",
-        414 => "The length of the requested URL exceeds the capacity limit for this server. The request cannot be processed.",
+        414 => {
+            "The length of the requested URL exceeds the capacity limit for this server. The request cannot be processed."
+        }
         415 => "The server does not support the media type transmitted in the request.",
         416 => "The server cannot provide the requested range.",
         417 => "The server could not meet the requirements of the Expect header",
         418 => "This server is a teapot, not a coffee machine",
         422 => "The request was well-formed but was unable to be followed due to semantic errors.",
         423 => "The resource that is being accessed is locked.",
-        424 => "The method could not be performed on the resource because the requested action depended on another action and that action failed.",
-        428 => "This request is required to be conditional; try using \"If-Match\" or \"If-Unmodified-Since\".",
+        424 => {
+            "The method could not be performed on the resource because the requested action depended on another action and that action failed."
+        }
+        428 => {
+            "This request is required to be conditional; try using \"If-Match\" or \"If-Unmodified-Since\"."
+        }
         429 => "This user has exceeded an allotted request count. Try again later.",
         431 => "One or more header fields exceeds the maximum size.",
         451 => "Unavailable for legal reasons.",
@@ -184,7 +213,9 @@ pub(crate) fn standard_description(status: StatusCode) -> &'static str {
         }
         504 => "The connection to an upstream server timed out.",
         505 => "The server does not support the HTTP protocol version used in the request.",
-        code if code < 500 => "The request could not be completed because of an error in the request.",
+        code if code < 500 => {
+            "The request could not be completed because of an error in the request."
+        }
         _ => "The server could not complete the request because of an error on the server.",
     }
 }

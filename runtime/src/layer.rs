@@ -50,13 +50,17 @@ impl<T: axum::response::IntoResponse> axum::response::IntoResponse for Recovered
 impl<H: ErrorHandlers> ErrorLayer<H> {
     /// A layer whose handlers' extractors read `state`.
     pub fn new(state: H::State) -> Self {
-        Self { state: Arc::new(state) }
+        Self {
+            state: Arc::new(state),
+        }
     }
 }
 
 impl<H: ErrorHandlers> Clone for ErrorLayer<H> {
     fn clone(&self) -> Self {
-        Self { state: Arc::clone(&self.state) }
+        Self {
+            state: Arc::clone(&self.state),
+        }
     }
 }
 
@@ -64,13 +68,19 @@ impl<Inner, H: ErrorHandlers> Layer<Inner> for ErrorLayer<H> {
     type Service = ErrorService<Inner, H>;
 
     fn layer(&self, inner: Inner) -> Self::Service {
-        ErrorService { inner, state: Arc::clone(&self.state) }
+        ErrorService {
+            inner,
+            state: Arc::clone(&self.state),
+        }
     }
 }
 
 impl<Inner: Clone, H: ErrorHandlers> Clone for ErrorService<Inner, H> {
     fn clone(&self) -> Self {
-        Self { inner: self.inner.clone(), state: Arc::clone(&self.state) }
+        Self {
+            inner: self.inner.clone(),
+            state: Arc::clone(&self.state),
+        }
     }
 }
 
@@ -93,12 +103,16 @@ where
         let context = RequestContext::capture::<H, _>(&request, &self.state);
         match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
             Ok(future) => ResponseFuture {
-                phase: Phase::Route { future: AssertUnwindSafe(future).catch_unwind() },
+                phase: Phase::Route {
+                    future: AssertUnwindSafe(future).catch_unwind(),
+                },
                 context: Some(context),
                 handlers: PhantomData,
             },
             Err(payload) => ResponseFuture {
-                phase: Phase::Handling { future: handle_panic::<H>(payload, context) },
+                phase: Phase::Handling {
+                    future: handle_panic::<H>(payload, context),
+                },
                 context: None,
                 handlers: PhantomData,
             },
@@ -140,12 +154,17 @@ where
                 PhaseProjection::Handling { future } => return future.as_mut().poll(cx).map(Ok),
                 PhaseProjection::Route { future } => {
                     let outcome = ready!(future.poll(cx));
-                    let context = this.context.take().expect("ResponseFuture polled after completion");
+                    let context = this
+                        .context
+                        .take()
+                        .expect("ResponseFuture polled after completion");
                     match outcome {
-                        Ok(Ok(response)) => match on_response::<H>(response.map(Body::new), context) {
-                            Outcome::PassThrough(response) => return Poll::Ready(Ok(response)),
-                            Outcome::Handle(future) => future,
-                        },
+                        Ok(Ok(response)) => {
+                            match on_response::<H>(response.map(Body::new), context) {
+                                Outcome::PassThrough(response) => return Poll::Ready(Ok(response)),
+                                Outcome::Handle(future) => future,
+                            }
+                        }
                         Ok(Err(error)) => return Poll::Ready(Err(error)),
                         Err(payload) => handle_panic::<H>(payload, context),
                     }
@@ -165,7 +184,10 @@ struct RequestContext<S> {
 impl<S> RequestContext<S> {
     fn capture<H: ErrorHandlers<State = S>, B>(request: &Request<B>, state: &Arc<S>) -> Self {
         let accept = request.headers().get(header::ACCEPT).cloned();
-        let head = H::NEEDS_REQUEST_HEAD.then(|| RequestHead { parts: snapshot(request), state: Some(Arc::clone(state)) });
+        let head = H::NEEDS_REQUEST_HEAD.then(|| RequestHead {
+            parts: snapshot(request),
+            state: Some(Arc::clone(state)),
+        });
         Self { accept, head }
     }
 }
@@ -181,7 +203,10 @@ fn snapshot<B>(request: &Request<B>) -> http::request::Parts {
 }
 
 fn empty_head<S>() -> RequestHead<S> {
-    RequestHead { parts: Request::new(()).into_parts().0, state: None }
+    RequestHead {
+        parts: Request::new(()).into_parts().0,
+        state: None,
+    }
 }
 
 type Handling = Pin<Box<dyn Future<Output = Response> + Send>>;
@@ -191,13 +216,22 @@ enum Outcome {
     Handle(Handling),
 }
 
-fn on_response<H: ErrorHandlers>(mut response: Response, context: RequestContext<H::State>) -> Outcome {
-    if let Some(error) = response.extensions_mut().remove::<CarriedError>().and_then(CarriedError::take) {
+fn on_response<H: ErrorHandlers>(
+    mut response: Response,
+    context: RequestContext<H::State>,
+) -> Outcome {
+    if let Some(error) = response
+        .extensions_mut()
+        .remove::<CarriedError>()
+        .and_then(CarriedError::take)
+    {
         let kept = take_protocol_headers(response.headers_mut());
         return match H::select(&error) {
             Some(handler) => Outcome::Handle(Box::pin(run::<H>(handler, error, kept, context))),
             None => {
-                let mut response = error.default_page().render(Format::negotiate(context.accept.as_ref()));
+                let mut response = error
+                    .default_page()
+                    .render(Format::negotiate(context.accept.as_ref()));
                 restore_protocol_headers(response.headers_mut(), kept);
                 Outcome::PassThrough(response)
             }
@@ -218,12 +252,17 @@ fn handle_panic<H: ErrorHandlers>(
     context: RequestContext<H::State>,
 ) -> Handling {
     let panic = Panic::from_payload(payload);
-    tracing::error!(message = panic.message(), "route panicked; answering 500 Internal Server Error");
+    tracing::error!(
+        message = panic.message(),
+        "route panicked; answering 500 Internal Server Error"
+    );
     let error = Error::from(HttpError::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(panic));
     match H::select(&error) {
         Some(handler) => Box::pin(run::<H>(handler, error, HeaderMap::new(), context)),
         None => {
-            let response = error.default_page().render(Format::negotiate(context.accept.as_ref()));
+            let response = error
+                .default_page()
+                .render(Format::negotiate(context.accept.as_ref()));
             Box::pin(std::future::ready(response))
         }
     }
@@ -232,7 +271,11 @@ fn handle_panic<H: ErrorHandlers>(
 /// The longest text body of an untyped error response that becomes the error's description.
 const DESCRIPTION_LIMIT: usize = 16 * 1024;
 
-async fn run_untyped<H: ErrorHandlers>(handler: HandlerId, response: Response, context: RequestContext<H::State>) -> Response {
+async fn run_untyped<H: ErrorHandlers>(
+    handler: HandlerId,
+    response: Response,
+    context: RequestContext<H::State>,
+) -> Response {
     let (mut head, body) = response.into_parts();
     let kept = take_protocol_headers(&mut head.headers);
     let mut error = HttpError::new(head.status);
@@ -255,7 +298,11 @@ async fn body_text(headers: &HeaderMap, body: Body) -> Option<String> {
     if !is_text {
         return None;
     }
-    let bytes = http_body_util::Limited::new(body, DESCRIPTION_LIMIT).collect().await.ok()?.to_bytes();
+    let bytes = http_body_util::Limited::new(body, DESCRIPTION_LIMIT)
+        .collect()
+        .await
+        .ok()?
+        .to_bytes();
     let text = String::from_utf8(bytes.into()).ok()?;
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
@@ -270,16 +317,25 @@ async fn run<H: ErrorHandlers>(
     let status = error.status();
     let fallback = error.default_page();
     let head = context.head.unwrap_or_else(empty_head);
-    let outcome = AssertUnwindSafe(async move { H::call(handler, error, head).await }).catch_unwind().await;
+    let outcome = AssertUnwindSafe(async move { H::call(handler, error, head).await })
+        .catch_unwind()
+        .await;
     let mut response = match outcome {
         Ok(Ok(response)) => apply_status_policy(response, status),
         Ok(Err(_rejected)) => {
-            tracing::warn!(handler = handler.index(), "an extractor of the error handler rejected the request; answering the built-in default");
+            tracing::warn!(
+                handler = handler.index(),
+                "an extractor of the error handler rejected the request; answering the built-in default"
+            );
             fallback.render(Format::negotiate(context.accept.as_ref()))
         }
         Err(payload) => {
             let panic = Panic::from_payload(payload);
-            tracing::error!(handler = handler.index(), message = panic.message(), "error handler panicked; answering the built-in default");
+            tracing::error!(
+                handler = handler.index(),
+                message = panic.message(),
+                "error handler panicked; answering the built-in default"
+            );
             fallback.render(Format::negotiate(context.accept.as_ref()))
         }
     };
@@ -294,7 +350,11 @@ struct RecoveredMarker;
 fn apply_status_policy(mut response: Response, error_status: StatusCode) -> Response {
     // A handler's own error value is its response, not a new error: it is never dispatched again.
     response.extensions_mut().remove::<CarriedError>();
-    if response.extensions_mut().remove::<RecoveredMarker>().is_some() {
+    if response
+        .extensions_mut()
+        .remove::<RecoveredMarker>()
+        .is_some()
+    {
         return response;
     }
     let own = response.status();
@@ -306,7 +366,8 @@ fn apply_status_policy(mut response: Response, error_status: StatusCode) -> Resp
 
 /// The headers the protocol requires on an error response: `Allow` on 405, `WWW-Authenticate` on 401,
 /// `Retry-After` on 503.
-const PROTOCOL_HEADERS: [header::HeaderName; 3] = [header::ALLOW, header::WWW_AUTHENTICATE, header::RETRY_AFTER];
+const PROTOCOL_HEADERS: [header::HeaderName; 3] =
+    [header::ALLOW, header::WWW_AUTHENTICATE, header::RETRY_AFTER];
 
 fn take_protocol_headers(headers: &mut HeaderMap) -> HeaderMap {
     let mut kept = HeaderMap::new();

@@ -1,0 +1,1 @@
+//! Routers of the runnable examples, shared with the tests.

@@ -1,0 +1,136 @@
+//! The syntax of `errorhandler! { ... }`, parsed into a model that keeps the user's tokens.
+
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Ident, ItemFn, Lit, LitInt, Path, Token, Visibility};
+
+/// The whole block: the set's struct, then its handlers.
+pub struct Input {
+    pub set: SetDecl,
+    pub items: Vec<Item>,
+}
+
+/// `/// docs  pub struct SiteErrors;`
+pub struct SetDecl {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub struct_token: Token![struct],
+    pub ident: Ident,
+    pub semi_token: Token![;],
+}
+
+pub enum Item {
+    /// `#[errorhandler(key)] fn handler(...) { ... }`, the decorator form; one key per attribute.
+    Declared { keys: Vec<Key>, function: ItemFn },
+    /// `key => path;`, registering an existing function.
+    Registered { key: Key, path: Path },
+    /// Anything else, reported by validation.
+    Unknown(syn::Item),
+}
+
+/// A key as written, before validation.
+pub enum Key {
+    /// An integer literal: a status code (`404`) or a class (`4xx`).
+    Code(LitInt),
+    /// `default`.
+    Default(Ident),
+    /// An error type.
+    Type(Path),
+    /// Any other literal, which validation rejects.
+    OtherLiteral(Lit),
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let set = input.parse()?;
+        let mut items = Vec::new();
+        while !input.is_empty() {
+            items.push(input.parse()?);
+        }
+        Ok(Self { set, items })
+    }
+}
+
+impl Parse for SetDecl {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let struct_token = input.parse::<Token![struct]>().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected the handler set's declaration first, such as `pub struct SiteErrors;`",
+            )
+        })?;
+        Ok(Self {
+            attrs,
+            vis,
+            struct_token,
+            ident: input.parse()?,
+            semi_token: input.parse()?,
+        })
+    }
+}
+
+impl Parse for Item {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let registration = input.fork();
+        if let Ok(key) = registration.parse::<Key>()
+            && registration.peek(Token![=>])
+        {
+            input.parse::<Key>()?;
+            input.parse::<Token![=>]>()?;
+            let path = input.parse().map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "expected the path of the handler function after `=>`",
+                )
+            })?;
+            input.parse::<Token![;]>()?;
+            return Ok(Self::Registered { key, path });
+        }
+        match input.parse::<syn::Item>()? {
+            syn::Item::Fn(mut function) => {
+                let mut keys = Vec::new();
+                let mut attrs = Vec::with_capacity(function.attrs.len());
+                for attr in function.attrs {
+                    if attr.path().is_ident("errorhandler") {
+                        keys.push(attr.parse_args::<Key>()?);
+                    } else {
+                        attrs.push(attr);
+                    }
+                }
+                function.attrs = attrs;
+                if keys.is_empty() {
+                    Ok(Self::Unknown(syn::Item::Fn(function)))
+                } else {
+                    Ok(Self::Declared { keys, function })
+                }
+            }
+            other => Ok(Self::Unknown(other)),
+        }
+    }
+}
+
+impl Parse for Key {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Lit) {
+            return Ok(match input.parse::<Lit>()? {
+                Lit::Int(code) => Self::Code(code),
+                other => Self::OtherLiteral(other),
+            });
+        }
+        let lookahead = input.fork();
+        if let Ok(ident) = lookahead.parse::<Ident>()
+            && ident == "default"
+            && !lookahead.peek(Token![::])
+        {
+            input.parse::<Ident>()?;
+            return Ok(Self::Default(ident));
+        }
+        input.parse::<Path>().map(Self::Type).map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected a key: a status code in 400..=599, `4xx`, `5xx`, `default` or an error type",
+            )
+        })
+    }
+}

@@ -1,0 +1,306 @@
+//! Turns a validated set into its struct, the user's functions, and the `ErrorHandlers` implementation.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{ReturnType, Type};
+
+use super::ast::{Input, Item, SetDecl};
+use super::valid::{Handler, KeyKind, Model, Signature, Target};
+
+pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
+    let items = user_items(input);
+    let ident = &model.set.ident;
+    let vis = &model.set.vis;
+    let state = match model.state {
+        Some(state) => quote!(#state),
+        None => quote!(()),
+    };
+    let needs_head = model.handlers.iter().any(|handler| match &handler.target {
+        Target::Declared(signature) => !signature.extractors.is_empty(),
+        Target::Registered(_) => true,
+    });
+    let type_checks = model.handlers.iter().filter_map(|handler| match handler.key {
+        KeyKind::Type(path) => {
+            let span = at(path.span());
+            Some(quote_spanned!(span=> const _: () = ::errorhandler::__private::assert_error_type::<#path>();))
+        }
+        _ => None,
+    });
+    let select = select(model, &state);
+    let arms = model
+        .handlers
+        .iter()
+        .enumerate()
+        .map(|(id, handler)| call_arm(id, handler, &state));
+    let callers = model
+        .handlers
+        .iter()
+        .enumerate()
+        .filter_map(|(id, handler)| match &handler.target {
+            Target::Declared(signature) => Some(caller(id, &handler.key, signature, &state)),
+            Target::Registered(_) => None,
+        });
+    let constructor = match model.state {
+        None => quote! {
+            /// The layer that serves these error handlers.
+            #vis fn layer() -> ::errorhandler::ErrorLayer<Self> {
+                ::errorhandler::ErrorLayer::new(())
+            }
+        },
+        Some(state) => quote! {
+            /// The layer that serves these error handlers, whose extractors read `state`.
+            #vis fn with_state(state: #state) -> ::errorhandler::ErrorLayer<Self> {
+                ::errorhandler::ErrorLayer::new(state)
+            }
+        },
+    };
+    quote! {
+        #items
+        const _: () = {
+            #(#type_checks)*
+
+            impl ::errorhandler::ErrorHandlers for #ident {
+                type State = #state;
+                const NEEDS_REQUEST_HEAD: bool = #needs_head;
+
+                fn select(error: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::HandlerId> {
+                    #select
+                }
+
+                fn call(
+                    handler: ::errorhandler::HandlerId,
+                    error: ::errorhandler::Error,
+                    head: ::errorhandler::RequestHead<#state>,
+                ) -> ::errorhandler::HandlerFuture {
+                    match handler.index() {
+                        #(#arms)*
+                        _ => ::std::boxed::Box::pin(::core::future::ready(::core::result::Result::Err(error))),
+                    }
+                }
+            }
+
+            impl #ident {
+                #constructor
+            }
+
+            #(#callers)*
+        };
+    }
+}
+
+/// The set's struct and the functions of the block, as the user wrote them minus `#[errorhandler]`.
+pub fn user_items(input: &Input) -> TokenStream {
+    let SetDecl {
+        attrs,
+        vis,
+        struct_token,
+        ident,
+        semi_token,
+    } = &input.set;
+    let functions = input.items.iter().filter_map(|item| match item {
+        Item::Declared { function, .. } => Some(quote!(#function)),
+        Item::Unknown(item) => Some(quote!(#item)),
+        Item::Registered { .. } => None,
+    });
+    quote! {
+        #(#attrs)*
+        #vis #struct_token #ident #semi_token
+        #(#functions)*
+    }
+}
+
+/// Dispatch, most specific first: the error's type and its sources, then its status, its class, `default`.
+fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
+    let by_type: Vec<TokenStream> = model
+        .handlers
+        .iter()
+        .enumerate()
+        .filter_map(|(id, handler)| {
+            let KeyKind::Type(path) = handler.key else {
+                return None;
+            };
+            let id = handler_id(id);
+            let owned = match &handler.target {
+                Target::Declared(signature) => {
+                    let owned = signature.error.as_ref().is_some_and(|error| !error.by_ref);
+                    quote!(#owned)
+                }
+                Target::Registered(function) => quote! {
+                    ::errorhandler::__private::takes_owned_error::<
+                        _, #path, ::errorhandler::__private::ByType<#path>, #state, _
+                    >(&#function)
+                },
+            };
+            Some(quote! {
+                if ::errorhandler::__private::matches_type::<#path>(cause, depth, #owned) {
+                    return ::core::option::Option::Some(#id);
+                }
+            })
+        })
+        .collect();
+    let type_walk = (!by_type.is_empty()).then(|| {
+        quote! {
+            for (depth, cause) in error.chain().enumerate() {
+                #(#by_type)*
+            }
+        }
+    });
+    let find = |wanted: fn(&KeyKind<'_>) -> bool| {
+        model
+            .handlers
+            .iter()
+            .position(|handler| wanted(&handler.key))
+            .map(handler_id)
+    };
+    let codes = model
+        .handlers
+        .iter()
+        .enumerate()
+        .filter_map(|(id, handler)| match handler.key {
+            KeyKind::Status(code) => {
+                let id = handler_id(id);
+                Some(quote!(#code => return ::core::option::Option::Some(#id),))
+            }
+            _ => None,
+        });
+    let client = find(|key| matches!(key, KeyKind::ClientErrors)).map(
+        |id| quote!(if status.is_client_error() { return ::core::option::Option::Some(#id); }),
+    );
+    let server = find(|key| matches!(key, KeyKind::ServerErrors)).map(
+        |id| quote!(if status.is_server_error() { return ::core::option::Option::Some(#id); }),
+    );
+    let default = match find(|key| matches!(key, KeyKind::Default)) {
+        Some(id) => quote!(::core::option::Option::Some(#id)),
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        #type_walk
+        let status = error.status();
+        #[allow(clippy::match_single_binding)]
+        match status.as_u16() {
+            #(#codes)*
+            _ => {}
+        }
+        #client
+        #server
+        #default
+    }
+}
+
+fn handler_id(id: usize) -> TokenStream {
+    let id = u16::try_from(id).expect("fewer than 65536 handlers in one set");
+    quote!(::errorhandler::HandlerId::new(#id))
+}
+
+fn key_type(key: &KeyKind<'_>) -> (TokenStream, TokenStream) {
+    match key {
+        KeyKind::Type(path) => (
+            quote!(::errorhandler::__private::ByType<#path>),
+            quote!(#path),
+        ),
+        _ => (
+            quote!(::errorhandler::__private::ByStatus),
+            quote!(::errorhandler::HttpError),
+        ),
+    }
+}
+
+fn call_arm(id: usize, handler: &Handler<'_>, state: &TokenStream) -> TokenStream {
+    let index = u16::try_from(id).expect("fewer than 65536 handlers in one set");
+    match &handler.target {
+        Target::Declared(_) => {
+            let caller = caller_ident(id);
+            quote!(#index => ::std::boxed::Box::pin(#caller(error, head)),)
+        }
+        Target::Registered(function) => {
+            let (key, expected) = key_type(&handler.key);
+            let span = at(function.span());
+            let call = quote_spanned! {span=>
+                ::errorhandler::__private::call_registered::<_, #expected, #key, #state, _>
+            };
+            quote!(#index => #call(#function, error, head),)
+        }
+    }
+}
+
+fn caller_ident(id: usize) -> syn::Ident {
+    format_ident!("__errorhandler_call_{}", id)
+}
+
+/// The async function that runs the extractors, hands over the error and calls a declared handler.
+fn caller(
+    id: usize,
+    key: &KeyKind<'_>,
+    signature: &Signature<'_>,
+    state: &TokenStream,
+) -> TokenStream {
+    let ident = caller_ident(id);
+    let function = &signature.function.sig.ident;
+    let (key, _) = key_type(key);
+    let arguments: Vec<syn::Ident> = (0..signature.extractors.len())
+        .map(|index| format_ident!("__errorhandler_arg_{}", index))
+        .collect();
+    let extractions = signature.extractors.iter().zip(&arguments).map(|(ty, argument)| {
+        let span = at(ty.span());
+        let extract = quote_spanned!(span=> ::errorhandler::__private::extract::<#ty, #state>);
+        quote! {
+            let ::core::option::Option::Some(#argument) = #extract(&mut parts, &state).await else {
+                return ::core::result::Result::Err(error);
+            };
+        }
+    });
+    let head = if signature.extractors.is_empty() {
+        quote!(let _ = head;)
+    } else {
+        quote!(let (mut parts, state) = head.into_parts();)
+    };
+    let (error_binding, error_argument) = match &signature.error {
+        None => (quote!(let _ = error;), quote!()),
+        Some(param) => {
+            let ty: &Type = param.ty;
+            let span = at(ty.span());
+            let binding = if param.by_ref {
+                let borrow =
+                    quote_spanned!(span=> ::errorhandler::__private::borrow_error::<#key, #ty>);
+                quote! {
+                    let held = <#key as ::errorhandler::__private::ErrorKey>::hold(error)?;
+                    let ::core::option::Option::Some(__errorhandler_error) = #borrow(&held) else {
+                        return ::core::result::Result::Err(
+                            <#key as ::errorhandler::__private::ErrorKey>::release(held),
+                        );
+                    };
+                }
+            } else {
+                let take =
+                    quote_spanned!(span=> ::errorhandler::__private::take_error::<#key, #ty>);
+                quote!(let __errorhandler_error = #take(error)?;)
+            };
+            (binding, quote!(__errorhandler_error,))
+        }
+    };
+    let awaited = signature.function.sig.asyncness.map(|_| quote!(.await));
+    let output_span = match &signature.function.sig.output {
+        ReturnType::Type(_, ty) => at(ty.span()),
+        ReturnType::Default => at(function.span()),
+    };
+    let response = quote_spanned!(output_span=> __errorhandler_response);
+    let respond = quote_spanned!(output_span=> ::errorhandler::__private::respond(#response));
+    quote! {
+        async fn #ident(
+            error: ::errorhandler::Error,
+            head: ::errorhandler::RequestHead<#state>,
+        ) -> ::core::result::Result<::errorhandler::__private::Response, ::errorhandler::Error> {
+            #head
+            #(#extractions)*
+            #error_binding
+            let #response = #function(#error_argument #(#arguments),*) #awaited;
+            ::core::result::Result::Ok(#respond)
+        }
+    }
+}
+
+/// A span at the user's token that resolves names like the macro's own output.
+fn at(span: Span) -> Span {
+    Span::call_site().located_at(span)
+}

@@ -1,0 +1,45 @@
+//! What `errorhandler!` emits when the block has mistakes: the user's items, the errors, and a set that handles
+//! nothing, so that code using the set does not add errors of its own.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ast::Input;
+use super::expand::user_items;
+
+pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
+    let items = user_items(input);
+    let errors = errors.to_compile_error();
+    let ident = &input.set.ident;
+    let vis = &input.set.vis;
+    quote! {
+        #items
+        #errors
+        const _: () = {
+            impl ::errorhandler::ErrorHandlers for #ident {
+                type State = ();
+                const NEEDS_REQUEST_HEAD: bool = false;
+                fn select(_: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::HandlerId> {
+                    ::core::option::Option::None
+                }
+                fn call(
+                    _: ::errorhandler::HandlerId,
+                    error: ::errorhandler::Error,
+                    _: ::errorhandler::RequestHead<()>,
+                ) -> ::errorhandler::HandlerFuture {
+                    ::std::boxed::Box::pin(::core::future::ready(::core::result::Result::Err(error)))
+                }
+            }
+            impl #ident {
+                #[allow(dead_code)]
+                #vis fn layer() -> ::errorhandler::ErrorLayer<Self> {
+                    ::errorhandler::ErrorLayer::new(())
+                }
+                #[allow(dead_code)]
+                #vis fn with_state<S>(_state: S) -> ::errorhandler::ErrorLayer<Self> {
+                    ::errorhandler::ErrorLayer::new(())
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,356 @@
+//! The rules of `errorhandler!`: which keys, items and handler signatures are accepted.
+
+use std::collections::HashMap;
+
+use quote::ToTokens;
+use syn::{FnArg, GenericArgument, ItemFn, Path, PathArguments, Type};
+
+use super::ast::{Input, Item, Key, SetDecl};
+use crate::diagnostics::Errors;
+
+/// A validated set: what expansion needs, still pointing at the user's tokens.
+pub struct Model<'a> {
+    pub set: &'a SetDecl,
+    pub handlers: Vec<Handler<'a>>,
+    /// The state type of the handlers' `State<S>` extractors.
+    pub state: Option<&'a Type>,
+}
+
+pub struct Handler<'a> {
+    pub key: KeyKind<'a>,
+    pub target: Target<'a>,
+}
+
+pub enum KeyKind<'a> {
+    Status(u16),
+    ClientErrors,
+    ServerErrors,
+    Default,
+    Type(&'a Path),
+}
+
+pub enum Target<'a> {
+    Declared(Signature<'a>),
+    Registered(&'a Path),
+}
+
+pub struct Signature<'a> {
+    pub function: &'a ItemFn,
+    pub error: Option<ErrorParam<'a>>,
+    pub extractors: Vec<&'a Type>,
+}
+
+pub struct ErrorParam<'a> {
+    /// The error type, without the reference.
+    pub ty: &'a Type,
+    pub by_ref: bool,
+}
+
+/// Extractors that read the request body; their names are reported before rustc would reject their types.
+const BODY_EXTRACTORS: &[&str] = &[
+    "Json",
+    "Form",
+    "RawForm",
+    "Bytes",
+    "String",
+    "Body",
+    "Request",
+    "Multipart",
+];
+
+pub fn validate(input: &Input) -> Result<Model<'_>, syn::Error> {
+    let mut errors = Errors::default();
+    let mut handlers = Vec::new();
+    for item in &input.items {
+        match item {
+            Item::Declared { keys, function } => {
+                let signature = check_signature(&mut errors, function, keys);
+                for written in keys {
+                    if let (Some(key), Some(signature)) =
+                        (check_key(&mut errors, written), &signature)
+                    {
+                        handlers.push((
+                            key_token(written),
+                            Handler {
+                                key,
+                                target: Target::Declared(signature.clone()),
+                            },
+                        ));
+                    }
+                }
+            }
+            Item::Registered { key: written, path } => {
+                if let Some(key) = check_key(&mut errors, written) {
+                    handlers.push((
+                        key_token(written),
+                        Handler {
+                            key,
+                            target: Target::Registered(path),
+                        },
+                    ));
+                }
+            }
+            Item::Unknown(item) => check_unknown_item(&mut errors, item),
+        }
+    }
+    check_duplicates(&mut errors, &handlers);
+    errors.finish()?;
+    let handlers: Vec<Handler<'_>> = handlers.into_iter().map(|(_, handler)| handler).collect();
+    let state = handlers.iter().find_map(|handler| match &handler.target {
+        Target::Declared(signature) => signature.extractors.iter().find_map(|ty| state_type(ty)),
+        Target::Registered(_) => None,
+    });
+    Ok(Model {
+        set: &input.set,
+        handlers,
+        state,
+    })
+}
+
+impl Clone for Signature<'_> {
+    fn clone(&self) -> Self {
+        Self {
+            function: self.function,
+            error: self.error.as_ref().map(|error| ErrorParam {
+                ty: error.ty,
+                by_ref: error.by_ref,
+            }),
+            extractors: self.extractors.clone(),
+        }
+    }
+}
+
+fn key_token(key: &Key) -> proc_macro2::TokenStream {
+    match key {
+        Key::Code(lit) => lit.to_token_stream(),
+        Key::Default(ident) => ident.to_token_stream(),
+        Key::Type(path) => path.to_token_stream(),
+        Key::OtherLiteral(lit) => lit.to_token_stream(),
+    }
+}
+
+// A key is a status code in 400..=599, `4xx`, `5xx`, `default` or an error type; nothing else.
+fn check_key<'a>(errors: &mut Errors, key: &'a Key) -> Option<KeyKind<'a>> {
+    match key {
+        Key::Code(lit) if lit.suffix() == "xx" => match lit.base10_digits() {
+            "4" => Some(KeyKind::ClientErrors),
+            "5" => Some(KeyKind::ServerErrors),
+            _ => {
+                errors.error_spanned_by(
+                    lit,
+                    format!("`{lit}` is not an error class; the classes are `4xx` and `5xx`"),
+                );
+                None
+            }
+        },
+        Key::Code(lit) => match crate::status::error_status(lit, "an error handler key") {
+            Ok(code) => Some(KeyKind::Status(code)),
+            Err(error) => {
+                errors.push(error);
+                None
+            }
+        },
+        Key::Default(_) => Some(KeyKind::Default),
+        Key::Type(path) => Some(KeyKind::Type(path)),
+        Key::OtherLiteral(syn::Lit::Str(lit)) => {
+            errors.error_spanned_by(
+                lit,
+                format!(
+                    "a key is not a string; write the status code as an integer (`{}`) or name an error type",
+                    lit.value()
+                ),
+            );
+            None
+        }
+        Key::OtherLiteral(lit) => {
+            errors.error_spanned_by(
+                lit,
+                "expected a key: a status code in 400..=599, `4xx`, `5xx`, `default` or an error type",
+            );
+            None
+        }
+    }
+}
+
+// The same key twice is ambiguous: both registrations are pointed at.
+fn check_duplicates(errors: &mut Errors, handlers: &[(proc_macro2::TokenStream, Handler<'_>)]) {
+    let mut first_seen: HashMap<String, &proc_macro2::TokenStream> = HashMap::new();
+    for (token, handler) in handlers {
+        let identity = match handler.key {
+            KeyKind::Status(code) => code.to_string(),
+            KeyKind::ClientErrors => "4xx".to_owned(),
+            KeyKind::ServerErrors => "5xx".to_owned(),
+            KeyKind::Default => "default".to_owned(),
+            KeyKind::Type(path) => path.to_token_stream().to_string().replace(' ', ""),
+        };
+        match first_seen.get(&identity) {
+            Some(first) => {
+                errors.error_spanned_by(
+                    token,
+                    format!("a handler for `{identity}` is already registered in this set"),
+                );
+                errors.error_spanned_by(first, format!("`{identity}` is first registered here"));
+            }
+            None => {
+                first_seen.insert(identity, token);
+            }
+        }
+    }
+}
+
+// Only handlers belong in the block: a function without `#[errorhandler]` or any other item is a mistake.
+fn check_unknown_item(errors: &mut Errors, item: &syn::Item) {
+    match item {
+        syn::Item::Fn(function) => errors.error_spanned_by(
+            &function.sig.ident,
+            "this function has no `#[errorhandler(key)]`; declare helper functions outside errorhandler!",
+        ),
+        other => errors.error_spanned_by(
+            other,
+            "expected an error handler: `#[errorhandler(key)] fn ...` or `key => handler_path;`",
+        ),
+    }
+}
+
+// A handler is a plain free function: not const, unsafe, extern or generic, no receiver, no variadics.
+fn check_signature<'a>(
+    errors: &mut Errors,
+    function: &'a ItemFn,
+    keys: &[Key],
+) -> Option<Signature<'a>> {
+    let sig = &function.sig;
+    let mut valid = true;
+    let mut reject = |tokens: &dyn ToTokens, message: &str| {
+        errors.error_spanned_by(tokens.to_token_stream(), message);
+        valid = false;
+    };
+    if let Some(constness) = &sig.constness {
+        reject(
+            constness,
+            "an error handler cannot be `const`; write a plain `fn` or `async fn`",
+        );
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        reject(
+            unsafety,
+            "an error handler cannot be `unsafe`; the layer calls it as safe code",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        reject(
+            abi,
+            "an error handler cannot be `extern`; write a plain Rust `fn` or `async fn`",
+        );
+    }
+    if !sig.generics.params.is_empty() {
+        reject(
+            &sig.generics,
+            "an error handler cannot be generic; the layer must know every parameter's type",
+        );
+    } else if let Some(where_clause) = &sig.generics.where_clause {
+        reject(
+            where_clause,
+            "an error handler cannot have a `where` clause; it is not generic",
+        );
+    }
+    if let Some(variadic) = &sig.variadic {
+        reject(variadic, "an error handler cannot be variadic");
+    }
+
+    let mut inputs = sig.inputs.iter().peekable();
+    let mut error = None;
+    if let Some(FnArg::Typed(first)) = inputs.peek()
+        && let Some(param) = error_param(&first.ty, keys)
+    {
+        if let Type::Reference(reference) = &*first.ty
+            && let Some(mutability) = &reference.mutability
+        {
+            reject(
+                mutability,
+                "the error parameter is a shared reference (`&E`) or a value (`E`), not `&mut`",
+            );
+        }
+        error = Some(param);
+        inputs.next();
+    }
+    let mut extractors = Vec::new();
+    for input in inputs {
+        match input {
+            FnArg::Receiver(receiver) => {
+                reject(
+                    receiver,
+                    "an error handler is a free function; it cannot take `self`",
+                );
+            }
+            FnArg::Typed(param) => {
+                if let Some(name) = body_extractor(&param.ty) {
+                    reject(
+                        &param.ty,
+                        &format!(
+                            "`{name}` reads the request body, which is gone when an error is handled; error handlers take extractors of the request head (`FromRequestParts`)"
+                        ),
+                    );
+                } else {
+                    extractors.push(&*param.ty);
+                }
+            }
+        }
+    }
+    valid.then_some(Signature {
+        function,
+        error,
+        extractors,
+    })
+}
+
+/// The first parameter is the error when it is a reference (extractors are values) or names the key's error.
+fn error_param<'a>(ty: &'a Type, keys: &[Key]) -> Option<ErrorParam<'a>> {
+    if let Type::Reference(reference) = ty {
+        return Some(ErrorParam {
+            ty: &reference.elem,
+            by_ref: true,
+        });
+    }
+    let name = last_segment(ty)?;
+    let names_the_error = keys.iter().any(|key| match key {
+        Key::Type(path) => path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == *name),
+        _ => name == "HttpError",
+    });
+    names_the_error.then_some(ErrorParam { ty, by_ref: false })
+}
+
+fn last_segment(ty: &Type) -> Option<&syn::Ident> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            path.path.segments.last().map(|segment| &segment.ident)
+        }
+        _ => None,
+    }
+}
+
+fn body_extractor(ty: &Type) -> Option<String> {
+    let name = last_segment(ty)?;
+    BODY_EXTRACTORS
+        .iter()
+        .any(|body| name == body)
+        .then(|| ty.to_token_stream().to_string().replace(' ', ""))
+}
+
+/// `S` of a `State<S>` parameter.
+fn state_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let segment = path.path.segments.last()?;
+    if segment.ident != "State" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(arguments) = &segment.arguments else {
+        return None;
+    };
+    match arguments.args.first()? {
+        GenericArgument::Type(state) if arguments.args.len() == 1 => Some(state),
+        _ => None,
+    }
+}
