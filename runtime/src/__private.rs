@@ -6,6 +6,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
@@ -88,14 +89,37 @@ impl<E: StdError + Send + Sync + 'static> ErrorKey for ByType<E> {
     }
 }
 
-/// Whether the error value or one of its sources is an `E`; an owned parameter can only take the value itself.
-pub fn matches_type<E: StdError + 'static>(
-    cause: &(dyn StdError + 'static),
-    depth: usize,
-    owned: bool,
-) -> bool {
-    (depth == 0 || !owned) && cause.is::<E>()
+/// Tests whether a link of an error's chain is the key type `E`.
+///
+/// Generated code calls `(&TypeProbe::<E>::new()).matches(..)`: when `E` is not an error type, method
+/// resolution falls back to [`MatchesNothing`] instead of adding a second error to the one `assert_error_type`
+/// reports under the key.
+pub struct TypeProbe<E>(std::marker::PhantomData<fn() -> E>);
+
+impl<E> TypeProbe<E> {
+    pub const fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
 }
+
+pub trait MatchesError {
+    /// Whether `cause` is an `E`; an owned parameter can only take the error value itself (depth 0).
+    fn matches(&self, cause: &(dyn StdError + 'static), depth: usize, owned: bool) -> bool;
+}
+
+impl<E: StdError + 'static> MatchesError for TypeProbe<E> {
+    fn matches(&self, cause: &(dyn StdError + 'static), depth: usize, owned: bool) -> bool {
+        (depth == 0 || !owned) && cause.is::<E>()
+    }
+}
+
+pub trait MatchesNothing {
+    fn matches(&self, _cause: &(dyn StdError + 'static), _depth: usize, _owned: bool) -> bool {
+        false
+    }
+}
+
+impl<E> MatchesNothing for &TypeProbe<E> {}
 
 /// A type a handler can be registered for.
 #[diagnostic::on_unimplemented(
@@ -157,6 +181,17 @@ impl<S: Send + Sync, T: FromRequestParts<S> + Send> HeadExtractor<S> for T {
     }
 }
 
+/// Runs the extractor of a declared handler's parameter; `None` when it rejects the request.
+///
+/// The future is boxed (on the error path only) so that a parameter that is not an extractor is reported once,
+/// under the parameter, and not again where an opaque future is awaited.
+pub fn extract_head<'a, T: HeadExtractor<S> + 'a, S: Send + Sync>(
+    parts: &'a mut Parts,
+    state: &'a S,
+) -> Pin<Box<dyn Future<Output = Option<T>> + Send + 'a>> {
+    Box::pin(T::extract(parts, state))
+}
+
 /// Runs an extractor; `None` when it rejects the request (or when the layer kept no head, which the
 /// generated `NEEDS_REQUEST_HEAD` rules out).
 pub async fn extract<T: HeadExtractor<S>, S: Send + Sync>(
@@ -166,23 +201,23 @@ pub async fn extract<T: HeadExtractor<S>, S: Send + Sync>(
     T::extract(parts, state.as_deref()?).await
 }
 
-/// What an error handler returns.
+/// What an error handler returns; `Handler` is a marker named after the handler, for the message.
 #[diagnostic::on_unimplemented(
-    message = "an error handler must return a response, and `{Self}` is not one",
+    message = "error handler `{Handler}` must return a response, and `{Self}` is not one",
     label = "does not implement `IntoResponse`",
     note = "return `impl IntoResponse`: `Html<String>`, `Json<T>`, `(StatusCode, Json<T>)`, `Response`, ..."
 )]
-pub trait HandlerResponse {
+pub trait HandlerResponse<Handler> {
     fn into_handler_response(self) -> Response;
 }
 
-impl<R: IntoResponse> HandlerResponse for R {
+impl<R: IntoResponse, Handler> HandlerResponse<Handler> for R {
     fn into_handler_response(self) -> Response {
         self.into_response()
     }
 }
 
-pub fn respond<R: HandlerResponse>(response: R) -> Response {
+pub fn respond<Handler, R: HandlerResponse<Handler>>(response: R) -> Response {
     response.into_handler_response()
 }
 
@@ -198,24 +233,36 @@ pub trait ErrorHandlerFn<Expected, K, S, Marker>: Sized + Send + 'static {
     fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture;
 }
 
-/// Whether the registered function `handler` takes its error by value.
-pub const fn takes_owned_error<F, Expected, K, S, M>(_handler: &F) -> bool
-where
-    F: ErrorHandlerFn<Expected, K, S, M>,
-{
-    F::TAKES_OWNED_ERROR
+/// A function registered with `key => path;`, checked once where it is named.
+///
+/// `select` and `call` both go through [`registered`], so a function that cannot handle its key is reported
+/// once, under the user's path.
+pub struct Registered<F, S> {
+    handler: F,
+    takes_owned_error: bool,
+    call: fn(F, Error, RequestHead<S>) -> HandlerFuture,
 }
 
-/// Calls a function registered with `key => path;`.
-pub fn call_registered<F, Expected, K, S, M>(
-    handler: F,
-    error: Error,
-    head: RequestHead<S>,
-) -> HandlerFuture
+pub fn registered<F, Expected, K, S, M>(handler: F) -> Registered<F, S>
 where
     F: ErrorHandlerFn<Expected, K, S, M>,
 {
-    handler.call_handler(error, head)
+    Registered {
+        handler,
+        takes_owned_error: F::TAKES_OWNED_ERROR,
+        call: F::call_handler,
+    }
+}
+
+impl<F, S> Registered<F, S> {
+    /// Whether the function takes its error by value, which only the error value itself can give.
+    pub fn takes_owned_error(&self) -> bool {
+        self.takes_owned_error
+    }
+
+    pub fn call(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+        (self.call)(self.handler, error, head)
+    }
 }
 
 /// An `async fn` whose first parameter borrows the error; names its future for every borrow.

@@ -10,13 +10,13 @@ pub struct Abort {
 
 impl Parse for Abort {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let code = input.parse::<syn::Lit>().and_then(|lit| match lit {
-            syn::Lit::Int(code) => Ok(code),
-            other => Err(syn::Error::new(
-                other.span(),
-                "expected a status code such as `404`; abort! takes an integer literal in 400..=599",
-            )),
-        })?;
+        const EXPECTED: &str = "expected a status code such as `404`: abort! takes an integer literal in 400..=599; \
+                                for a status known only at run time, call `errorhandler::abort(status)`";
+        let code = match input.parse::<syn::Lit>() {
+            Ok(syn::Lit::Int(code)) => code,
+            Ok(other) => return Err(syn::Error::new(other.span(), EXPECTED)),
+            Err(error) => return Err(syn::Error::new(error.span(), EXPECTED)),
+        };
         if input.is_empty() {
             return Ok(Self {
                 code,

@@ -10,6 +10,7 @@ pub struct Input {
 }
 
 /// `/// docs  pub struct SiteErrors;`
+#[derive(Clone)]
 pub struct SetDecl {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
@@ -18,6 +19,7 @@ pub struct SetDecl {
     pub semi_token: Token![;],
 }
 
+#[derive(Clone)]
 pub enum Item {
     /// `#[errorhandler(key)] fn handler(...) { ... }`, the decorator form; one key per attribute.
     Declared { keys: Vec<Key>, function: ItemFn },
@@ -28,6 +30,7 @@ pub enum Item {
 }
 
 /// A key as written, before validation.
+#[derive(Clone)]
 pub enum Key {
     /// An integer literal: a status code (`404`) or a class (`4xx`).
     Code(LitInt),

@@ -126,14 +126,13 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
                     let owned = signature.error.as_ref().is_some_and(|error| !error.by_ref);
                     quote!(#owned)
                 }
-                Target::Registered(function) => quote! {
-                    ::errorhandler::__private::takes_owned_error::<
-                        _, #path, ::errorhandler::__private::ByType<#path>, #state, _
-                    >(&#function)
-                },
+                Target::Registered(function) => {
+                    let registered = registered(function, &handler.key, state);
+                    quote!(#registered.takes_owned_error())
+                }
             };
             Some(quote! {
-                if ::errorhandler::__private::matches_type::<#path>(cause, depth, #owned) {
+                if (&::errorhandler::__private::TypeProbe::<#path>::new()).matches(cause, depth, #owned) {
                     return ::core::option::Option::Some(#id);
                 }
             })
@@ -141,6 +140,8 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
         .collect();
     let type_walk = (!by_type.is_empty()).then(|| {
         quote! {
+            #[allow(unused_imports)]
+            use ::errorhandler::__private::{MatchesError as _, MatchesNothing as _};
             for (depth, cause) in error.chain().enumerate() {
                 #(#by_type)*
             }
@@ -214,13 +215,18 @@ fn call_arm(id: usize, handler: &Handler<'_>, state: &TokenStream) -> TokenStrea
             quote!(#index => ::std::boxed::Box::pin(#caller(error, head)),)
         }
         Target::Registered(function) => {
-            let (key, expected) = key_type(&handler.key);
-            let span = at(function.span());
-            let call = quote_spanned! {span=>
-                ::errorhandler::__private::call_registered::<_, #expected, #key, #state, _>
-            };
-            quote!(#index => #call(#function, error, head),)
+            let registered = registered(function, &handler.key, state);
+            quote!(#index => #registered.call(error, head),)
         }
+    }
+}
+
+/// `registered::<..>(path)`, spanned at the path so that a function unfit for its key is reported there.
+fn registered(function: &syn::Path, key: &KeyKind<'_>, state: &TokenStream) -> TokenStream {
+    let (key, expected) = key_type(key);
+    let span = at(function.span());
+    quote_spanned! {span=>
+        ::errorhandler::__private::registered::<_, #expected, #key, #state, _>(#function)
     }
 }
 
@@ -241,19 +247,30 @@ fn caller(
     let arguments: Vec<syn::Ident> = (0..signature.extractors.len())
         .map(|index| format_ident!("__errorhandler_arg_{}", index))
         .collect();
-    let extractions = signature.extractors.iter().zip(&arguments).map(|(ty, argument)| {
-        let span = at(ty.span());
-        let extract = quote_spanned!(span=> ::errorhandler::__private::extract::<#ty, #state>);
-        quote! {
-            let ::core::option::Option::Some(#argument) = #extract(&mut parts, &state).await else {
-                return ::core::result::Result::Err(error);
+    let extractions = signature
+        .extractors
+        .iter()
+        .zip(&arguments)
+        .map(|(ty, argument)| {
+            let span = at(ty.span());
+            let extract = quote_spanned! {span=>
+                ::errorhandler::__private::extract_head::<#ty, #state>(&mut parts, state).await
             };
-        }
-    });
+            quote! {
+                let ::core::option::Option::Some(#argument) = #extract else {
+                    return ::core::result::Result::Err(error);
+                };
+            }
+        });
     let head = if signature.extractors.is_empty() {
         quote!(let _ = head;)
     } else {
-        quote!(let (mut parts, state) = head.into_parts();)
+        quote! {
+            let (mut parts, state) = head.into_parts();
+            let ::core::option::Option::Some(state) = state.as_deref() else {
+                return ::core::result::Result::Err(error);
+            };
+        }
     };
     let (error_binding, error_argument) = match &signature.error {
         None => (quote!(let _ = error;), quote!()),
@@ -285,12 +302,17 @@ fn caller(
         ReturnType::Default => at(function.span()),
     };
     let response = quote_spanned!(output_span=> __errorhandler_response);
-    let respond = quote_spanned!(output_span=> ::errorhandler::__private::respond(#response));
+    let respond =
+        quote_spanned!(output_span=> ::errorhandler::__private::respond::<#function, _>(#response));
     quote! {
         async fn #ident(
             error: ::errorhandler::Error,
             head: ::errorhandler::RequestHead<#state>,
         ) -> ::core::result::Result<::errorhandler::__private::Response, ::errorhandler::Error> {
+            /// Names the handler in the message of a return type that is not a response.
+            #[allow(non_camel_case_types)]
+            struct #function {}
+
             #head
             #(#extractions)*
             #error_binding

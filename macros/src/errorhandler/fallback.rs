@@ -4,11 +4,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ast::Input;
+use super::ast::{Input, Item};
 use super::expand::user_items;
 
 pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
-    let items = user_items(input);
+    let items = user_items(&without_receivers(input));
     let errors = errors.to_compile_error();
     let ident = &input.set.ident;
     let vis = &input.set.vis;
@@ -41,5 +41,33 @@ pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
                 }
             }
         };
+    }
+}
+
+/// The block with `self` parameters removed: one is already reported, and rustc would add its own error.
+fn without_receivers(input: &Input) -> Input {
+    let items = input
+        .items
+        .iter()
+        .map(|item| match item {
+            Item::Declared { keys, function } => {
+                let mut function = function.clone();
+                function.sig.inputs = function
+                    .sig
+                    .inputs
+                    .into_iter()
+                    .filter(|input| !matches!(input, syn::FnArg::Receiver(_)))
+                    .collect();
+                Item::Declared {
+                    keys: keys.clone(),
+                    function,
+                }
+            }
+            other => other.clone(),
+        })
+        .collect();
+    Input {
+        set: input.set.clone(),
+        items,
     }
 }

@@ -1,0 +1,17 @@
+use errorhandler::{errorhandler, HttpError};
+
+#[derive(Debug, thiserror::Error)]
+#[error("no cheese")]
+struct CheeseNotFound;
+
+errorhandler! {
+    struct SiteErrors;
+
+    CheeseNotFound => cheese_missing;
+}
+
+fn cheese_missing(e: &HttpError) -> String {
+    e.to_string()
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use errorhandler::errorhandler;
+
+errorhandler! {
+    struct SiteErrors;
+
+    #[errorhandler(200)]
+    fn ok() -> &'static str {
+        "ok"
+    }
+}
+
+fn main() {}
