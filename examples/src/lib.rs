@@ -1,1 +1,3 @@
-//! Routers of the runnable examples, shared with the tests.
+//! Routers of the runnable examples; `cargo run --example <name>` serves them and the tests call them.
+
+pub mod custom_error_pages;

@@ -220,6 +220,10 @@ fn on_response<H: ErrorHandlers>(
     mut response: Response,
     context: RequestContext<H::State>,
 ) -> Outcome {
+    // An inner layer (a nested router's) already answered this error: outer layers leave its answer alone.
+    if response.extensions().get::<Handled>().is_some() {
+        return Outcome::PassThrough(response);
+    }
     if let Some(error) = response
         .extensions_mut()
         .remove::<CarriedError>()
@@ -233,6 +237,7 @@ fn on_response<H: ErrorHandlers>(
                     .default_page()
                     .render(Format::negotiate(context.accept.as_ref()));
                 restore_protocol_headers(response.headers_mut(), kept);
+                response.extensions_mut().insert(Handled);
                 Outcome::PassThrough(response)
             }
         };
@@ -260,9 +265,10 @@ fn handle_panic<H: ErrorHandlers>(
     match H::select(&error) {
         Some(handler) => Box::pin(run::<H>(handler, error, HeaderMap::new(), context)),
         None => {
-            let response = error
+            let mut response = error
                 .default_page()
                 .render(Format::negotiate(context.accept.as_ref()));
+            response.extensions_mut().insert(Handled);
             Box::pin(std::future::ready(response))
         }
     }
@@ -340,11 +346,16 @@ async fn run<H: ErrorHandlers>(
         }
     };
     restore_protocol_headers(response.headers_mut(), kept);
+    response.extensions_mut().insert(Handled);
     response
 }
 
 #[derive(Clone, Copy)]
 struct RecoveredMarker;
+
+/// Marks a response a handler (or the built-in default) produced for an error.
+#[derive(Clone, Copy)]
+struct Handled;
 
 /// A handler's response keeps the error's status unless the handler chose another non-2xx one.
 fn apply_status_policy(mut response: Response, error_status: StatusCode) -> Response {
