@@ -97,6 +97,7 @@ impl<E: StdError + Send + Sync + 'static> ErrorKey for ByType<E> {
 pub struct TypeProbe<E>(std::marker::PhantomData<fn() -> E>);
 
 impl<E> TypeProbe<E> {
+    #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
         Self(std::marker::PhantomData)
     }
