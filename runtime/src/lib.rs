@@ -14,6 +14,7 @@ mod error;
 mod handlers;
 mod http_error;
 mod layer;
+pub mod session;
 
 pub use error::{Error, ErrorBody, Panic};
 pub use handlers::{ErrorHandlers, HandlerFuture, HandlerId, RequestHead};

@@ -1,0 +1,525 @@
+//! The recipe's configuration, checked when it is built.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::StatusCode;
+
+use super::clock::{Clock, SystemClock};
+
+/// The configuration of the session recipe; built by [`SessionConfig::builder`] and checked there.
+#[derive(Clone)]
+pub struct SessionConfig {
+    pub(crate) inner: Arc<ConfigInner>,
+}
+
+/// The settings of a [`SessionConfig`] before they are checked.
+#[must_use = "call .build() to check the settings and get a SessionConfig"]
+pub struct SessionConfigBuilder {
+    cookie_domain: Option<String>,
+    cookie_secure: bool,
+    cookie_same_site: SameSite,
+    access_token_lifetime: Duration,
+    refresh_token_lifetime: Duration,
+    refresh_path: String,
+    sign_out_path: String,
+    session_expired_status: u16,
+    invalid_claim_status: u16,
+    signing_secret: Option<Vec<u8>>,
+    anti_csrf: Option<AntiCsrf>,
+    clock: Arc<dyn Clock>,
+}
+
+/// The `SameSite` attribute of the session cookies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    /// Sent only with requests from the same site.
+    Strict,
+    /// Sent with same-site requests and top-level navigations to the site; the default.
+    Lax,
+    /// Sent with cross-site requests too; needs `Secure` and anti-CSRF protection.
+    None,
+}
+
+/// How state-changing requests prove they come from the site's own frontend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AntiCsrf {
+    /// No check: `SameSite=Strict` or `Lax` cookies already keep cross-site requests out.
+    None,
+    /// SuperTokens' `VIA_CUSTOM_HEADER`: a request whose method is not GET, HEAD or OPTIONS must carry the header
+    /// `rid`, which a cross-site form cannot send and a cross-site script cannot send without a CORS preflight.
+    ViaCustomHeader,
+}
+
+/// A setting of [`SessionConfigBuilder`] that cannot work.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A status setting is not an error status.
+    #[error("{setting} must be an error status in 400..=599, got {status}")]
+    StatusNotAnError {
+        /// The setting, `session_expired_status` or `invalid_claim_status`.
+        setting: &'static str,
+        /// The status that was given.
+        status: u16,
+    },
+    /// The two statuses are equal, so a client cannot tell an expired session from a missing claim.
+    #[error(
+        "session_expired_status and invalid_claim_status are both {0}; they must differ, because the frontend \
+         refreshes the session on the first and not on the second"
+    )]
+    SameStatuses(u16),
+    /// A lifetime is shorter than one second, the unit of token timestamps.
+    #[error("{0} must be at least one second")]
+    LifetimeTooShort(&'static str),
+    /// The refresh token would expire before the access token it renews.
+    #[error(
+        "refresh_token_lifetime ({refresh}s) is shorter than access_token_lifetime ({access}s); the session would \
+         end before its access token could be refreshed"
+    )]
+    RefreshShorterThanAccess {
+        /// The access-token lifetime in seconds.
+        access: u64,
+        /// The refresh-token lifetime in seconds.
+        refresh: u64,
+    },
+    /// The signing secret is too short to resist guessing.
+    #[error("signing_secret has {0} bytes; HMAC-SHA256 needs at least 32 random bytes")]
+    SecretTooShort(usize),
+    /// A path setting is not an absolute URL path that fits in a cookie.
+    #[error(
+        "{setting} must be an absolute path such as `/auth/session/refresh`, without `;`, `,`, spaces or control \
+         characters, got `{path}`"
+    )]
+    InvalidPath {
+        /// The setting, `refresh_path` or `sign_out_path`.
+        setting: &'static str,
+        /// The path that was given.
+        path: String,
+    },
+    /// The cookie domain is not a host name.
+    #[error(
+        "cookie_domain must be a host name such as `example.com` (letters, digits, `-` and `.`), got `{0}`"
+    )]
+    InvalidDomain(String),
+    /// `SameSite=None` cookies were asked for without `Secure`, which browsers refuse.
+    #[error(
+        "cookie_same_site(SameSite::None) needs cookie_secure(true); browsers drop SameSite=None cookies that are not Secure"
+    )]
+    SameSiteNoneWithoutSecure,
+    /// No signing secret was given and the OS random generator could not make one.
+    #[error("no signing_secret was given and the OS random generator failed to make one: {0}")]
+    NoRandomness(String),
+}
+
+impl SessionConfig {
+    /// The default settings, to adjust and then [`build`](SessionConfigBuilder::build).
+    pub fn builder() -> SessionConfigBuilder {
+        SessionConfigBuilder {
+            cookie_domain: None,
+            cookie_secure: true,
+            cookie_same_site: SameSite::Lax,
+            access_token_lifetime: Duration::from_secs(60 * 60),
+            refresh_token_lifetime: Duration::from_secs(100 * 24 * 60 * 60),
+            refresh_path: "/auth/session/refresh".to_owned(),
+            sign_out_path: "/auth/signout".to_owned(),
+            session_expired_status: 401,
+            invalid_claim_status: 403,
+            signing_secret: None,
+            anti_csrf: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The status of unauthorised, try-refresh-token and token-theft responses.
+    pub fn session_expired_status(&self) -> StatusCode {
+        self.inner.session_expired_status
+    }
+
+    /// The status of invalid-claim responses.
+    pub fn invalid_claim_status(&self) -> StatusCode {
+        self.inner.invalid_claim_status
+    }
+
+    /// The path of the refresh endpoint, which is also the `Path` of the refresh-token cookie.
+    pub fn refresh_path(&self) -> &str {
+        &self.inner.refresh_path
+    }
+
+    /// The path of the sign-out endpoint.
+    pub fn sign_out_path(&self) -> &str {
+        &self.inner.sign_out_path
+    }
+
+    /// How long an access token is accepted.
+    pub fn access_token_lifetime(&self) -> Duration {
+        Duration::from_secs(self.inner.access_lifetime)
+    }
+
+    /// How long a session lives without a refresh.
+    pub fn refresh_token_lifetime(&self) -> Duration {
+        Duration::from_secs(self.inner.refresh_lifetime)
+    }
+
+    /// The anti-CSRF check applied to state-changing requests.
+    pub fn anti_csrf(&self) -> AntiCsrf {
+        self.inner.anti_csrf
+    }
+}
+
+impl Default for SessionConfig {
+    /// The default settings: `Secure`, `SameSite=Lax` cookies, one-hour access tokens, 100-day sessions,
+    /// 401 and 403, a random signing secret.
+    ///
+    /// # Panics
+    /// When the OS random generator fails; use [`SessionConfig::builder`] to handle that case.
+    fn default() -> Self {
+        match Self::builder().build() {
+            Ok(config) => config,
+            Err(error) => panic!("the default session configuration could not be built: {error}"),
+        }
+    }
+}
+
+impl SessionConfigBuilder {
+    /// The `Domain` of the cookies, to share them with subdomains; unset (host-only cookies) by default.
+    pub fn cookie_domain(mut self, domain: impl Into<String>) -> Self {
+        self.cookie_domain = Some(domain.into());
+        self
+    }
+
+    /// Whether the cookies are `Secure` (sent over HTTPS only); `true` by default.
+    pub fn cookie_secure(mut self, secure: bool) -> Self {
+        self.cookie_secure = secure;
+        self
+    }
+
+    /// The `SameSite` attribute of the cookies; [`SameSite::Lax`] by default.
+    pub fn cookie_same_site(mut self, same_site: SameSite) -> Self {
+        self.cookie_same_site = same_site;
+        self
+    }
+
+    /// How long an access token is accepted; one hour by default.
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.access_token_lifetime = lifetime;
+        self
+    }
+
+    /// How long a session lives without a refresh; 100 days by default.
+    pub fn refresh_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.refresh_token_lifetime = lifetime;
+        self
+    }
+
+    /// The path of the refresh endpoint and of the refresh-token cookie; `/auth/session/refresh` by default.
+    pub fn refresh_path(mut self, path: impl Into<String>) -> Self {
+        self.refresh_path = path.into();
+        self
+    }
+
+    /// The path of the sign-out endpoint; `/auth/signout` by default.
+    pub fn sign_out_path(mut self, path: impl Into<String>) -> Self {
+        self.sign_out_path = path.into();
+        self
+    }
+
+    /// The status that tells the frontend to refresh or sign in again; 401 by default, 440 in older SuperTokens.
+    pub fn session_expired_status(mut self, status: u16) -> Self {
+        self.session_expired_status = status;
+        self
+    }
+
+    /// The status of a request whose session lacks a required claim; 403 by default.
+    pub fn invalid_claim_status(mut self, status: u16) -> Self {
+        self.invalid_claim_status = status;
+        self
+    }
+
+    /// The HMAC key of access tokens, at least 32 bytes; a random one (valid until restart) by default.
+    pub fn signing_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.signing_secret = Some(secret.into());
+        self
+    }
+
+    /// The anti-CSRF check; by default [`AntiCsrf::ViaCustomHeader`] with `SameSite=None`, else [`AntiCsrf::None`].
+    pub fn anti_csrf(mut self, anti_csrf: AntiCsrf) -> Self {
+        self.anti_csrf = Some(anti_csrf);
+        self
+    }
+
+    /// The clock that expiry is measured against; the system clock by default.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Checks the settings.
+    pub fn build(self) -> Result<SessionConfig, ConfigError> {
+        let session_expired_status =
+            error_status("session_expired_status", self.session_expired_status)?;
+        let invalid_claim_status = error_status("invalid_claim_status", self.invalid_claim_status)?;
+        if session_expired_status == invalid_claim_status {
+            return Err(ConfigError::SameStatuses(self.session_expired_status));
+        }
+        let access_lifetime = self.access_token_lifetime.as_secs();
+        if access_lifetime == 0 {
+            return Err(ConfigError::LifetimeTooShort("access_token_lifetime"));
+        }
+        let refresh_lifetime = self.refresh_token_lifetime.as_secs();
+        if refresh_lifetime == 0 {
+            return Err(ConfigError::LifetimeTooShort("refresh_token_lifetime"));
+        }
+        if refresh_lifetime < access_lifetime {
+            return Err(ConfigError::RefreshShorterThanAccess {
+                access: access_lifetime,
+                refresh: refresh_lifetime,
+            });
+        }
+        check_path("refresh_path", &self.refresh_path)?;
+        check_path("sign_out_path", &self.sign_out_path)?;
+        if let Some(domain) = &self.cookie_domain {
+            check_domain(domain)?;
+        }
+        if self.cookie_same_site == SameSite::None && !self.cookie_secure {
+            return Err(ConfigError::SameSiteNoneWithoutSecure);
+        }
+        let signing_secret = match self.signing_secret {
+            Some(secret) if secret.len() < 32 => {
+                return Err(ConfigError::SecretTooShort(secret.len()));
+            }
+            Some(secret) => secret,
+            None => {
+                let mut secret = vec![0; 32];
+                getrandom::fill(&mut secret)
+                    .map_err(|error| ConfigError::NoRandomness(error.to_string()))?;
+                secret
+            }
+        };
+        // HMAC accepts keys of any length, so this error cannot happen with a secret that passed the check above.
+        let signer = super::tokens::signer(&signing_secret)
+            .map_err(|_| ConfigError::SecretTooShort(signing_secret.len()))?;
+        let anti_csrf = self.anti_csrf.unwrap_or(match self.cookie_same_site {
+            SameSite::None => AntiCsrf::ViaCustomHeader,
+            SameSite::Strict | SameSite::Lax => AntiCsrf::None,
+        });
+        Ok(SessionConfig {
+            inner: Arc::new(ConfigInner {
+                cookie_domain: self.cookie_domain,
+                cookie_secure: self.cookie_secure,
+                cookie_same_site: self.cookie_same_site,
+                access_lifetime,
+                refresh_lifetime,
+                refresh_path: self.refresh_path,
+                sign_out_path: self.sign_out_path,
+                session_expired_status,
+                invalid_claim_status,
+                signer,
+                anti_csrf,
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+/// The checked settings, shared by the recipe and by every error it raises.
+pub(crate) struct ConfigInner {
+    pub(crate) cookie_domain: Option<String>,
+    pub(crate) cookie_secure: bool,
+    pub(crate) cookie_same_site: SameSite,
+    /// Seconds.
+    pub(crate) access_lifetime: u64,
+    /// Seconds.
+    pub(crate) refresh_lifetime: u64,
+    pub(crate) refresh_path: String,
+    pub(crate) sign_out_path: String,
+    pub(crate) session_expired_status: StatusCode,
+    pub(crate) invalid_claim_status: StatusCode,
+    pub(crate) signer: super::tokens::Signer,
+    pub(crate) anti_csrf: AntiCsrf,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl ConfigInner {
+    /// The current time in Unix seconds, from the configured clock.
+    pub(crate) fn now(&self) -> u64 {
+        super::clock::unix_seconds(&*self.clock)
+    }
+}
+
+impl fmt::Debug for SessionConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        // The signing secret is left out: Debug output ends up in logs.
+        f.debug_struct("SessionConfig")
+            .field("cookie_domain", &inner.cookie_domain)
+            .field("cookie_secure", &inner.cookie_secure)
+            .field("cookie_same_site", &inner.cookie_same_site)
+            .field("access_token_lifetime", &inner.access_lifetime)
+            .field("refresh_token_lifetime", &inner.refresh_lifetime)
+            .field("refresh_path", &inner.refresh_path)
+            .field("sign_out_path", &inner.sign_out_path)
+            .field("session_expired_status", &inner.session_expired_status)
+            .field("invalid_claim_status", &inner.invalid_claim_status)
+            .field("anti_csrf", &inner.anti_csrf)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for SessionConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionConfigBuilder")
+            .field("cookie_domain", &self.cookie_domain)
+            .field("cookie_secure", &self.cookie_secure)
+            .field("cookie_same_site", &self.cookie_same_site)
+            .field("access_token_lifetime", &self.access_token_lifetime)
+            .field("refresh_token_lifetime", &self.refresh_token_lifetime)
+            .field("refresh_path", &self.refresh_path)
+            .field("sign_out_path", &self.sign_out_path)
+            .field("session_expired_status", &self.session_expired_status)
+            .field("invalid_claim_status", &self.invalid_claim_status)
+            .field("anti_csrf", &self.anti_csrf)
+            .finish_non_exhaustive()
+    }
+}
+
+fn error_status(setting: &'static str, status: u16) -> Result<StatusCode, ConfigError> {
+    match StatusCode::from_u16(status) {
+        Ok(code) if code.is_client_error() || code.is_server_error() => Ok(code),
+        _ => Err(ConfigError::StatusNotAnError { setting, status }),
+    }
+}
+
+fn check_path(setting: &'static str, path: &str) -> Result<(), ConfigError> {
+    let fits_in_a_cookie = path.starts_with('/')
+        && path
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && byte != b';' && byte != b',');
+    if fits_in_a_cookie {
+        Ok(())
+    } else {
+        Err(ConfigError::InvalidPath {
+            setting,
+            path: path.to_owned(),
+        })
+    }
+}
+
+fn check_domain(domain: &str) -> Result<(), ConfigError> {
+    let host = domain.strip_prefix('.').unwrap_or(domain);
+    let is_host = !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
+        });
+    if is_host {
+        Ok(())
+    } else {
+        Err(ConfigError::InvalidDomain(domain.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_secure_and_supertokens_like() {
+        let config = SessionConfig::builder().build().unwrap();
+        assert_eq!(config.session_expired_status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(config.invalid_claim_status(), StatusCode::FORBIDDEN);
+        assert_eq!(config.refresh_path(), "/auth/session/refresh");
+        assert!(config.inner.cookie_secure);
+        assert_eq!(config.anti_csrf(), AntiCsrf::None);
+    }
+
+    #[test]
+    fn accepts_the_older_440() {
+        let config = SessionConfig::builder()
+            .session_expired_status(440)
+            .build()
+            .unwrap();
+        assert_eq!(config.session_expired_status().as_u16(), 440);
+    }
+
+    #[test]
+    fn rejects_unworkable_settings_with_a_message() {
+        let error = |builder: SessionConfigBuilder| builder.build().unwrap_err().to_string();
+        assert_eq!(
+            error(SessionConfig::builder().session_expired_status(403)),
+            "session_expired_status and invalid_claim_status are both 403; they must differ, because the \
+             frontend refreshes the session on the first and not on the second"
+        );
+        assert_eq!(
+            error(SessionConfig::builder().session_expired_status(302)),
+            "session_expired_status must be an error status in 400..=599, got 302"
+        );
+        assert_eq!(
+            error(SessionConfig::builder().invalid_claim_status(600)),
+            "invalid_claim_status must be an error status in 400..=599, got 600"
+        );
+        assert_eq!(
+            error(SessionConfig::builder().access_token_lifetime(Duration::ZERO)),
+            "access_token_lifetime must be at least one second"
+        );
+        assert_eq!(
+            error(SessionConfig::builder().refresh_token_lifetime(Duration::from_millis(10))),
+            "refresh_token_lifetime must be at least one second"
+        );
+        assert_eq!(
+            error(
+                SessionConfig::builder()
+                    .access_token_lifetime(Duration::from_secs(600))
+                    .refresh_token_lifetime(Duration::from_secs(60))
+            ),
+            "refresh_token_lifetime (60s) is shorter than access_token_lifetime (600s); the session would end \
+             before its access token could be refreshed"
+        );
+        assert_eq!(
+            error(SessionConfig::builder().signing_secret("short")),
+            "signing_secret has 5 bytes; HMAC-SHA256 needs at least 32 random bytes"
+        );
+        assert!(
+            error(SessionConfig::builder().refresh_path("auth/refresh"))
+                .starts_with("refresh_path must be an absolute path")
+        );
+        assert!(
+            error(SessionConfig::builder().sign_out_path("/a;b"))
+                .starts_with("sign_out_path must be an absolute path")
+        );
+        assert!(
+            error(SessionConfig::builder().cookie_domain("exa mple.com"))
+                .starts_with("cookie_domain must be a host name")
+        );
+        assert_eq!(
+            error(
+                SessionConfig::builder()
+                    .cookie_same_site(SameSite::None)
+                    .cookie_secure(false)
+            ),
+            "cookie_same_site(SameSite::None) needs cookie_secure(true); browsers drop SameSite=None cookies \
+             that are not Secure"
+        );
+    }
+
+    #[test]
+    fn same_site_none_turns_the_custom_header_check_on() {
+        let config = SessionConfig::builder()
+            .cookie_same_site(SameSite::None)
+            .build()
+            .unwrap();
+        assert_eq!(config.anti_csrf(), AntiCsrf::ViaCustomHeader);
+    }
+
+    #[test]
+    fn debug_output_leaves_the_secret_out() {
+        let config = SessionConfig::builder()
+            .signing_secret("a very secret secret of 32 bytes!!")
+            .build()
+            .unwrap();
+        assert!(!format!("{config:?}").contains("very secret"));
+    }
+}

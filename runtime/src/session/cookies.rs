@@ -1,0 +1,199 @@
+//! The session cookies: set, read and cleared with one set of attributes.
+
+use std::convert::Infallible;
+
+use axum::response::{IntoResponseParts, ResponseParts};
+use cookie::time::{Duration as CookieDuration, OffsetDateTime};
+use cookie::{Cookie, Expiration};
+use http::{HeaderMap, HeaderValue, header};
+
+use super::config::{ConfigInner, SameSite};
+
+/// The name of the access-token cookie, SuperTokens' own.
+pub const ACCESS_TOKEN_COOKIE: &str = "sAccessToken";
+
+/// The name of the refresh-token cookie, SuperTokens' own.
+pub const REFRESH_TOKEN_COOKIE: &str = "sRefreshToken";
+
+/// `Set-Cookie` headers for a response: return them with it (`(cookies, body)`) to apply them.
+#[derive(Debug, Clone, Default)]
+#[must_use = "the cookies are only set when returned with the response"]
+pub struct SessionCookies {
+    values: Vec<HeaderValue>,
+}
+
+impl SessionCookies {
+    /// The `Set-Cookie` values.
+    pub fn values(&self) -> &[HeaderValue] {
+        &self.values
+    }
+
+    pub(crate) fn new(values: Vec<HeaderValue>) -> Self {
+        Self { values }
+    }
+}
+
+impl IntoResponseParts for SessionCookies {
+    type Error = Infallible;
+
+    fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        for value in self.values {
+            parts.headers_mut().append(header::SET_COOKIE, value);
+        }
+        Ok(parts)
+    }
+}
+
+/// The `Set-Cookie` values of a fresh pair of tokens.
+pub(crate) fn setting(
+    config: &ConfigInner,
+    access_token: &str,
+    refresh_token: &str,
+) -> Vec<HeaderValue> {
+    // The access cookie outlives its token so that an expired token still reaches the server, which then
+    // answers "try refresh token" rather than "unauthorised".
+    let lifetime =
+        CookieDuration::seconds(i64::try_from(config.refresh_lifetime).unwrap_or(i64::MAX));
+    [
+        cookie(config, ACCESS_TOKEN_COOKIE, access_token, "/").max_age(lifetime),
+        cookie(
+            config,
+            REFRESH_TOKEN_COOKIE,
+            refresh_token,
+            &config.refresh_path,
+        )
+        .max_age(lifetime),
+    ]
+    .into_iter()
+    .filter_map(|cookie| header_value(&cookie.build()))
+    .collect()
+}
+
+/// The `Set-Cookie` value of a replacement access token, as a payload update mints.
+pub(crate) fn setting_access(config: &ConfigInner, access_token: &str) -> Vec<HeaderValue> {
+    let lifetime =
+        CookieDuration::seconds(i64::try_from(config.refresh_lifetime).unwrap_or(i64::MAX));
+    header_value(
+        &cookie(config, ACCESS_TOKEN_COOKIE, access_token, "/")
+            .max_age(lifetime)
+            .build(),
+    )
+    .into_iter()
+    .collect()
+}
+
+/// The `Set-Cookie` values that delete both cookies: same name, path, domain, `Secure`, `HttpOnly` and
+/// `SameSite` as when they were set, an empty value, `Max-Age=0` and an `Expires` in the past.
+pub(crate) fn clearing(config: &ConfigInner) -> Vec<HeaderValue> {
+    [
+        cookie(config, ACCESS_TOKEN_COOKIE, "", "/"),
+        cookie(config, REFRESH_TOKEN_COOKIE, "", &config.refresh_path),
+    ]
+    .into_iter()
+    .map(|cookie| {
+        cookie
+            .max_age(CookieDuration::ZERO)
+            .expires(Expiration::DateTime(OffsetDateTime::UNIX_EPOCH))
+    })
+    .filter_map(|cookie| header_value(&cookie.build()))
+    .collect()
+}
+
+/// The value of the first cookie called `name` in the request's `Cookie` headers.
+pub(crate) fn read<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| key.trim() == name)
+        .map(|(_, value)| value.trim().trim_matches('"'))
+}
+
+fn cookie<'c>(
+    config: &ConfigInner,
+    name: &'c str,
+    value: &'c str,
+    path: &str,
+) -> cookie::CookieBuilder<'c> {
+    let mut builder = Cookie::build((name, value))
+        .path(path.to_owned())
+        .http_only(true)
+        .secure(config.cookie_secure)
+        .same_site(match config.cookie_same_site {
+            SameSite::Strict => cookie::SameSite::Strict,
+            SameSite::Lax => cookie::SameSite::Lax,
+            SameSite::None => cookie::SameSite::None,
+        });
+    if let Some(domain) = &config.cookie_domain {
+        builder = builder.domain(domain.clone());
+    }
+    builder
+}
+
+fn header_value(cookie: &Cookie<'_>) -> Option<HeaderValue> {
+    // Names, paths and domains were checked when the configuration was built and tokens are base64url, so
+    // every value is a valid header; a failure here would be a bug, logged rather than sent half-formed.
+    match HeaderValue::from_str(&cookie.to_string()) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            tracing::error!(%error, name = cookie.name(), "a session cookie is not a valid header value");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::SessionConfig;
+
+    fn texts(values: Vec<HeaderValue>) -> Vec<String> {
+        values
+            .into_iter()
+            .map(|value| value.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn clearing_repeats_every_attribute_the_cookies_were_set_with() {
+        let config = SessionConfig::builder()
+            .cookie_domain("example.com")
+            .cookie_same_site(SameSite::Strict)
+            .refresh_path("/api/refresh")
+            .refresh_token_lifetime(std::time::Duration::from_secs(7200))
+            .build()
+            .unwrap();
+        assert_eq!(
+            texts(setting(&config.inner, "A", "R")),
+            [
+                "sAccessToken=A; HttpOnly; SameSite=Strict; Secure; Path=/; Domain=example.com; Max-Age=7200",
+                "sRefreshToken=R; HttpOnly; SameSite=Strict; Secure; Path=/api/refresh; Domain=example.com; \
+                 Max-Age=7200",
+            ]
+        );
+        assert_eq!(
+            texts(clearing(&config.inner)),
+            [
+                "sAccessToken=; HttpOnly; SameSite=Strict; Secure; Path=/; Domain=example.com; Max-Age=0; \
+                 Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+                "sRefreshToken=; HttpOnly; SameSite=Strict; Secure; Path=/api/refresh; Domain=example.com; \
+                 Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_a_cookie_among_others_and_across_headers() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_static("a=1; b=2"));
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("sAccessToken=tok; c=3"),
+        );
+        assert_eq!(read(&headers, "sAccessToken"), Some("tok"));
+        assert_eq!(read(&headers, "b"), Some("2"));
+        assert_eq!(read(&headers, "sRefreshToken"), None);
+    }
+}

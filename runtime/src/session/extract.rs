@@ -1,0 +1,307 @@
+//! Verifying a request's session, and the `Session` extractor that does it for a route.
+
+use std::fmt;
+
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use http::request::Parts;
+use http::{HeaderMap, Method};
+
+use super::Sessions;
+use super::claims::ClaimValidator;
+use super::config::AntiCsrf;
+use super::cookies::{self, ACCESS_TOKEN_COOKIE, SessionCookies};
+use super::error::{ClaimValidationError, SessionError, SessionFailure};
+use super::rotation::CommitStep;
+use super::tokens::{self, AccessClaims, Malformed};
+
+/// The verified session of a request; as an extractor, it rejects the request with a [`SessionError`].
+///
+/// It reads the [`Sessions`] recipe from the router's state (`Sessions: FromRef<S>`), so a router that forgot
+/// to provide it does not compile. `Option<Session>` extracts `None` when the request has no session at all.
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use errorhandler::session::{Session, SessionConfig, Sessions};
+///
+/// async fn me(session: Session) -> String {
+///     format!("hello {}", session.user_id())
+/// }
+///
+/// let sessions = Sessions::new(SessionConfig::builder().build().unwrap());
+/// let app: Router = Router::new()
+///     .route("/me", get(me))
+///     .merge(sessions.router())
+///     .with_state(sessions);
+/// ```
+#[derive(Clone)]
+pub struct Session {
+    claims: AccessClaims,
+    sessions: Sessions,
+}
+
+impl Session {
+    /// The session's handle, its public identifier.
+    pub fn handle(&self) -> &str {
+        &self.claims.session_handle
+    }
+
+    /// The user the session belongs to.
+    pub fn user_id(&self) -> &str {
+        &self.claims.user_id
+    }
+
+    /// The access-token payload.
+    pub fn payload(&self) -> &serde_json::Value {
+        &self.claims.payload
+    }
+
+    /// When the access token expires, Unix seconds.
+    pub fn expires_at(&self) -> u64 {
+        self.claims.exp
+    }
+
+    /// Checks the payload against every validator; `InvalidClaim` lists each one that fails.
+    ///
+    /// ```
+    /// # use errorhandler::session::{RoleClaim, Session, SessionError};
+    /// async fn admin_only(session: Session) -> Result<&'static str, SessionError> {
+    ///     session.assert_claims(&[&RoleClaim::new("st-role").includes("admin")])?;
+    ///     Ok("welcome")
+    /// }
+    /// ```
+    pub fn assert_claims(&self, validators: &[&dyn ClaimValidator]) -> Result<(), SessionError> {
+        let config = self.sessions.config();
+        let now = config.inner.now();
+        let failures: Vec<ClaimValidationError> = validators
+            .iter()
+            .filter_map(|validator| {
+                validator
+                    .validate(&self.claims.payload, now)
+                    .err()
+                    .map(|reason| ClaimValidationError {
+                        id: validator.id().to_owned(),
+                        reason: Some(reason),
+                    })
+            })
+            .collect();
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(SessionError::invalid_claim(config, failures))
+        }
+    }
+
+    /// Replaces the payload, in the store and in a new access token; return the cookies with the response.
+    pub async fn update_payload(
+        &mut self,
+        payload: serde_json::Value,
+    ) -> Result<SessionCookies, SessionFailure> {
+        let config = self.sessions.config();
+        let now = config.inner.now();
+        let updated = self
+            .sessions
+            .store()
+            .update_payload(self.handle(), payload.clone(), now)
+            .await?;
+        if !updated {
+            return Err(SessionError::unauthorised(
+                config,
+                "the session was revoked or has expired",
+                true,
+            )
+            .into());
+        }
+        self.claims.payload = payload;
+        let token = tokens::sign(&self.claims, &config.inner.signer);
+        Ok(SessionCookies::new(cookies::setting_access(
+            &config.inner,
+            &token,
+        )))
+    }
+
+    /// Revokes the session; return the cookies, which clear the session's, with the response.
+    pub async fn revoke(&self) -> Result<SessionCookies, SessionFailure> {
+        self.sessions.store().revoke(self.handle()).await?;
+        Ok(SessionCookies::new(cookies::clearing(
+            &self.sessions.config().inner,
+        )))
+    }
+
+    /// Confirms in the store that the session is still live (SuperTokens' `checkDatabase`).
+    ///
+    /// The access token alone is trusted until it expires, so a revocation reaches a route that does not ask
+    /// only when the token is refreshed.
+    pub async fn check_database(&self) -> Result<(), SessionFailure> {
+        let config = self.sessions.config();
+        match self
+            .sessions
+            .store()
+            .get(self.handle(), config.inner.now())
+            .await?
+        {
+            Some(_) => Ok(()),
+            None => Err(SessionError::unauthorised(
+                config,
+                "the session was revoked or has expired",
+                true,
+            )
+            .into()),
+        }
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("handle", &self.claims.session_handle)
+            .field("user_id", &self.claims.user_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> FromRequestParts<S> for Session
+where
+    Sessions: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = SessionError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Sessions::from_ref(state)
+            .get_session(&parts.method, &parts.headers)
+            .await
+    }
+}
+
+impl<S> OptionalFromRequestParts<S> for Session
+where
+    Sessions: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = SessionError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Sessions::from_ref(state)
+            .get_session_if_any(&parts.method, &parts.headers)
+            .await
+    }
+}
+
+impl Sessions {
+    /// The verified session of a request with `method` and `headers`.
+    pub async fn get_session(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+    ) -> Result<Session, SessionError> {
+        match self.get_session_if_any(method, headers).await? {
+            Some(session) => Ok(session),
+            None => Err(SessionError::unauthorised(
+                self.config(),
+                "no session: the request has no sAccessToken cookie",
+                false,
+            )),
+        }
+    }
+
+    /// The verified session of a request, or `None` when it carries no access token at all.
+    pub async fn get_session_if_any(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+    ) -> Result<Option<Session>, SessionError> {
+        let config = self.config();
+        let Some(token) =
+            cookies::read(headers, ACCESS_TOKEN_COOKIE).filter(|token| !token.is_empty())
+        else {
+            return Ok(None);
+        };
+        let claims = tokens::verify(token, &config.inner.signer).map_err(|malformed| {
+            let message = match malformed {
+                Malformed::Shape => "the access token is malformed",
+                Malformed::Signature => "the access token's signature is not valid",
+                Malformed::Claims => "the access token's claims are malformed",
+            };
+            SessionError::unauthorised(config, message, false)
+        })?;
+        let now = config.inner.now();
+        if claims.exp <= now {
+            return Err(SessionError::try_refresh_token(
+                config,
+                "the access token has expired",
+            ));
+        }
+        if claims.parent_hash.is_some() {
+            self.commit_on_first_use(&claims, now).await?;
+        }
+        self.check_anti_csrf(method, headers)?;
+        Ok(Some(Session {
+            claims,
+            sessions: self.clone(),
+        }))
+    }
+
+    /// SuperTokens' `VIA_CUSTOM_HEADER`: a state-changing request must carry `rid`.
+    pub(crate) fn check_anti_csrf(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+    ) -> Result<(), SessionError> {
+        let config = self.config();
+        let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if config.anti_csrf() == AntiCsrf::None || safe || headers.contains_key("rid") {
+            return Ok(());
+        }
+        Err(SessionError::unauthorised(
+            config,
+            "anti-csrf check failed: with SameSite=None cookies, a request whose method is not GET, HEAD or \
+             OPTIONS must carry the header `rid` (for example `rid: session`)",
+            false,
+        ))
+    }
+
+    /// The first use of an access token minted with a pending child commits the rotation.
+    async fn commit_on_first_use(
+        &self,
+        claims: &AccessClaims,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        if self.is_settled(&claims.refresh_hash, now) {
+            return Ok(());
+        }
+        match self
+            .store()
+            .commit(&claims.session_handle, &claims.refresh_hash, now)
+            .await
+        {
+            Ok(Some(step)) => {
+                if step == CommitStep::Stale {
+                    tracing::debug!(
+                        session_handle = %claims.session_handle,
+                        "access token of a child that lost the commit; accepted until it expires"
+                    );
+                }
+                self.settle(claims.refresh_hash, claims.exp, now);
+                Ok(())
+            }
+            Ok(None) => Err(SessionError::unauthorised(
+                self.config(),
+                "the session was revoked or has expired",
+                true,
+            )),
+            Err(error) => {
+                // The token is validly signed and unexpired, so it is accepted as any access token is; the
+                // commit is retried at its next use, or happens when the child is presented for a refresh.
+                tracing::warn!(
+                    %error,
+                    session_handle = %claims.session_handle,
+                    "the session store failed to commit a refresh; the access token is accepted and the commit deferred"
+                );
+                Ok(())
+            }
+        }
+    }
+}

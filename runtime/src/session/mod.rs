@@ -1,0 +1,307 @@
+//! The session recipe: SuperTokens' sessions for axum, raising the four session errors from real flows.
+//!
+//! [`Sessions`] holds the configuration and the store. A sign-in route calls
+//! [`create_new_session`](Sessions::create_new_session) and returns its cookies; protected routes take a
+//! [`Session`]; [`Sessions::router`] adds the refresh and sign-out endpoints. Everything that goes wrong with a
+//! session is a [`SessionError`], which answers in SuperTokens' wire form on its own and reaches the
+//! `session =>` callbacks of a handler set; a failing store is a [`SessionStoreError`], a 503.
+//!
+//! ```
+//! use axum::{routing::{get, post}, Router};
+//! use errorhandler::session::{NewSession, Session, SessionConfig, SessionFailure, Sessions};
+//! use axum::extract::State;
+//!
+//! async fn sign_in(State(sessions): State<Sessions>) -> Result<(NewSession, &'static str), SessionFailure> {
+//!     // ... check the credentials ...
+//!     let new = sessions.create_new_session("alice", serde_json::json!({ "st-role": ["admin"] })).await?;
+//!     Ok((new, "signed in"))
+//! }
+//!
+//! async fn me(session: Session) -> String {
+//!     session.user_id().to_owned()
+//! }
+//!
+//! let sessions = Sessions::new(SessionConfig::builder().build().unwrap());
+//! let app: Router = Router::new()
+//!     .route("/sign-in", post(sign_in))
+//!     .route("/me", get(me))
+//!     .merge(sessions.router())
+//!     .with_state(sessions);
+//! ```
+//!
+//! # Token lifecycle
+//!
+//! A session has two tokens, in `HttpOnly` cookies:
+//!
+//! - **`sAccessToken`** (path `/`): `base64url(claims) "." base64url(HMAC-SHA256)`, claims being the session
+//!   handle, the user id, issue and expiry times, the user's payload and the hash of the refresh token minted
+//!   with it. It lives for the access-token lifetime (one hour by default) and is verified by its signature
+//!   alone, with no store lookup, except once after a refresh (below). A malformed or forged token is
+//!   *unauthorised*; an expired one is *try refresh token*, which tells the frontend to call the refresh
+//!   endpoint and retry. Being trusted until it expires, an access token outlives a revocation by at most its
+//!   lifetime; [`Session::check_database`] asks the store for routes that cannot wait.
+//! - **`sRefreshToken`** (path: the refresh endpoint only): 256 random bits from the OS. The store keeps only
+//!   its SHA-256 hash. Each refresh replaces it (rotation) and extends the session by the refresh-token
+//!   lifetime (100 days by default); a session not refreshed for that long expires, and its tokens are
+//!   *unauthorised*.
+//!
+//! # Rotation and theft detection
+//!
+//! Each session has one *current* refresh token, the *pending* children minted from it and not yet confirmed,
+//! and the *superseded* tokens it replaced. A child is confirmed (committed) only once the client shows that it
+//! received it, so a client that loses a refresh response, or races two refreshes, is never accused; a
+//! superseded token coming back means that two parties hold the session.
+//!
+//! | event | state | effect |
+//! |---|---|---|
+//! | refresh with token `T` | `T` is current | mint child `C`, add it to pending; `T` stays current |
+//! | refresh with token `T` | `T` is pending | commit `T`, then mint a child of `T` as above |
+//! | first use of an access token minted with child `C` | `C` is pending | commit `C` |
+//! | refresh with token `T` | `T` is superseded | **theft**: revoke the session, raise `TokenTheftDetected` |
+//! | refresh with token `T` | none of these, or no live session | *unauthorised*, cookies cleared |
+//!
+//! Committing `C` makes it current, supersedes its parent and forgets its siblings (a sibling presented later
+//! is refused as unknown, not taken for theft). An access token minted by a refresh carries its parent's
+//! hash; a validly signed one is accepted whatever the commit finds, and once committed it is verified without
+//! the store again. If the store fails during that commit, the token is accepted and the commit deferred to
+//! its next use. Rotations apply [`RefreshState`] inside one atomic [`SessionStore::rotate`] or
+//! [`SessionStore::commit`], so concurrent requests see one order of events in every store. A session keeps at
+//! most [`MAX_PENDING`](rotation::MAX_PENDING) pending and [`MAX_SUPERSEDED`](rotation::MAX_SUPERSEDED)
+//! superseded hashes.
+//!
+//! # Cookies and CSRF
+//!
+//! Both cookies are `HttpOnly`, with the configured `Secure`, `SameSite` and `Domain`, and are cleared with the
+//! same attributes, an empty value, `Max-Age=0` and an `Expires` in the past: on theft, on *unauthorised* when
+//! the tokens are of no further use, and at sign-out. With `SameSite=None`, requests whose method is not GET,
+//! HEAD or OPTIONS must carry the header `rid` (SuperTokens' `VIA_CUSTOM_HEADER`), or they are *unauthorised*.
+
+mod claims;
+mod clock;
+mod config;
+mod cookies;
+mod error;
+mod extract;
+mod memory;
+pub mod rotation;
+mod routes;
+mod store;
+mod tokens;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use axum::response::{IntoResponseParts, ResponseParts};
+
+pub use claims::{BooleanClaim, ClaimValidator, MaxAgeClaim, RoleClaim};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{AntiCsrf, ConfigError, SameSite, SessionConfig, SessionConfigBuilder};
+pub use cookies::{ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionCookies};
+pub use error::{
+    ClaimValidationError, RandomnessError, SessionContext, SessionError, SessionFailure,
+    SessionStoreError,
+};
+pub use extract::Session;
+pub use memory::MemoryStore;
+pub use rotation::{CommitStep, RefreshState, RefreshStep};
+pub use store::{Rotation, SessionRecord, SessionStore, apply_refresh};
+pub use tokens::TokenHash;
+
+use store::DynStore;
+use tokens::AccessClaims;
+
+/// The session recipe: configuration and store, cheap to clone; give it to the router as state.
+#[derive(Clone)]
+pub struct Sessions {
+    inner: Arc<Recipe>,
+}
+
+struct Recipe {
+    config: SessionConfig,
+    store: Box<dyn DynStore>,
+    /// Refresh-token hashes whose first access-token use was already settled with the store, so that an access
+    /// token minted by a refresh costs one store lookup in this process, not one per request.
+    settled: Mutex<Settled>,
+}
+
+#[derive(Default)]
+struct Settled {
+    /// Hash of the refresh token → expiry of the access token that carries it.
+    hashes: HashMap<TokenHash, u64>,
+    next_sweep: u64,
+}
+
+/// A session just created: its handle, and the cookies to return with the response.
+#[derive(Debug, Clone)]
+#[must_use = "the session cookies are only set when returned with the response"]
+pub struct NewSession {
+    handle: String,
+    user_id: String,
+    cookies: SessionCookies,
+}
+
+impl Sessions {
+    /// The recipe with `config` and a [`MemoryStore`].
+    pub fn new(config: SessionConfig) -> Self {
+        Self::with_store(config, MemoryStore::new())
+    }
+
+    /// The recipe with `config` and `store`.
+    pub fn with_store(config: SessionConfig, store: impl SessionStore) -> Self {
+        Self {
+            inner: Arc::new(Recipe {
+                config,
+                store: Box::new(store),
+                settled: Mutex::new(Settled::default()),
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SessionConfig {
+        &self.inner.config
+    }
+
+    /// Creates a session for `user_id` whose access tokens carry `payload`.
+    pub async fn create_new_session(
+        &self,
+        user_id: impl Into<String>,
+        payload: serde_json::Value,
+    ) -> Result<NewSession, SessionFailure> {
+        let config = &self.inner.config.inner;
+        let handle = tokens::new_session_handle()?;
+        let (refresh_token, refresh_hash) = tokens::new_refresh_token()?;
+        let user_id = user_id.into();
+        let now = config.now();
+        self.store()
+            .create(SessionRecord {
+                handle: handle.clone(),
+                user_id: user_id.clone(),
+                payload: payload.clone(),
+                created_at: now,
+                expires_at: now.saturating_add(config.refresh_lifetime),
+                refresh: RefreshState::new(refresh_hash),
+            })
+            .await?;
+        let access_token = self.mint_access_token(
+            handle.clone(),
+            user_id.clone(),
+            payload,
+            now,
+            refresh_hash,
+            None,
+        );
+        Ok(NewSession {
+            handle,
+            user_id,
+            cookies: SessionCookies::new(cookies::setting(config, &access_token, &refresh_token)),
+        })
+    }
+
+    /// Revokes the session `handle`; whether it existed. Its access tokens stay valid until they expire.
+    pub async fn revoke_session(&self, handle: &str) -> Result<bool, SessionFailure> {
+        Ok(self.store().revoke(handle).await?)
+    }
+
+    /// Revokes every session of `user_id`; their handles.
+    pub async fn revoke_all_sessions_for_user(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<String>, SessionFailure> {
+        Ok(self.store().revoke_all_for_user(user_id).await?)
+    }
+
+    /// The handles of the live sessions of `user_id`.
+    pub async fn get_all_session_handles_for_user(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<String>, SessionFailure> {
+        let now = self.inner.config.inner.now();
+        Ok(self.store().handles_for_user(user_id, now).await?)
+    }
+
+    pub(crate) fn store(&self) -> &dyn DynStore {
+        &*self.inner.store
+    }
+
+    pub(crate) fn mint_access_token(
+        &self,
+        session_handle: String,
+        user_id: String,
+        payload: serde_json::Value,
+        now: u64,
+        refresh_hash: TokenHash,
+        parent_hash: Option<TokenHash>,
+    ) -> String {
+        let config = &self.inner.config.inner;
+        let claims = AccessClaims {
+            session_handle,
+            user_id,
+            iat: now,
+            exp: now.saturating_add(config.access_lifetime),
+            refresh_hash,
+            parent_hash,
+            payload,
+        };
+        tokens::sign(&claims, &config.signer)
+    }
+
+    fn is_settled(&self, refresh_hash: &TokenHash, now: u64) -> bool {
+        self.settled()
+            .hashes
+            .get(refresh_hash)
+            .is_some_and(|expires| *expires > now)
+    }
+
+    fn settle(&self, refresh_hash: TokenHash, expires: u64, now: u64) {
+        let mut settled = self.settled();
+        if now >= settled.next_sweep {
+            // Entries outlive their access token by at most a minute, so the map holds live tokens only.
+            settled.hashes.retain(|_, expires| *expires > now);
+            settled.next_sweep = now.saturating_add(60);
+        }
+        settled.hashes.insert(refresh_hash, expires);
+    }
+
+    fn settled(&self) -> std::sync::MutexGuard<'_, Settled> {
+        self.inner
+            .settled
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sessions")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NewSession {
+    /// The new session's handle.
+    pub fn handle(&self) -> &str {
+        &self.handle
+    }
+
+    /// Its user.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The cookies that carry its tokens.
+    pub fn cookies(&self) -> &SessionCookies {
+        &self.cookies
+    }
+}
+
+impl IntoResponseParts for NewSession {
+    type Error = Infallible;
+
+    fn into_response_parts(self, parts: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        self.cookies.into_response_parts(parts)
+    }
+}

@@ -1,0 +1,129 @@
+//! The recipe's endpoints: refresh and sign-out.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use http::{HeaderMap, HeaderValue, Method, header};
+
+use super::Sessions;
+use super::cookies::{self, REFRESH_TOKEN_COOKIE, SessionCookies};
+use super::error::{SessionError, SessionFailure};
+use super::store::Rotation;
+use super::tokens::{self, TokenHash};
+
+impl Sessions {
+    /// A router with the refresh endpoint (`POST` at the refresh path) and the sign-out endpoint (`POST` at the
+    /// sign-out path), to merge into the app's router.
+    pub fn router<S>(&self) -> Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        let config = self.config();
+        Router::new()
+            .route(config.refresh_path(), post(refresh))
+            .route(config.sign_out_path(), post(sign_out))
+            .with_state(self.clone())
+    }
+
+    /// Rotates the refresh token of the request: the cookies of a new access token and refresh token, or why
+    /// not (`Unauthorised`, `TokenTheftDetected`, a store failure).
+    pub async fn refresh_session(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+    ) -> Result<SessionCookies, SessionFailure> {
+        let config = self.config();
+        self.check_anti_csrf(method, headers)?;
+        let Some(token) =
+            cookies::read(headers, REFRESH_TOKEN_COOKIE).filter(|token| !token.is_empty())
+        else {
+            return Err(SessionError::unauthorised(
+                config,
+                "no refresh token: the request has no sRefreshToken cookie (it is sent only to the refresh path)",
+                false,
+            )
+            .into());
+        };
+        if !tokens::is_refresh_token_shaped(token) {
+            return Err(
+                SessionError::unauthorised(config, "the refresh token is malformed", true).into(),
+            );
+        }
+        let presented = TokenHash::of(token);
+        let (child, child_hash) = tokens::new_refresh_token()?;
+        let now = config.inner.now();
+        let expires_at = now.saturating_add(config.inner.refresh_lifetime);
+        match self
+            .store()
+            .rotate(&presented, child_hash, now, expires_at)
+            .await?
+        {
+            Rotation::Rotated { session, parent } => {
+                let access = self.mint_access_token(
+                    session.handle,
+                    session.user_id,
+                    session.payload,
+                    now,
+                    child_hash,
+                    Some(parent),
+                );
+                Ok(SessionCookies::new(cookies::setting(
+                    &config.inner,
+                    &access,
+                    &child,
+                )))
+            }
+            Rotation::TheftDetected { handle, user_id } => {
+                tracing::warn!(
+                    session_handle = %handle,
+                    %user_id,
+                    "a superseded refresh token was presented; the session is revoked"
+                );
+                Err(SessionError::token_theft_detected(config, handle, user_id).into())
+            }
+            Rotation::Unknown => Err(SessionError::unauthorised(
+                config,
+                "the refresh token belongs to no live session: it was revoked, expired or never issued",
+                true,
+            )
+            .into()),
+        }
+    }
+}
+
+/// `POST` refresh path: SuperTokens' refresh API.
+async fn refresh(
+    State(sessions): State<Sessions>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, SessionFailure> {
+    let cookies = sessions.refresh_session(&method, &headers).await?;
+    Ok((cookies, ok()).into_response())
+}
+
+/// `POST` sign-out path: revokes the session, if there is one, and clears the cookies in any case.
+async fn sign_out(
+    State(sessions): State<Sessions>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, SessionFailure> {
+    let cookies = match sessions.get_session_if_any(&method, &headers).await? {
+        Some(session) => session.revoke().await?,
+        None => {
+            sessions.check_anti_csrf(&method, &headers)?;
+            SessionCookies::new(cookies::clearing(&sessions.config().inner))
+        }
+    };
+    Ok((cookies, ok()).into_response())
+}
+
+fn ok() -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        r#"{"status":"OK"}"#,
+    )
+}
