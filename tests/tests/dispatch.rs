@@ -682,3 +682,84 @@ async fn a_handler_reads_the_state_given_to_the_layer() {
         "The Cheese Shop has no such page (asked by tests)"
     );
 }
+
+errorhandler! {
+    /// A set that answers panics by their type.
+    struct PanicErrors;
+
+    #[errorhandler(errorhandler::Panic)]
+    fn on_panic(panic: &errorhandler::Panic) -> String {
+        format!("panic handler saw {} characters", panic.message().len())
+    }
+
+    #[errorhandler(500)]
+    fn on_internal() -> &'static str {
+        "500 handler"
+    }
+}
+
+#[tokio::test]
+async fn a_handler_keyed_by_panic_takes_panics_before_the_500_handler() {
+    let app = Router::new()
+        .route(
+            "/panic",
+            get(|| async {
+                panic!("twelve chars");
+                #[allow(unreachable_code)]
+                ()
+            }),
+        )
+        .route(
+            "/db",
+            get(|| async { Err::<(), Error>(DatabaseDown.into()) }),
+        )
+        .layer(PanicErrors::layer());
+    let server = TestServer::start(app).await;
+    let (status, _, body) = get_text(&server, "/panic").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "panic handler saw 12 characters"
+        )
+    );
+    let (status, _, body) = get_text(&server, "/db").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, "500 handler")
+    );
+}
+
+errorhandler! {
+    /// The handlers of a nested router.
+    struct InnerErrors;
+
+    #[errorhandler(404)]
+    fn inner_not_found() -> &'static str {
+        "inner 404"
+    }
+}
+
+#[tokio::test]
+async fn an_outer_layer_leaves_an_inner_handlers_answer_alone() {
+    let inner = Router::new()
+        .route(
+            "/missing",
+            get(|| async { Err::<(), HttpError>(abort!(404)) }),
+        )
+        .layer(InnerErrors::layer());
+    let app = Router::new()
+        .nest("/inner", inner)
+        .layer(SiteErrors::layer());
+    let server = TestServer::start(app).await;
+    let (status, _, body) = get_text(&server, "/inner/missing").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::NOT_FOUND, "inner 404")
+    );
+    let (_, _, body) = get_text(&server, "/elsewhere").await;
+    assert!(
+        body.starts_with("<h1>Page Not Found</h1>"),
+        "the outer set still answers its own: {body}"
+    );
+}
