@@ -3,6 +3,8 @@
 mod abort;
 mod diagnostics;
 mod errorhandler;
+mod session_error_handlers;
+mod signature;
 mod status;
 
 use proc_macro::TokenStream;
@@ -17,4 +19,10 @@ pub fn abort(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn errorhandler(input: TokenStream) -> TokenStream {
     errorhandler::expand(input.into()).into()
+}
+
+/// See `errorhandler::session::session_error_handlers`.
+#[proc_macro_attribute]
+pub fn session_error_handlers(args: TokenStream, item: TokenStream) -> TokenStream {
+    session_error_handlers::expand(args.into(), item.into()).into()
 }

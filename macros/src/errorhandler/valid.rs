@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 
 use quote::ToTokens;
-use syn::{FnArg, GenericArgument, ItemFn, Path, PathArguments, Type};
+use syn::{FnArg, ItemFn, Path, Type};
 
 use super::ast::{Input, Item, Key, SetDecl};
 use crate::diagnostics::Errors;
+use crate::signature::{check_extractor, check_plain_fn, last_segment, state_type};
 
 /// A validated set: what expansion needs, still pointing at the user's tokens.
 pub struct Model<'a> {
@@ -45,18 +46,6 @@ pub struct ErrorParam<'a> {
     pub ty: &'a Type,
     pub by_ref: bool,
 }
-
-/// Extractors that read the request body; their names are reported before rustc would reject their types.
-const BODY_EXTRACTORS: &[&str] = &[
-    "Json",
-    "Form",
-    "RawForm",
-    "Bytes",
-    "String",
-    "Body",
-    "Request",
-    "Multipart",
-];
 
 pub fn validate(input: &Input) -> Result<Model<'_>, syn::Error> {
     let mut errors = Errors::default();
@@ -212,51 +201,14 @@ fn check_unknown_item(errors: &mut Errors, item: &syn::Item) {
     }
 }
 
-// A handler is a plain free function: not const, unsafe, extern or generic, no receiver, no variadics.
+// A handler is a plain free function (see `signature`) whose first parameter may be the error.
 fn check_signature<'a>(
     errors: &mut Errors,
     function: &'a ItemFn,
     keys: &[Key],
 ) -> Option<Signature<'a>> {
     let sig = &function.sig;
-    let mut valid = true;
-    let mut reject = |tokens: &dyn ToTokens, message: &str| {
-        errors.error_spanned_by(tokens.to_token_stream(), message);
-        valid = false;
-    };
-    if let Some(constness) = &sig.constness {
-        reject(
-            constness,
-            "an error handler cannot be `const`; write a plain `fn` or `async fn`",
-        );
-    }
-    if let Some(unsafety) = &sig.unsafety {
-        reject(
-            unsafety,
-            "an error handler cannot be `unsafe`; the layer calls it as safe code",
-        );
-    }
-    if let Some(abi) = &sig.abi {
-        reject(
-            abi,
-            "an error handler cannot be `extern`; write a plain Rust `fn` or `async fn`",
-        );
-    }
-    if !sig.generics.params.is_empty() {
-        reject(
-            &sig.generics,
-            "an error handler cannot be generic; the layer must know every parameter's type",
-        );
-    } else if let Some(where_clause) = &sig.generics.where_clause {
-        reject(
-            where_clause,
-            "an error handler cannot have a `where` clause; it is not generic",
-        );
-    }
-    if let Some(variadic) = &sig.variadic {
-        reject(variadic, "an error handler cannot be variadic");
-    }
-
+    let mut valid = check_plain_fn(errors, sig, "an error handler");
     let mut inputs = sig.inputs.iter().peekable();
     let mut error = None;
     if let Some(FnArg::Typed(first)) = inputs.peek()
@@ -265,35 +217,24 @@ fn check_signature<'a>(
         if let Type::Reference(reference) = &*first.ty
             && let Some(mutability) = &reference.mutability
         {
-            reject(
+            errors.error_spanned_by(
                 mutability,
                 "the error parameter is a shared reference (`&E`) or a value (`E`), not `&mut`",
             );
+            valid = false;
         }
         error = Some(param);
         inputs.next();
     }
     let mut extractors = Vec::new();
     for input in inputs {
-        match input {
-            FnArg::Receiver(receiver) => {
-                reject(
-                    receiver,
-                    "an error handler is a free function; it cannot take `self`",
-                );
-            }
-            FnArg::Typed(param) => {
-                if let Some(name) = body_extractor(&param.ty) {
-                    reject(
-                        &param.ty,
-                        &format!(
-                            "`{name}` reads the request body, which is gone when an error is handled; error handlers take extractors of the request head (`FromRequestParts`)"
-                        ),
-                    );
-                } else {
-                    extractors.push(&*param.ty);
-                }
-            }
+        match check_extractor(
+            errors,
+            input,
+            "an error handler is a free function; it cannot take `self`",
+        ) {
+            Some(ty) => extractors.push(ty),
+            None => valid = false,
         }
     }
     valid.then_some(Signature {
@@ -320,37 +261,4 @@ fn error_param<'a>(ty: &'a Type, keys: &[Key]) -> Option<ErrorParam<'a>> {
         _ => name == "HttpError",
     });
     names_the_error.then_some(ErrorParam { ty, by_ref: false })
-}
-
-fn last_segment(ty: &Type) -> Option<&syn::Ident> {
-    match ty {
-        Type::Path(path) if path.qself.is_none() => {
-            path.path.segments.last().map(|segment| &segment.ident)
-        }
-        _ => None,
-    }
-}
-
-fn body_extractor(ty: &Type) -> Option<String> {
-    let name = last_segment(ty)?;
-    BODY_EXTRACTORS
-        .iter()
-        .any(|body| name == body)
-        .then(|| ty.to_token_stream().to_string().replace(' ', ""))
-}
-
-/// `S` of a `State<S>` parameter.
-fn state_type(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else { return None };
-    let segment = path.path.segments.last()?;
-    if segment.ident != "State" {
-        return None;
-    }
-    let PathArguments::AngleBracketed(arguments) = &segment.arguments else {
-        return None;
-    };
-    match arguments.args.first()? {
-        GenericArgument::Type(state) if arguments.args.len() == 1 => Some(state),
-        _ => None,
-    }
 }

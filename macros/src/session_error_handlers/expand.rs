@@ -1,0 +1,251 @@
+//! Turns the callbacks into the runtime's `SessionErrorHandlers` implementation and the layer constructors.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{ImplItem, ReturnType};
+
+use super::ast::Input;
+use super::valid::{Callback, CallbackKind, Model, Payload};
+
+pub fn callbacks(model: &Model<'_>) -> TokenStream {
+    let block = model.block;
+    let self_ty = model.self_ty();
+    let (impl_generics, state) = match model.state {
+        Some(state) => (quote!(), quote!(#state)),
+        None => (
+            quote!(<__S: ::core::marker::Send + ::core::marker::Sync + 'static>),
+            quote!(__S),
+        ),
+    };
+    let needs_head = model
+        .callbacks
+        .iter()
+        .any(|callback| !callback.extractors.is_empty());
+    let session_error = quote!(::errorhandler::session::SessionError);
+    let handled = |kind: CallbackKind| model.callbacks.iter().any(|callback| callback.kind == kind);
+    let handles = [
+        CallbackKind::Unauthorised,
+        CallbackKind::TryRefreshToken,
+        CallbackKind::TokenTheftDetected,
+        CallbackKind::InvalidClaim,
+    ]
+    .into_iter()
+    .map(|kind| {
+        let variant = format_ident!("{}", kind.variant());
+        let handled = handled(kind);
+        quote!(#session_error::#variant { .. } => #handled,)
+    });
+    let arms = model.callbacks.iter().map(|callback| {
+        let variant = format_ident!("{}", callback.kind.variant());
+        let caller = caller_ident(callback.kind);
+        let turbofish = model.state.is_none().then(|| quote!(::<__S>));
+        quote!(#session_error::#variant { .. } => ::std::boxed::Box::pin(#caller #turbofish(error, head)),)
+    });
+    let fallthrough = (model.callbacks.len() < 4).then(|| {
+        quote! {
+            _ => ::std::boxed::Box::pin(::core::future::ready(
+                ::core::result::Result::Err(::errorhandler::Error::from(error)),
+            )),
+        }
+    });
+    let callers = model
+        .callbacks
+        .iter()
+        .map(|callback| caller(model, callback));
+    let constructor = match model.state {
+        None => quote! {
+            /// The layer that answers session errors with these callbacks.
+            pub fn layer() -> ::errorhandler::ErrorLayer<::errorhandler::session::SessionErrorSet<Self>> {
+                ::errorhandler::ErrorLayer::new(())
+            }
+        },
+        Some(state) => quote! {
+            /// The layer that answers session errors with these callbacks, whose extractors read `state`.
+            pub fn with_state(
+                state: #state,
+            ) -> ::errorhandler::ErrorLayer<::errorhandler::session::SessionErrorSet<Self, #state>> {
+                ::errorhandler::ErrorLayer::new(state)
+            }
+        },
+    };
+    quote! {
+        #block
+
+        const _: () = {
+            impl #impl_generics ::errorhandler::session::SessionErrorHandlers<#state> for #self_ty {
+                const NEEDS_REQUEST_HEAD: bool = #needs_head;
+
+                fn handles(error: &#session_error) -> bool {
+                    match error {
+                        #(#handles)*
+                    }
+                }
+
+                fn call(
+                    error: #session_error,
+                    head: ::errorhandler::RequestHead<#state>,
+                ) -> ::errorhandler::HandlerFuture {
+                    match error {
+                        #(#arms)*
+                        #fallthrough
+                    }
+                }
+            }
+
+            impl #self_ty {
+                #constructor
+            }
+
+            #(#callers)*
+        };
+    }
+}
+
+/// The block with its mistakes, and implementations that handle nothing so that code using it adds no errors.
+pub fn fallback(input: &Input, errors: &syn::Error) -> TokenStream {
+    let mut block = input.block.clone();
+    // A second definition of a callback is already reported; rustc would report it again.
+    let mut seen = HashSet::new();
+    block.items.retain(|item| match item {
+        ImplItem::Fn(function) => seen.insert(function.sig.ident.to_string()),
+        _ => true,
+    });
+    let self_ty = &block.self_ty;
+    let errors = errors.to_compile_error();
+    quote! {
+        #block
+        #errors
+        const _: () = {
+            impl<__S> ::errorhandler::session::SessionErrorHandlers<__S> for #self_ty {
+                const NEEDS_REQUEST_HEAD: bool = false;
+                fn handles(_: &::errorhandler::session::SessionError) -> bool {
+                    false
+                }
+                fn call(
+                    error: ::errorhandler::session::SessionError,
+                    _: ::errorhandler::RequestHead<__S>,
+                ) -> ::errorhandler::HandlerFuture {
+                    ::std::boxed::Box::pin(::core::future::ready(
+                        ::core::result::Result::Err(::errorhandler::Error::from(error)),
+                    ))
+                }
+            }
+            impl #self_ty {
+                #[allow(dead_code)]
+                pub fn layer() -> ::errorhandler::ErrorLayer<::errorhandler::session::SessionErrorSet<Self>> {
+                    ::errorhandler::ErrorLayer::new(())
+                }
+                #[allow(dead_code)]
+                pub fn with_state<__S>(
+                    _state: __S,
+                ) -> ::errorhandler::ErrorLayer<::errorhandler::session::SessionErrorSet<Self>> {
+                    ::errorhandler::ErrorLayer::new(())
+                }
+            }
+        };
+    }
+}
+
+fn caller_ident(kind: CallbackKind) -> syn::Ident {
+    format_ident!("__errorhandler_session_{}", kind.name())
+}
+
+/// The async function that runs a callback's extractors, hands over its payload and calls it.
+fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
+    let ident = caller_ident(callback.kind);
+    let self_ty = model.self_ty();
+    let function = &callback.function.sig.ident;
+    let (generics, state) = match model.state {
+        Some(state) => (quote!(), quote!(#state)),
+        None => (
+            quote!(<__S: ::core::marker::Send + ::core::marker::Sync + 'static>),
+            quote!(__S),
+        ),
+    };
+    let variant = format_ident!("{}", callback.kind.variant());
+    let fields: Vec<syn::Ident> = callback
+        .kind
+        .payload()
+        .iter()
+        .map(|payload| format_ident!("{}", payload.field()))
+        .collect();
+    let payload = callback
+        .kind
+        .payload()
+        .iter()
+        .zip(&fields)
+        .zip(&callback.payload)
+        .map(|((kind, field), ty)| {
+            let span = at(ty.span());
+            match kind {
+                Payload::Claims => {
+                    quote_spanned!(span=> ::errorhandler::__private::claims_payload::<#ty>(#field))
+                }
+                _ => {
+                    quote_spanned!(span=> ::errorhandler::__private::string_payload::<#ty>(#field))
+                }
+            }
+        });
+    let arguments: Vec<syn::Ident> = (0..callback.extractors.len())
+        .map(|index| format_ident!("__errorhandler_arg_{}", index))
+        .collect();
+    let extractions = callback
+        .extractors
+        .iter()
+        .zip(&arguments)
+        .map(|(ty, argument)| {
+            let span = at(ty.span());
+            let extract = quote_spanned! {span=>
+                ::errorhandler::__private::extract_head::<#ty, #state>(&mut parts, state).await
+            };
+            quote! {
+                let ::core::option::Option::Some(#argument) = #extract else {
+                    return ::core::result::Result::Err(::errorhandler::Error::from(error));
+                };
+            }
+        });
+    let head = if callback.extractors.is_empty() {
+        quote!(let _ = head;)
+    } else {
+        quote! {
+            let (mut parts, state) = head.into_parts();
+            let ::core::option::Option::Some(state) = state.as_deref() else {
+                return ::core::result::Result::Err(::errorhandler::Error::from(error));
+            };
+        }
+    };
+    let awaited = callback.function.sig.asyncness.map(|_| quote!(.await));
+    let output_span = match &callback.function.sig.output {
+        ReturnType::Type(_, ty) => at(ty.span()),
+        ReturnType::Default => at(function.span()),
+    };
+    let response = quote_spanned!(output_span=> __errorhandler_response);
+    let respond =
+        quote_spanned!(output_span=> ::errorhandler::__private::respond::<#function, _>(#response));
+    quote! {
+        async fn #ident #generics(
+            error: ::errorhandler::session::SessionError,
+            head: ::errorhandler::RequestHead<#state>,
+        ) -> ::core::result::Result<::errorhandler::__private::Response, ::errorhandler::Error> {
+            /// Names the callback in the message of a return type that is not a response.
+            #[allow(non_camel_case_types)]
+            struct #function {}
+
+            #head
+            #(#extractions)*
+            let ::errorhandler::session::SessionError::#variant { #(#fields,)* .. } = &error else {
+                return ::core::result::Result::Err(::errorhandler::Error::from(error));
+            };
+            let #response = <#self_ty>::#function(#(#payload,)* #(#arguments),*) #awaited;
+            ::core::result::Result::Ok(#respond)
+        }
+    }
+}
+
+/// A span at the user's token that resolves names like the macro's own output.
+fn at(span: Span) -> Span {
+    Span::call_site().located_at(span)
+}
