@@ -48,7 +48,7 @@ pub enum Rotation {
     Unknown,
 }
 
-/// Storage for sessions, shared by every instance of an app.
+/// Storage for sessions, shared by every instance of an app; `Arc<S>` is a store when `S` is.
 ///
 /// `rotate`, `commit` and `revoke` each change a session in one atomic operation, so that a networked store
 /// (SQL in a transaction with `SELECT ... FOR UPDATE`, Redis with `WATCH` or a script) is as correct as
@@ -232,5 +232,62 @@ impl<S: SessionStore> DynStore for S {
         now: u64,
     ) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
         Box::pin(SessionStore::update_payload(self, handle, payload, now))
+    }
+}
+
+impl<S: SessionStore> SessionStore for std::sync::Arc<S> {
+    fn create(
+        &self,
+        session: SessionRecord,
+    ) -> impl Future<Output = Result<(), SessionStoreError>> + Send {
+        (**self).create(session)
+    }
+    fn get(
+        &self,
+        handle: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<SessionRecord>, SessionStoreError>> + Send {
+        (**self).get(handle, now)
+    }
+    fn rotate(
+        &self,
+        presented: &TokenHash,
+        child: TokenHash,
+        now: u64,
+        expires_at: u64,
+    ) -> impl Future<Output = Result<Rotation, SessionStoreError>> + Send {
+        (**self).rotate(presented, child, now, expires_at)
+    }
+    fn commit(
+        &self,
+        handle: &str,
+        own: &TokenHash,
+        now: u64,
+    ) -> impl Future<Output = Result<Option<CommitStep>, SessionStoreError>> + Send {
+        (**self).commit(handle, own, now)
+    }
+    fn revoke(&self, handle: &str) -> impl Future<Output = Result<bool, SessionStoreError>> + Send {
+        (**self).revoke(handle)
+    }
+    fn revoke_all_for_user(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Vec<String>, SessionStoreError>> + Send {
+        (**self).revoke_all_for_user(user_id)
+    }
+    fn handles_for_user(
+        &self,
+        user_id: &str,
+        now: u64,
+    ) -> impl Future<Output = Result<Vec<String>, SessionStoreError>> + Send {
+        (**self).handles_for_user(user_id, now)
+    }
+    fn update_payload(
+        &self,
+        handle: &str,
+        payload: serde_json::Value,
+        now: u64,
+    ) -> impl Future<Output = Result<bool, SessionStoreError>> + Send {
+        (**self).update_payload(handle, payload, now)
     }
 }
