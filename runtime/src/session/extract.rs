@@ -234,10 +234,11 @@ impl Sessions {
                 "the access token has expired",
             ));
         }
+        // Before the commit, so that a forged cross-site request cannot even touch the store.
+        self.check_anti_csrf(method, headers)?;
         if claims.parent_hash.is_some() {
             self.commit_on_first_use(&claims, now).await?;
         }
-        self.check_anti_csrf(method, headers)?;
         Ok(Some(Session {
             claims,
             sessions: self.clone(),

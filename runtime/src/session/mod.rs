@@ -66,8 +66,7 @@
 //! the store again. If the store fails during that commit, the token is accepted and the commit deferred to
 //! its next use. Rotations apply [`RefreshState`] inside one atomic [`SessionStore::rotate`] or
 //! [`SessionStore::commit`], so concurrent requests see one order of events in every store. A session keeps at
-//! most [`MAX_PENDING`](rotation::MAX_PENDING) pending and [`MAX_SUPERSEDED`](rotation::MAX_SUPERSEDED)
-//! superseded hashes.
+//! most [`RefreshState::MAX_PENDING`] pending and [`RefreshState::MAX_SUPERSEDED`] superseded hashes.
 //!
 //! # Cookies and CSRF
 //!
@@ -83,7 +82,7 @@ mod cookies;
 mod error;
 mod extract;
 mod memory;
-pub mod rotation;
+mod rotation;
 mod routes;
 mod store;
 mod tokens;
@@ -113,6 +112,9 @@ use store::DynStore;
 use tokens::AccessClaims;
 
 /// The session recipe: configuration and store, cheap to clone; give it to the router as state.
+///
+/// [`Session`] and the endpoints read it from the router's state: `.with_state(sessions)` when it is the only
+/// state, or `impl FromRef<AppState> for Sessions` (or `#[derive(FromRef)]`) when the app has its own.
 #[derive(Clone)]
 pub struct Sessions {
     inner: Arc<Recipe>,

@@ -47,13 +47,14 @@ pub enum CommitStep {
     Stale,
 }
 
-/// How many uncommitted children a session keeps; a client that keeps losing refresh responses loses the oldest.
-pub const MAX_PENDING: usize = 8;
-
-/// How many superseded tokens a session remembers to recognise theft; an older one is refused as unknown.
-pub const MAX_SUPERSEDED: usize = 128;
-
 impl RefreshState {
+    /// How many uncommitted children a session keeps; a client that keeps losing refresh responses loses the
+    /// oldest.
+    pub const MAX_PENDING: usize = 8;
+
+    /// How many superseded tokens a session remembers to recognise theft; an older one is refused as unknown.
+    pub const MAX_SUPERSEDED: usize = 128;
+
     /// The state of a new session whose first refresh token hashes to `first`.
     pub fn new(first: TokenHash) -> Self {
         Self {
@@ -106,7 +107,7 @@ impl RefreshState {
     }
 
     fn add_pending(&mut self, child: TokenHash) {
-        if self.pending.len() == MAX_PENDING {
+        if self.pending.len() == Self::MAX_PENDING {
             self.pending.remove(0);
         }
         self.pending.push(child);
@@ -115,7 +116,7 @@ impl RefreshState {
     /// `child` becomes current; its parent is superseded and its uncommitted siblings are forgotten, so a
     /// sibling presented later is refused as unknown rather than taken for theft.
     fn commit(&mut self, child: TokenHash) {
-        if self.superseded.len() == MAX_SUPERSEDED {
+        if self.superseded.len() == Self::MAX_SUPERSEDED {
             self.superseded.pop_front();
         }
         self.superseded.push_back(self.current);
@@ -127,6 +128,9 @@ impl RefreshState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const MAX_PENDING: usize = RefreshState::MAX_PENDING;
+    const MAX_SUPERSEDED: usize = RefreshState::MAX_SUPERSEDED;
 
     fn hash(name: &str) -> TokenHash {
         TokenHash::of(name)
