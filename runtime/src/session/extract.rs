@@ -201,7 +201,7 @@ impl Sessions {
             Some(session) => Ok(session),
             None => Err(SessionError::unauthorised(
                 self.config(),
-                "no session: the request has no sAccessToken cookie",
+                "the request has no sAccessToken cookie",
                 false,
             )),
         }

@@ -40,7 +40,7 @@ impl Sessions {
         else {
             return Err(SessionError::unauthorised(
                 config,
-                "no refresh token: the request has no sRefreshToken cookie (it is sent only to the refresh path)",
+                "the request has no sRefreshToken cookie, which browsers send only to the refresh path",
                 false,
             )
             .into());
