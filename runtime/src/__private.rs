@@ -18,6 +18,7 @@ pub use crate::error::Error;
 pub use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId, RequestHead};
 pub use crate::http_error::HttpError;
 pub use crate::layer::ErrorLayer;
+use crate::session::{ClaimValidationError, SessionErrorHandlers};
 pub use axum::response::Response;
 
 /// `abort!`'s expansion: the code was checked to be in 400..=599 by the macro.
@@ -430,3 +431,77 @@ impl_error_handler_fns!(T1, T2, T3, T4, T5);
 impl_error_handler_fns!(T1, T2, T3, T4, T5, T6);
 impl_error_handler_fns!(T1, T2, T3, T4, T5, T6, T7);
 impl_error_handler_fns!(T1, T2, T3, T4, T5, T6, T7, T8);
+
+/// A session callback's string payload: the message, the session handle or the user id.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot receive a session callback's string payload (the message, session handle or user id)",
+    label = "expected `&str` or `String`",
+    note = "the payload parameters come first, in SuperTokens' order: `on_unauthorised(message: &str)`, `on_try_refresh_token(message: &str)`, `on_token_theft_detected(session_handle: &str, user_id: &str)`"
+)]
+pub trait StringPayload<'a>: Sized {
+    fn from_payload(payload: &'a String) -> Self;
+}
+
+impl<'a> StringPayload<'a> for &'a str {
+    fn from_payload(payload: &'a String) -> Self {
+        payload
+    }
+}
+
+impl StringPayload<'_> for String {
+    fn from_payload(payload: &String) -> Self {
+        payload.clone()
+    }
+}
+
+/// A session callback's claims payload.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot receive the failing claims of `on_invalid_claim`",
+    label = "expected `&[ClaimValidationError]` or `Vec<ClaimValidationError>`",
+    note = "`on_invalid_claim(claims: &[ClaimValidationError], ...)` takes the failing claims first"
+)]
+pub trait ClaimsPayload<'a>: Sized {
+    fn from_payload(payload: &'a Vec<ClaimValidationError>) -> Self;
+}
+
+impl<'a> ClaimsPayload<'a> for &'a [ClaimValidationError] {
+    fn from_payload(payload: &'a Vec<ClaimValidationError>) -> Self {
+        payload
+    }
+}
+
+impl ClaimsPayload<'_> for Vec<ClaimValidationError> {
+    fn from_payload(payload: &Vec<ClaimValidationError>) -> Self {
+        payload.clone()
+    }
+}
+
+pub fn string_payload<'a, P: StringPayload<'a>>(payload: &'a String) -> P {
+    P::from_payload(payload)
+}
+
+pub fn claims_payload<'a, P: ClaimsPayload<'a>>(payload: &'a Vec<ClaimValidationError>) -> P {
+    P::from_payload(payload)
+}
+
+/// `handler` when `error` is a session error the `session =>` callbacks `H` declare a callback for.
+pub fn select_session<H: SessionErrorHandlers<S>, S>(
+    error: &Error,
+    handler: HandlerId,
+) -> Option<HandlerId> {
+    crate::session::callbacks::select_session::<H, S>(error, handler)
+}
+
+/// Runs the `session =>` callbacks `H` on a session error.
+pub fn call_session<H: SessionErrorHandlers<S>, S>(
+    error: Error,
+    request: RequestHead<S>,
+) -> HandlerFuture {
+    crate::session::callbacks::call_session::<H, S>(error, request)
+}
+
+/// Whether `error` is a session error: the `session =>` callbacks answer every one, with SuperTokens'
+/// default where they declare no callback.
+pub fn is_session_error(error: &Error) -> bool {
+    error.is::<crate::session::SessionError>()
+}

@@ -20,6 +20,24 @@ pub(crate) enum Format {
     ProblemJson,
 }
 
+/// What answers an error that no handler takes (or whose handler failed).
+#[derive(Debug, Clone)]
+pub(crate) enum Fallback {
+    /// The negotiated built-in page.
+    Page(DefaultPage),
+    /// SuperTokens' wire form, whatever the client accepts: its frontend SDK reads it.
+    Session(crate::session::SessionError),
+}
+
+impl Fallback {
+    pub(crate) fn render(&self, format: Format) -> Response {
+        match self {
+            Self::Page(page) => page.render(format),
+            Self::Session(error) => error.default_response(),
+        }
+    }
+}
+
 /// What the built-in response says: a status and the description the client may see.
 #[derive(Debug, Clone)]
 pub(crate) struct DefaultPage {

@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
-use crate::defaults::{DefaultPage, Format};
+use crate::defaults::{DefaultPage, Fallback, Format};
 use crate::http_error::HttpError;
+use crate::session::{SessionError, SessionStoreError};
 
 /// The error type of route handlers: `Result<T, errorhandler::Error>`.
 ///
@@ -39,9 +40,14 @@ pub struct ErrorBody(pub String);
 impl Error {
     /// Wraps an already boxed error, which `?` cannot convert because `Box<dyn Error>` is not itself an error.
     pub fn from_boxed(inner: Box<dyn StdError + Send + Sync + 'static>) -> Self {
-        let status = match inner.downcast_ref::<HttpError>() {
-            Some(http_error) => http_error.status(),
-            None => StatusCode::INTERNAL_SERVER_ERROR,
+        let status = if let Some(http_error) = inner.downcast_ref::<HttpError>() {
+            http_error.status()
+        } else if let Some(session_error) = inner.downcast_ref::<SessionError>() {
+            session_error.status()
+        } else if let Some(store_error) = inner.downcast_ref::<SessionStoreError>() {
+            store_error.status()
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
         };
         Self { inner, status }
     }
@@ -97,12 +103,23 @@ impl Error {
         }
     }
 
-    pub(crate) fn default_page(&self) -> DefaultPage {
-        DefaultPage::new(
-            self.status,
-            self.downcast_ref::<HttpError>()
-                .and_then(HttpError::explicit_description_cow),
-        )
+    /// What answers this error when no handler does: its session default, or the built-in page.
+    pub(crate) fn fallback(&self) -> Fallback {
+        if let Some(session_error) = self.downcast_ref::<SessionError>() {
+            return Fallback::Session(session_error.clone());
+        }
+        let description = self
+            .downcast_ref::<HttpError>()
+            .and_then(HttpError::explicit_description_cow);
+        Fallback::Page(DefaultPage::new(self.status, description))
+    }
+
+    /// The `Set-Cookie` values every answer to this error must carry, whatever a handler returns: the
+    /// clearing of the session cookies on token theft and on an unauthorised session.
+    pub(crate) fn enforced_cookies(&self) -> Vec<http::HeaderValue> {
+        self.find::<SessionError>()
+            .map(SessionError::clearing_cookies)
+            .unwrap_or_default()
     }
 }
 
@@ -129,7 +146,7 @@ impl fmt::Display for Error {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let mut response = self.default_page().render(Format::PlainText);
+        let mut response = self.fallback().render(Format::PlainText);
         response
             .extensions_mut()
             .insert(CarriedError(Arc::new(Mutex::new(Some(self)))));

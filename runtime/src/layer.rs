@@ -234,7 +234,7 @@ fn on_response<H: ErrorHandlers>(
             Some(handler) => Outcome::Handle(Box::pin(run::<H>(handler, error, kept, context))),
             None => {
                 let mut response = error
-                    .default_page()
+                    .fallback()
                     .render(Format::negotiate(context.accept.as_ref()));
                 restore_protocol_headers(response.headers_mut(), kept);
                 response.extensions_mut().insert(Handled);
@@ -266,7 +266,7 @@ fn handle_panic<H: ErrorHandlers>(
         Some(handler) => Box::pin(run::<H>(handler, error, HeaderMap::new(), context)),
         None => {
             let mut response = error
-                .default_page()
+                .fallback()
                 .render(Format::negotiate(context.accept.as_ref()));
             response.extensions_mut().insert(Handled);
             Box::pin(std::future::ready(response))
@@ -321,13 +321,20 @@ async fn run<H: ErrorHandlers>(
     context: RequestContext<H::State>,
 ) -> Response {
     let status = error.status();
-    let fallback = error.default_page();
+    let fallback = error.fallback();
+    let enforced_cookies = error.enforced_cookies();
     let head = context.head.unwrap_or_else(empty_head);
     let outcome = AssertUnwindSafe(async move { H::call(handler, error, head).await })
         .catch_unwind()
         .await;
     let mut response = match outcome {
-        Ok(Ok(response)) => apply_status_policy(response, status),
+        Ok(Ok(response)) => {
+            let mut response = apply_status_policy(response, status);
+            for cookie in enforced_cookies {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
+        }
         Ok(Err(_rejected)) => {
             tracing::warn!(
                 handler = handler.index(),

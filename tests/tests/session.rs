@@ -863,7 +863,6 @@ async fn session_errors_without_a_handler_keep_their_own_response_under_the_laye
 }
 
 #[tokio::test]
-#[ignore = "needs the dispatch hook: Error::status() of a SessionStoreError"]
 async fn a_store_error_returned_with_question_mark_is_a_503() {
     let app = App::start().await;
     let response = reqwest::Client::new()
@@ -879,7 +878,6 @@ async fn a_store_error_returned_with_question_mark_is_a_503() {
 }
 
 #[tokio::test]
-#[ignore = "needs the dispatch hook: Error carrying a SessionError answers with its default response"]
 async fn a_session_error_returned_through_error_keeps_its_wire_form() {
     let app = App::start().await;
     let signed_in = app.sign_in("alice").await;

@@ -36,6 +36,8 @@ pub enum Key {
     Code(LitInt),
     /// `default`.
     Default(Ident),
+    /// `session`: the set's session callbacks, `session => AuthErrors;`.
+    Session(Ident),
     /// An error type.
     Type(Path),
     /// Any other literal, which validation rejects.
@@ -123,11 +125,15 @@ impl Parse for Key {
         }
         let lookahead = input.fork();
         if let Ok(ident) = lookahead.parse::<Ident>()
-            && ident == "default"
+            && (ident == "default" || ident == "session")
             && !lookahead.peek(Token![::])
         {
             input.parse::<Ident>()?;
-            return Ok(Self::Default(ident));
+            return Ok(if ident == "default" {
+                Self::Default(ident)
+            } else {
+                Self::Session(ident)
+            });
         }
         input.parse::<Path>().map(Self::Type).map_err(|error| {
             syn::Error::new(

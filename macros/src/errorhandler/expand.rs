@@ -16,10 +16,22 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
         Some(state) => quote!(#state),
         None => quote!(()),
     };
-    let needs_head = model.handlers.iter().any(|handler| match &handler.target {
-        Target::Declared(signature) => !signature.extractors.is_empty(),
-        Target::Registered(_) => true,
+    let needs_own_head =
+        model
+            .handlers
+            .iter()
+            .any(|handler| match (&handler.target, &handler.key) {
+                (Target::Declared(signature), _) => !signature.extractors.is_empty(),
+                (Target::Registered(_), KeyKind::Session) => false,
+                (Target::Registered(_), _) => true,
+            });
+    let session_needs_head = model.handlers.iter().filter_map(|handler| match (&handler.target, &handler.key) {
+        (Target::Registered(callbacks), KeyKind::Session) => Some(quote! {
+            || <#callbacks as ::errorhandler::session::SessionErrorHandlers<#state>>::NEEDS_REQUEST_HEAD
+        }),
+        _ => None,
     });
+    let needs_head = quote!(#needs_own_head #(#session_needs_head)*);
     let type_checks = model.handlers.iter().filter_map(|handler| match handler.key {
         KeyKind::Type(path) => {
             let span = at(path.span());
@@ -138,6 +150,20 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
             })
         })
         .collect();
+    let session = model.handlers.iter().enumerate().find_map(|(id, handler)| match (&handler.key, &handler.target) {
+        (KeyKind::Session, Target::Registered(callbacks)) => {
+            let id = handler_id(id);
+            let span = at(callbacks.span());
+            let select = quote_spanned!(span=> ::errorhandler::__private::select_session::<#callbacks, #state>);
+            // A session error belongs to the callbacks: those they leave out keep SuperTokens' default.
+            Some(quote! {
+                if ::errorhandler::__private::is_session_error(error) {
+                    return #select(error, #id);
+                }
+            })
+        }
+        _ => None,
+    });
     let type_walk = (!by_type.is_empty()).then(|| {
         quote! {
             #[allow(unused_imports)]
@@ -176,6 +202,7 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     quote! {
+        #session
         #type_walk
         let status = error.status();
         #[allow(clippy::match_single_binding)]
@@ -213,6 +240,11 @@ fn call_arm(id: usize, handler: &Handler<'_>, state: &TokenStream) -> TokenStrea
         Target::Declared(_) => {
             let caller = caller_ident(id);
             quote!(#index => ::std::boxed::Box::pin(#caller(error, head)),)
+        }
+        Target::Registered(callbacks) if matches!(handler.key, KeyKind::Session) => {
+            let span = at(callbacks.span());
+            let call = quote_spanned!(span=> ::errorhandler::__private::call_session::<#callbacks, #state>);
+            quote!(#index => #call(error, head),)
         }
         Target::Registered(function) => {
             let registered = registered(function, &handler.key, state);

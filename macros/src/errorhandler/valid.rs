@@ -28,6 +28,7 @@ pub enum KeyKind<'a> {
     ServerErrors,
     Default,
     Type(&'a Path),
+    Session,
 }
 
 pub enum Target<'a> {
@@ -53,6 +54,7 @@ pub fn validate(input: &Input) -> Result<Model<'_>, syn::Error> {
     for item in &input.items {
         match item {
             Item::Declared { keys, function } => {
+                check_no_session_decorator(&mut errors, keys);
                 let signature = check_signature(&mut errors, function, keys);
                 for written in keys {
                     if let (Some(key), Some(signature)) =
@@ -112,7 +114,7 @@ impl Clone for Signature<'_> {
 fn key_token(key: &Key) -> proc_macro2::TokenStream {
     match key {
         Key::Code(lit) => lit.to_token_stream(),
-        Key::Default(ident) => ident.to_token_stream(),
+        Key::Default(ident) | Key::Session(ident) => ident.to_token_stream(),
         Key::Type(path) => path.to_token_stream(),
         Key::OtherLiteral(lit) => lit.to_token_stream(),
     }
@@ -140,6 +142,7 @@ fn check_key<'a>(errors: &mut Errors, key: &'a Key) -> Option<KeyKind<'a>> {
             }
         },
         Key::Default(_) => Some(KeyKind::Default),
+        Key::Session(_) => Some(KeyKind::Session),
         Key::Type(path) => Some(KeyKind::Type(path)),
         Key::OtherLiteral(syn::Lit::Str(lit)) => {
             errors.error_spanned_by(
@@ -161,6 +164,18 @@ fn check_key<'a>(errors: &mut Errors, key: &'a Key) -> Option<KeyKind<'a>> {
     }
 }
 
+// `session` names a `#[session_error_handlers]` type; it is not a key a function can answer.
+fn check_no_session_decorator(errors: &mut Errors, keys: &[Key]) {
+    for key in keys {
+        if let Key::Session(ident) = key {
+            errors.error_spanned_by(
+                ident,
+                "the session callbacks join a set as `session => AuthErrors;`, naming a #[session_error_handlers] type",
+            );
+        }
+    }
+}
+
 // The same key twice is ambiguous: both registrations are pointed at.
 fn check_duplicates(errors: &mut Errors, handlers: &[(proc_macro2::TokenStream, Handler<'_>)]) {
     let mut first_seen: HashMap<String, &proc_macro2::TokenStream> = HashMap::new();
@@ -170,6 +185,7 @@ fn check_duplicates(errors: &mut Errors, handlers: &[(proc_macro2::TokenStream, 
             KeyKind::ClientErrors => "4xx".to_owned(),
             KeyKind::ServerErrors => "5xx".to_owned(),
             KeyKind::Default => "default".to_owned(),
+            KeyKind::Session => "session".to_owned(),
             KeyKind::Type(path) => path.to_token_stream().to_string().replace(' ', ""),
         };
         match first_seen.get(&identity) {

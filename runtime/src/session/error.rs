@@ -219,8 +219,9 @@ impl SessionError {
 }
 
 impl IntoResponse for SessionError {
+    /// SuperTokens' default response, carrying the error so that a handler set's layer can dispatch it.
     fn into_response(self) -> Response {
-        self.default_response()
+        Error::from(self).into_response()
     }
 }
 

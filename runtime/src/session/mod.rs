@@ -75,6 +75,7 @@
 //! the tokens are of no further use, and at sign-out. With `SameSite=None`, requests whose method is not GET,
 //! HEAD or OPTIONS must carry the header `rid` (SuperTokens' `VIA_CUSTOM_HEADER`), or they are *unauthorised*.
 
+pub(crate) mod callbacks;
 mod claims;
 mod clock;
 mod config;
@@ -94,6 +95,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::response::{IntoResponseParts, ResponseParts};
 
+pub use callbacks::{SessionErrorHandlers, SessionErrorSet};
 pub use claims::{BooleanClaim, ClaimValidator, MaxAgeClaim, RoleClaim};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{AntiCsrf, ConfigError, SameSite, SessionConfig, SessionConfigBuilder};
@@ -107,6 +109,25 @@ pub use memory::MemoryStore;
 pub use rotation::{CommitStep, RefreshState, RefreshStep};
 pub use store::{Rotation, SessionRecord, SessionStore, apply_refresh};
 pub use tokens::TokenHash;
+
+/// Declares SuperTokens-style callbacks for the four session errors on an `impl` block.
+///
+/// ```
+/// use axum::{http::StatusCode, response::IntoResponse, Json};
+/// use errorhandler::session::session_error_handlers;
+///
+/// pub struct AuthErrors;
+///
+/// #[session_error_handlers]
+/// impl AuthErrors {
+///     async fn on_unauthorised(message: &str) -> impl IntoResponse {
+///         (StatusCode::UNAUTHORIZED, Json(serde_json::json!({ "error_msg": message })))
+///     }
+/// }
+///
+/// let app: axum::Router = axum::Router::new().layer(AuthErrors::layer());
+/// ```
+pub use errorhandler_macros::session_error_handlers;
 
 use store::DynStore;
 use tokens::AccessClaims;
