@@ -1,0 +1,173 @@
+//! SuperTokens' "Custom Error Handling", both generations in one server:
+//!
+//! - under `/legacy`, the older SDK: session expired is 440, and custom handlers answer
+//!   `{"error_msg": "unauthorised"}`, `{"error_msg": "try refresh token"}` and `{"error_msg": "token theft"}`;
+//! - at the root, the newer SDK's defaults: 401 `{"message": ...}`, 403 with `claimValidationErrors`, and the
+//!   session revoked on theft; its one custom callback logs the theft and keeps the default answer.
+//!
+//! Both use the real session recipe: rotating refresh tokens with theft detection. `POST /demo/expire-access-tokens`
+//! moves the recipes' clock past the access-token lifetime, so that expiry can be tried without waiting.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use errorhandler::session::{
+    BooleanClaim, Clock, NewSession, RoleClaim, Session, SessionConfig, SessionFailure, Sessions,
+    session_error_handlers,
+};
+use errorhandler::{HttpError, errorhandler};
+use serde_json::{Value, json};
+
+/// How long an access token lives in this example.
+pub const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
+/// The older SDK's callbacks: the configured session-expired status (440) with `error_msg` bodies.
+pub struct LegacyAuthErrors;
+
+#[session_error_handlers]
+impl LegacyAuthErrors {
+    // The response keeps the configured 440: SuperTokens asks custom handlers to answer with the
+    // session-expired status, and the status policy makes it so.
+    fn on_unauthorised(_message: &str) -> Json<Value> {
+        Json(json!({ "error_msg": "unauthorised" }))
+    }
+
+    fn on_try_refresh_token(_message: &str) -> Json<Value> {
+        Json(json!({ "error_msg": "try refresh token" }))
+    }
+
+    fn on_token_theft_detected(_session_handle: &str, _user_id: &str) -> Json<Value> {
+        Json(json!({ "error_msg": "token theft" }))
+    }
+}
+
+/// The newer SDK: every callback keeps its default but the theft one, which logs before answering as the
+/// default does. The session is already revoked and the cookies cleared whatever it returns.
+pub struct AuthErrors;
+
+#[session_error_handlers]
+impl AuthErrors {
+    async fn on_token_theft_detected(
+        session_handle: &str,
+        user_id: &str,
+        uri: Uri,
+    ) -> impl IntoResponse {
+        eprintln!("token theft at {uri}: session {session_handle} of user {user_id} was revoked");
+        Json(json!({ "message": "token theft detected" }))
+    }
+}
+
+errorhandler! {
+    /// The errors of the newer API: JSON everywhere, and its session callbacks.
+    pub struct ApiErrors;
+
+    #[errorhandler(404)]
+    fn not_found(e: &HttpError) -> Json<Value> {
+        Json(json!({ "message": e.to_string() }))
+    }
+
+    session => AuthErrors;
+}
+
+/// The system clock plus an offset that `POST /demo/expire-access-tokens` moves forward.
+#[derive(Clone, Default)]
+pub struct DemoClock {
+    offset_seconds: Arc<AtomicU64>,
+}
+
+impl Clock for DemoClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now() + Duration::from_secs(self.offset_seconds.load(Ordering::Relaxed))
+    }
+}
+
+impl DemoClock {
+    fn expire_access_tokens(&self) {
+        self.offset_seconds
+            .fetch_add(ACCESS_TOKEN_LIFETIME.as_secs() + 1, Ordering::Relaxed);
+    }
+}
+
+async fn sign_in(
+    State(sessions): State<Sessions>,
+    Path(user): Path<String>,
+) -> Result<(NewSession, Json<Value>), SessionFailure> {
+    // A real app checks a password first; the payload is what the claims of `/admin` read.
+    let session = sessions
+        .create_new_session(user.clone(), json!({ "st-role": ["user"], "st-ev": false }))
+        .await?;
+    Ok((session, Json(json!({ "status": "OK", "user": user }))))
+}
+
+async fn me(session: Session) -> Json<Value> {
+    Json(json!({ "user": session.user_id(), "session": session.handle() }))
+}
+
+async fn admin(session: Session) -> Result<Json<Value>, errorhandler::Error> {
+    let is_admin = RoleClaim::new("st-role").includes("admin");
+    let email_verified = BooleanClaim::new("st-ev");
+    session.assert_claims(&[&is_admin, &email_verified])?;
+    Ok(Json(json!({ "welcome": session.user_id() })))
+}
+
+fn recipe(config: errorhandler::session::SessionConfigBuilder, clock: &DemoClock) -> Sessions {
+    let config = config
+        // The demo runs on plain http://127.0.0.1; a deployment keeps the default `Secure`.
+        .cookie_secure(false)
+        .access_token_lifetime(ACCESS_TOKEN_LIFETIME)
+        .clock(clock.clone())
+        .build()
+        .unwrap_or_else(|error| panic!("the example's session configuration is valid: {error}"));
+    Sessions::new(config)
+}
+
+/// The older SDK's half: `/legacy/...`, session expired is 440.
+fn legacy(clock: &DemoClock) -> Router {
+    let sessions = recipe(
+        SessionConfig::builder()
+            .session_expired_status(440)
+            .refresh_path("/legacy/auth/session/refresh")
+            .sign_out_path("/legacy/auth/signout"),
+        clock,
+    );
+    Router::new()
+        .route("/legacy/sign-in/{user}", post(sign_in))
+        .route("/legacy/me", get(me))
+        .merge(sessions.router())
+        .with_state(sessions)
+        .layer(LegacyAuthErrors::layer())
+}
+
+/// The newer SDK's half, at the root.
+fn current(clock: &DemoClock) -> Router {
+    let sessions = recipe(SessionConfig::builder(), clock);
+    Router::new()
+        .route("/sign-in/{user}", post(sign_in))
+        .route("/me", get(me))
+        .route("/admin", get(admin))
+        .merge(sessions.router())
+        .with_state(sessions)
+        .layer(ApiErrors::layer())
+}
+
+/// The whole server.
+pub fn app() -> Router {
+    let clock = DemoClock::default();
+    let demo_clock = clock.clone();
+    Router::new()
+        .merge(legacy(&clock))
+        .merge(current(&clock))
+        .route(
+            "/demo/expire-access-tokens",
+            post(move || async move {
+                demo_clock.expire_access_tokens();
+                StatusCode::NO_CONTENT
+            }),
+        )
+}
