@@ -47,10 +47,33 @@ pub trait ErrorKey: 'static {
 }
 
 /// The key of status-code, class and `default` handlers: they receive an `HttpError`.
+#[derive(Clone, Copy)]
 pub struct ByStatus;
 
 /// The key of a handler registered for the error type `E`.
 pub struct ByType<E>(std::marker::PhantomData<fn() -> E>);
+
+impl<E> Clone for ByType<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for ByType<E> {}
+
+/// The key of a handler registered for a type that is not an error type: it never receives an error.
+///
+/// `assert_error_type` already reports such a key under the user's token; standing in for `ByType<E>`
+/// keeps the handler's own code from adding a second error about the same mistake.
+pub struct NotAnErrorType<E>(std::marker::PhantomData<fn() -> E>);
+
+impl<E> Clone for NotAnErrorType<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for NotAnErrorType<E> {}
 
 impl ErrorKey for ByStatus {
     type Param = HttpError;
@@ -90,6 +113,23 @@ impl<E: StdError + Send + Sync + 'static> ErrorKey for ByType<E> {
     }
 }
 
+impl<E: Send + 'static> ErrorKey for NotAnErrorType<E> {
+    type Param = E;
+    type Held = Error;
+    fn hold(error: Error) -> Result<Error, Error> {
+        Err(error)
+    }
+    fn borrow(_held: &Error) -> Option<&E> {
+        None
+    }
+    fn release(held: Error) -> Error {
+        held
+    }
+    fn take(error: Error) -> Result<E, Error> {
+        Err(error)
+    }
+}
+
 /// Tests whether a link of an error's chain is the key type `E`.
 ///
 /// Generated code calls `(&TypeProbe::<E>::new()).matches(..)`: when `E` is not an error type, method
@@ -122,6 +162,26 @@ pub trait MatchesNothing {
 }
 
 impl<E> MatchesNothing for &TypeProbe<E> {}
+
+/// The key of an error type: `(&TypeProbe::<E>::new()).key()` is `ByType<E>`.
+pub trait KeyOfErrorType<E> {
+    fn key(&self) -> ByType<E>;
+}
+
+impl<E: ErrorType> KeyOfErrorType<E> for TypeProbe<E> {
+    fn key(&self) -> ByType<E> {
+        ByType(std::marker::PhantomData)
+    }
+}
+
+/// The key of any other type, reached by method resolution only when `E` is not an error type.
+pub trait KeyOfOtherType<E> {
+    fn key(&self) -> NotAnErrorType<E> {
+        NotAnErrorType(std::marker::PhantomData)
+    }
+}
+
+impl<E> KeyOfOtherType<E> for &TypeProbe<E> {}
 
 /// A type a handler can be registered for.
 #[diagnostic::on_unimplemented(
@@ -157,13 +217,34 @@ impl<E> ErrorParam<E> for E {
     }
 }
 
+/// Keeps the error for a handler that borrows it, or gives it back when the key does not match it.
+pub fn hold_error<K: ErrorKey>(_key: K, error: Error) -> Result<K::Held, Error> {
+    K::hold(error)
+}
+
 /// The error parameter borrowed from what the handler's future holds.
-pub fn borrow_error<K: ErrorKey, P: ErrorParam<K::Param> + ?Sized>(held: &K::Held) -> Option<&P> {
+///
+/// `Expected` is the key's parameter type, spelled out by the macro so that a wrong parameter type is
+/// reported as such under the parameter rather than as a mismatch somewhere in the expansion.
+pub fn borrow_error<K, Expected, P>(_key: K, held: &K::Held) -> Option<&P>
+where
+    K: ErrorKey<Param = Expected>,
+    Expected: 'static,
+    P: ErrorParam<Expected> + ?Sized,
+{
     K::borrow(held).map(P::from_ref)
 }
 
+/// The error a handler held, given back.
+pub fn release_error<K: ErrorKey>(_key: K, held: K::Held) -> Error {
+    K::release(held)
+}
+
 /// The error parameter by value.
-pub fn take_error<K: ErrorKey, P: ErrorParam<K::Param>>(error: Error) -> Result<P, Error> {
+pub fn take_error<K: ErrorKey<Param = Expected>, Expected, P: ErrorParam<Expected>>(
+    _key: K,
+    error: Error,
+) -> Result<P, Error> {
     K::take(error).map(P::from_owned)
 }
 
@@ -245,7 +326,7 @@ pub struct Registered<F, S> {
     call: fn(F, Error, RequestHead<S>) -> HandlerFuture,
 }
 
-pub fn registered<F, Expected, K, S, M>(handler: F) -> Registered<F, S>
+pub fn registered<F, Expected, K, S, M>(_key: K, handler: F) -> Registered<F, S>
 where
     F: ErrorHandlerFn<Expected, K, S, M>,
 {
@@ -484,20 +565,23 @@ pub fn claims_payload<'a, P: ClaimsPayload<'a>>(payload: &'a Vec<ClaimValidation
     P::from_payload(payload)
 }
 
-/// `handler` when `error` is a session error the `session =>` callbacks `H` declare a callback for.
-pub fn select_session<H: SessionErrorHandlers<S>, S>(
-    error: &Error,
-    handler: HandlerId,
-) -> Option<HandlerId> {
-    crate::session::callbacks::select_session::<H, S>(error, handler)
+/// The `session =>` callbacks of a handler set, resolved once where the set names them so that a type
+/// that is not a `#[session_error_handlers]` type is reported once, not at every use.
+pub struct SessionCallbacks<S> {
+    pub needs_request_head: bool,
+    pub select: fn(&Error, HandlerId) -> Option<HandlerId>,
+    pub call: fn(Error, RequestHead<S>) -> HandlerFuture,
 }
 
-/// Runs the `session =>` callbacks `H` on a session error.
-pub fn call_session<H: SessionErrorHandlers<S>, S>(
-    error: Error,
-    request: RequestHead<S>,
-) -> HandlerFuture {
-    crate::session::callbacks::call_session::<H, S>(error, request)
+impl<S: Send + Sync + 'static> SessionCallbacks<S> {
+    /// The dispatch entry points of the callbacks `H`.
+    pub const fn of<H: SessionErrorHandlers<S>>() -> Self {
+        Self {
+            needs_request_head: H::NEEDS_REQUEST_HEAD,
+            select: crate::session::callbacks::select_session::<H, S>,
+            call: crate::session::callbacks::call_session::<H, S>,
+        }
+    }
 }
 
 /// Whether `error` is a session error: the `session =>` callbacks answer every one, with SuperTokens'

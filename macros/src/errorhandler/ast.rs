@@ -98,7 +98,7 @@ impl Parse for Item {
                 let mut attrs = Vec::with_capacity(function.attrs.len());
                 for attr in function.attrs {
                     if attr.path().is_ident("errorhandler") {
-                        keys.push(attr.parse_args::<Key>()?);
+                        keys.push(attr.parse_args_with(parse_single_key)?);
                     } else {
                         attrs.push(attr);
                     }
@@ -113,6 +113,18 @@ impl Parse for Item {
             other => Ok(Self::Unknown(other)),
         }
     }
+}
+
+/// Parses the key of one `#[errorhandler(..)]` attribute, which holds exactly one key.
+fn parse_single_key(input: ParseStream) -> syn::Result<Key> {
+    let key = input.parse()?;
+    if !input.is_empty() {
+        return Err(input.error(
+            "an `#[errorhandler(..)]` attribute takes one key, written as a literal code, \
+             `4xx`, `5xx`, `default` or an error type; stack attributes to register several keys",
+        ));
+    }
+    Ok(key)
 }
 
 impl Parse for Key {

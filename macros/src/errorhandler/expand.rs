@@ -25,13 +25,25 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                 (Target::Registered(_), KeyKind::Session) => false,
                 (Target::Registered(_), _) => true,
             });
-    let session_needs_head = model.handlers.iter().filter_map(|handler| match (&handler.target, &handler.key) {
-        (Target::Registered(callbacks), KeyKind::Session) => Some(quote! {
-            || <#callbacks as ::errorhandler::session::SessionErrorHandlers<#state>>::NEEDS_REQUEST_HEAD
-        }),
-        _ => None,
+    let session_callbacks =
+        model
+            .handlers
+            .iter()
+            .find_map(|handler| match (&handler.target, &handler.key) {
+                (Target::Registered(callbacks), KeyKind::Session) => Some(callbacks),
+                _ => None,
+            });
+    // The only place the callbacks type is named, so that a type that is not one is reported once.
+    let session_const = session_callbacks.map(|callbacks| {
+        let span = at(callbacks.span());
+        let of = quote_spanned!(span=> ::errorhandler::__private::SessionCallbacks::<#state>::of::<#callbacks>);
+        quote! {
+            const __ERRORHANDLER_SESSION: ::errorhandler::__private::SessionCallbacks<#state> = #of();
+        }
     });
-    let needs_head = quote!(#needs_own_head #(#session_needs_head)*);
+    let session_needs_head =
+        session_callbacks.map(|_| quote!(|| __ERRORHANDLER_SESSION.needs_request_head));
+    let needs_head = quote!(#needs_own_head #session_needs_head);
     let type_checks = model.handlers.iter().filter_map(|handler| match handler.key {
         KeyKind::Type(path) => {
             let span = at(path.span());
@@ -70,7 +82,12 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
     quote! {
         #items
         const _: () = {
+            #[allow(unused_imports)]
+            use ::errorhandler::__private::{
+                KeyOfErrorType as _, KeyOfOtherType as _, MatchesError as _, MatchesNothing as _,
+            };
             #(#type_checks)*
+            #session_const
 
             impl ::errorhandler::ErrorHandlers for #ident {
                 type State = #state;
@@ -150,24 +167,22 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
             })
         })
         .collect();
-    let session = model.handlers.iter().enumerate().find_map(|(id, handler)| match (&handler.key, &handler.target) {
-        (KeyKind::Session, Target::Registered(callbacks)) => {
-            let id = handler_id(id);
-            let span = at(callbacks.span());
-            let select = quote_spanned!(span=> ::errorhandler::__private::select_session::<#callbacks, #state>);
-            // A session error belongs to the callbacks: those they leave out keep SuperTokens' default.
-            Some(quote! {
-                if ::errorhandler::__private::is_session_error(error) {
-                    return #select(error, #id);
-                }
-            })
+    let session = model.handlers.iter().enumerate().find_map(|(id, handler)| {
+        match (&handler.key, &handler.target) {
+            (KeyKind::Session, Target::Registered(_)) => {
+                let id = handler_id(id);
+                // A session error belongs to the callbacks: those they leave out keep SuperTokens' default.
+                Some(quote! {
+                    if ::errorhandler::__private::is_session_error(error) {
+                        return (__ERRORHANDLER_SESSION.select)(error, #id);
+                    }
+                })
+            }
+            _ => None,
         }
-        _ => None,
     });
     let type_walk = (!by_type.is_empty()).then(|| {
         quote! {
-            #[allow(unused_imports)]
-            use ::errorhandler::__private::{MatchesError as _, MatchesNothing as _};
             for (depth, cause) in error.chain().enumerate() {
                 #(#by_type)*
             }
@@ -221,10 +236,14 @@ fn handler_id(id: usize) -> TokenStream {
     quote!(::errorhandler::HandlerId::new(#id))
 }
 
-fn key_type(key: &KeyKind<'_>) -> (TokenStream, TokenStream) {
+/// The key value that hands the error to a handler, and the type of the handler's error parameter.
+///
+/// A type key goes through `TypeProbe` so that a key that is not an error type, reported once by
+/// `assert_error_type`, gets a stand-in key instead of a second error in the handler's code.
+fn key_value(key: &KeyKind<'_>) -> (TokenStream, TokenStream) {
     match key {
         KeyKind::Type(path) => (
-            quote!(::errorhandler::__private::ByType<#path>),
+            quote!((&::errorhandler::__private::TypeProbe::<#path>::new()).key()),
             quote!(#path),
         ),
         _ => (
@@ -241,10 +260,8 @@ fn call_arm(id: usize, handler: &Handler<'_>, state: &TokenStream) -> TokenStrea
             let caller = caller_ident(id);
             quote!(#index => ::std::boxed::Box::pin(#caller(error, head)),)
         }
-        Target::Registered(callbacks) if matches!(handler.key, KeyKind::Session) => {
-            let span = at(callbacks.span());
-            let call = quote_spanned!(span=> ::errorhandler::__private::call_session::<#callbacks, #state>);
-            quote!(#index => #call(error, head),)
+        Target::Registered(_) if matches!(handler.key, KeyKind::Session) => {
+            quote!(#index => (__ERRORHANDLER_SESSION.call)(error, head),)
         }
         Target::Registered(function) => {
             let registered = registered(function, &handler.key, state);
@@ -255,10 +272,10 @@ fn call_arm(id: usize, handler: &Handler<'_>, state: &TokenStream) -> TokenStrea
 
 /// `registered::<..>(path)`, spanned at the path so that a function unfit for its key is reported there.
 fn registered(function: &syn::Path, key: &KeyKind<'_>, state: &TokenStream) -> TokenStream {
-    let (key, expected) = key_type(key);
+    let (key, expected) = key_value(key);
     let span = at(function.span());
     quote_spanned! {span=>
-        ::errorhandler::__private::registered::<_, #expected, #key, #state, _>(#function)
+        ::errorhandler::__private::registered::<_, #expected, _, #state, _>(#key, #function)
     }
 }
 
@@ -275,7 +292,7 @@ fn caller(
 ) -> TokenStream {
     let ident = caller_ident(id);
     let function = &signature.function.sig.ident;
-    let (key, _) = key_type(key);
+    let (key, expected) = key_value(key);
     let arguments: Vec<syn::Ident> = (0..signature.extractors.len())
         .map(|index| format_ident!("__errorhandler_arg_{}", index))
         .collect();
@@ -310,20 +327,19 @@ fn caller(
             let ty: &Type = param.ty;
             let span = at(ty.span());
             let binding = if param.by_ref {
-                let borrow =
-                    quote_spanned!(span=> ::errorhandler::__private::borrow_error::<#key, #ty>);
+                let borrow = quote_spanned!(span=> ::errorhandler::__private::borrow_error::<_, #expected, #ty>);
                 quote! {
-                    let held = <#key as ::errorhandler::__private::ErrorKey>::hold(error)?;
-                    let ::core::option::Option::Some(__errorhandler_error) = #borrow(&held) else {
+                    let key = #key;
+                    let held = ::errorhandler::__private::hold_error(key, error)?;
+                    let ::core::option::Option::Some(__errorhandler_error) = #borrow(key, &held) else {
                         return ::core::result::Result::Err(
-                            <#key as ::errorhandler::__private::ErrorKey>::release(held),
+                            ::errorhandler::__private::release_error(key, held),
                         );
                     };
                 }
             } else {
-                let take =
-                    quote_spanned!(span=> ::errorhandler::__private::take_error::<#key, #ty>);
-                quote!(let __errorhandler_error = #take(error)?;)
+                let take = quote_spanned!(span=> ::errorhandler::__private::take_error::<_, #expected, #ty>);
+                quote!(let __errorhandler_error = #take(#key, error)?;)
             };
             (binding, quote!(__errorhandler_error,))
         }

@@ -1,0 +1,12 @@
+use errorhandler::errorhandler;
+
+errorhandler! {
+    struct SiteErrors;
+
+    #[errorhandler(400 + 4)]
+    fn not_found() -> &'static str {
+        "not found"
+    }
+}
+
+fn main() {}

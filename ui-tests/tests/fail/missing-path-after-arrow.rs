@@ -1,0 +1,9 @@
+use errorhandler::errorhandler;
+
+errorhandler! {
+    struct SiteErrors;
+
+    404 => ;
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use errorhandler::errorhandler;
+
+pub struct NotCallbacks;
+
+errorhandler! {
+    pub struct SiteErrors;
+
+    session => NotCallbacks;
+}
+
+fn main() {}

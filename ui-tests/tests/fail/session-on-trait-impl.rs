@@ -1,0 +1,16 @@
+use errorhandler::session::session_error_handlers;
+
+pub trait Callbacks {
+    fn on_unauthorised(message: &str) -> String;
+}
+
+pub struct AuthErrors;
+
+#[session_error_handlers]
+impl Callbacks for AuthErrors {
+    fn on_unauthorised(message: &str) -> String {
+        message.to_owned()
+    }
+}
+
+fn main() {}

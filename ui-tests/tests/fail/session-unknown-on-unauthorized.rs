@@ -1,0 +1,12 @@
+use errorhandler::session::session_error_handlers;
+
+pub struct AuthErrors;
+
+#[session_error_handlers]
+impl AuthErrors {
+    fn on_unauthorized(message: &str) -> String {
+        message.to_owned()
+    }
+}
+
+fn main() {}
