@@ -520,18 +520,18 @@ impl_error_handler_fns!(T1, T2, T3, T4, T5, T6, T7, T8);
     note = "the payload parameters come first, in SuperTokens' order: `on_unauthorised(message: &str)`, `on_try_refresh_token(message: &str)`, `on_token_theft_detected(session_handle: &str, user_id: &str)`"
 )]
 pub trait StringPayload<'a>: Sized {
-    fn from_payload(payload: &'a String) -> Self;
+    fn from_payload(payload: &'a str) -> Self;
 }
 
 impl<'a> StringPayload<'a> for &'a str {
-    fn from_payload(payload: &'a String) -> Self {
+    fn from_payload(payload: &'a str) -> Self {
         payload
     }
 }
 
 impl StringPayload<'_> for String {
-    fn from_payload(payload: &String) -> Self {
-        payload.clone()
+    fn from_payload(payload: &str) -> Self {
+        payload.to_owned()
     }
 }
 
@@ -542,26 +542,26 @@ impl StringPayload<'_> for String {
     note = "`on_invalid_claim(claims: &[ClaimValidationError], ...)` takes the failing claims first"
 )]
 pub trait ClaimsPayload<'a>: Sized {
-    fn from_payload(payload: &'a Vec<ClaimValidationError>) -> Self;
+    fn from_payload(payload: &'a [ClaimValidationError]) -> Self;
 }
 
 impl<'a> ClaimsPayload<'a> for &'a [ClaimValidationError] {
-    fn from_payload(payload: &'a Vec<ClaimValidationError>) -> Self {
+    fn from_payload(payload: &'a [ClaimValidationError]) -> Self {
         payload
     }
 }
 
 impl ClaimsPayload<'_> for Vec<ClaimValidationError> {
-    fn from_payload(payload: &Vec<ClaimValidationError>) -> Self {
-        payload.clone()
+    fn from_payload(payload: &[ClaimValidationError]) -> Self {
+        payload.to_vec()
     }
 }
 
-pub fn string_payload<'a, P: StringPayload<'a>>(payload: &'a String) -> P {
+pub fn string_payload<'a, P: StringPayload<'a>>(payload: &'a str) -> P {
     P::from_payload(payload)
 }
 
-pub fn claims_payload<'a, P: ClaimsPayload<'a>>(payload: &'a Vec<ClaimValidationError>) -> P {
+pub fn claims_payload<'a, P: ClaimsPayload<'a>>(payload: &'a [ClaimValidationError]) -> P {
     P::from_payload(payload)
 }
 
