@@ -603,6 +603,45 @@ async fn sign_out_clears_the_cookies_and_revokes_the_session() {
 }
 
 #[tokio::test]
+async fn sign_out_clears_a_token_that_names_no_session_and_asks_for_a_refresh_of_an_expired_one() {
+    let app = App::start().await;
+    let plain = reqwest::Client::new();
+    let sign_out_with = |access: String| {
+        plain
+            .post(app.url(SIGN_OUT))
+            .header(header::COOKIE, format!("sAccessToken={access}"))
+            .send()
+    };
+
+    // Garbage cannot be signed out of, but it must not stick in the browser either.
+    let garbage = sign_out_with("not-a-token".to_owned()).await.unwrap();
+    assert_eq!(garbage.status(), StatusCode::OK);
+    assert_clears_cookies(&garbage);
+
+    // A revoked session's token is cleared the same way.
+    let revoked = app.sign_in("alice").await;
+    app.sessions
+        .revoke_all_sessions_for_user("alice")
+        .await
+        .unwrap();
+    let response = sign_out_with(revoked.access).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_clears_cookies(&response);
+
+    // An expired access token asks for a refresh, so that the session itself gets signed out afterwards.
+    let signed_in = app.sign_in("bob").await;
+    app.clock.advance(ACCESS_LIFETIME + Duration::from_secs(1));
+    let expired = sign_out_with(signed_in.access).await.unwrap();
+    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookies(&expired).is_empty());
+    assert_eq!(
+        json_of(expired).await,
+        json!({ "message": "try refresh token" })
+    );
+    assert_eq!(app.handles("bob").await.len(), 1);
+}
+
+#[tokio::test]
 async fn an_expired_refresh_token_is_unauthorised() {
     let app = App::start().await;
     let signed_in = app.sign_in("alice").await;
@@ -682,6 +721,19 @@ async fn with_same_site_none_state_changing_requests_must_carry_the_custom_heade
         .await
         .unwrap();
     assert_eq!(own.status(), StatusCode::OK);
+
+    // A forged cross-site sign-out clears nothing, even with a token that names no session.
+    for access in [signed_in.access.as_str(), "not-a-token"] {
+        let forged = plain
+            .post(app.url(SIGN_OUT))
+            .header(header::COOKIE, format!("sAccessToken={access}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+        assert!(set_cookies(&forged).is_empty());
+    }
+    assert_eq!(app.handles("alice").await.len(), 1);
 
     let refresh = app.refresh_with(&signed_in.refresh).await;
     assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED);

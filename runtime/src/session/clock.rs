@@ -55,13 +55,15 @@ impl ManualClock {
         Self::new(SystemTime::now())
     }
 
-    /// Moves the clock, and every clone of it, forward by `by`.
+    /// Moves the clock, and every clone of it, forward by `by`; a move past what `SystemTime` can hold panics.
     pub fn advance(&self, by: Duration) {
         let mut now = self
             .now
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *now += by;
+        *now = now
+            .checked_add(by)
+            .expect("ManualClock::advance moved past the largest SystemTime");
     }
 
     /// Puts the clock, and every clone of it, at `to`.

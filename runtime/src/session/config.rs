@@ -87,10 +87,10 @@ pub enum ConfigError {
     /// The signing secret is too short to resist guessing.
     #[error("signing_secret has {0} bytes; HMAC-SHA256 needs at least 32 random bytes")]
     SecretTooShort(usize),
-    /// A path setting is not an absolute URL path that fits in a cookie.
+    /// A path setting is not an absolute URL path that fits in a cookie and an axum route.
     #[error(
-        "{setting} must be an absolute path such as `/auth/session/refresh`, without `;`, `,`, spaces or control \
-         characters, got `{path}`"
+        "{setting} must be an absolute path such as `/auth/session/refresh`, made of letters, digits, `/` and \
+         `-._~!$&'()+=@%` (no route captures, wildcards, `;`, `,` or spaces), got `{path}`"
     )]
     InvalidPath {
         /// The setting, `refresh_path` or `sign_out_path`.
@@ -98,6 +98,11 @@ pub enum ConfigError {
         /// The path that was given.
         path: String,
     },
+    /// The refresh and sign-out endpoints were given one path, which the router cannot serve twice.
+    #[error(
+        "refresh_path and sign_out_path are both `{0}`; the two endpoints need their own paths"
+    )]
+    SamePaths(String),
     /// The cookie domain is not a host name.
     #[error(
         "cookie_domain must be a host name such as `example.com` (letters, digits, `-` and `.`), got `{0}`"
@@ -279,6 +284,9 @@ impl SessionConfigBuilder {
         }
         check_path("refresh_path", &self.refresh_path)?;
         check_path("sign_out_path", &self.sign_out_path)?;
+        if self.refresh_path == self.sign_out_path {
+            return Err(ConfigError::SamePaths(self.refresh_path));
+        }
         if let Some(domain) = &self.cookie_domain {
             check_domain(domain)?;
         }
@@ -392,11 +400,13 @@ fn error_status(setting: &'static str, status: u16) -> Result<StatusCode, Config
 }
 
 fn check_path(setting: &'static str, path: &str) -> Result<(), ConfigError> {
-    let fits_in_a_cookie = path.starts_with('/')
+    // Plain path characters only: `;` and `,` would end the cookie's `Path`, and `{`, `}`, `*` or `:` would make
+    // the axum route a capture or a wildcard (or be refused) while the cookie path stays literal.
+    let is_literal_path = path.starts_with('/')
         && path
             .bytes()
-            .all(|byte| byte.is_ascii_graphic() && byte != b';' && byte != b',');
-    if fits_in_a_cookie {
+            .all(|byte| byte.is_ascii_alphanumeric() || b"/-._~!$&'()+=@%".contains(&byte));
+    if is_literal_path {
         Ok(())
     } else {
         Err(ConfigError::InvalidPath {
@@ -489,6 +499,22 @@ mod tests {
         assert!(
             error(SessionConfig::builder().sign_out_path("/a;b"))
                 .starts_with("sign_out_path must be an absolute path")
+        );
+        assert!(
+            error(SessionConfig::builder().refresh_path("/auth/{session}/refresh"))
+                .starts_with("refresh_path must be an absolute path")
+        );
+        assert!(
+            error(SessionConfig::builder().sign_out_path("/auth/*rest"))
+                .starts_with("sign_out_path must be an absolute path")
+        );
+        assert_eq!(
+            error(
+                SessionConfig::builder()
+                    .refresh_path("/auth/session")
+                    .sign_out_path("/auth/session")
+            ),
+            "refresh_path and sign_out_path are both `/auth/session`; the two endpoints need their own paths"
         );
         assert!(
             error(SessionConfig::builder().cookie_domain("exa mple.com"))

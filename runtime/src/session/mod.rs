@@ -156,6 +156,11 @@ struct Settled {
     next_sweep: u64,
 }
 
+impl Settled {
+    /// The most entries the cache holds before it starts over.
+    const MAX_ENTRIES: usize = 65_536;
+}
+
 /// A session just created: its handle, and the cookies to return with the response.
 #[derive(Debug, Clone)]
 #[must_use = "the session cookies are only set when returned with the response"]
@@ -284,6 +289,11 @@ impl Sessions {
             // Entries outlive their access token by at most a minute, so the map holds live tokens only.
             settled.hashes.retain(|_, expires| *expires > now);
             settled.next_sweep = now.saturating_add(60);
+        }
+        if settled.hashes.len() >= Settled::MAX_ENTRIES {
+            // A client refreshing in a loop could otherwise grow the cache for a whole access-token lifetime;
+            // forgetting it costs each live token one more commit lookup in the store, nothing else.
+            settled.hashes.clear();
         }
         settled.hashes.insert(refresh_hash, expires);
     }

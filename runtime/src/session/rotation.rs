@@ -107,7 +107,8 @@ impl RefreshState {
     }
 
     fn add_pending(&mut self, child: TokenHash) {
-        if self.pending.len() == Self::MAX_PENDING {
+        // `>=` and a loop rather than `==`: a state read back from a store may hold more than the limit.
+        while self.pending.len() >= Self::MAX_PENDING {
             self.pending.remove(0);
         }
         self.pending.push(child);
@@ -116,7 +117,7 @@ impl RefreshState {
     /// `child` becomes current; its parent is superseded and its uncommitted siblings are forgotten, so a
     /// sibling presented later is refused as unknown rather than taken for theft.
     fn commit(&mut self, child: TokenHash) {
-        if self.superseded.len() == Self::MAX_SUPERSEDED {
+        while self.superseded.len() >= Self::MAX_SUPERSEDED {
             self.superseded.pop_front();
         }
         self.superseded.push_back(self.current);

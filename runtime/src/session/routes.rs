@@ -102,18 +102,23 @@ async fn refresh(
     Ok((cookies, ok()).into_response())
 }
 
-/// `POST` sign-out path: revokes the session, if there is one, and clears the cookies in any case.
+/// `POST` sign-out path: revokes the session, if there is one, and clears the cookies.
+///
+/// An expired access token answers "try refresh token", as in SuperTokens, so that the frontend refreshes and
+/// signs out the session for real; a token that names no usable session (malformed, tampered, revoked) is
+/// cleared like an absent one, once the request passed the anti-CSRF check.
 async fn sign_out(
     State(sessions): State<Sessions>,
     method: Method,
     headers: HeaderMap,
 ) -> Result<Response, SessionFailure> {
-    let cookies = match sessions.get_session_if_any(&method, &headers).await? {
-        Some(session) => session.revoke().await?,
-        None => {
+    let cookies = match sessions.get_session_if_any(&method, &headers).await {
+        Ok(Some(session)) => session.revoke().await?,
+        Ok(None) | Err(SessionError::Unauthorised { .. }) => {
             sessions.check_anti_csrf(&method, &headers)?;
             SessionCookies::new(cookies::clearing(&sessions.config().inner))
         }
+        Err(error) => return Err(error.into()),
     };
     Ok((cookies, ok()).into_response())
 }
