@@ -49,8 +49,11 @@
 //!
 //! Each session has one *current* refresh token, the *pending* children minted from it and not yet confirmed,
 //! and the *superseded* tokens it replaced. A child is confirmed (committed) only once the client shows that it
-//! received it, so a client that loses a refresh response, or races two refreshes, is never accused; a
-//! superseded token coming back means that two parties hold the session.
+//! received it, so a client that loses a refresh response, or sends two refreshes with one token, is never
+//! accused; a superseded token coming back means that two parties hold the session. The one race this cannot
+//! tell from theft is a refresh still in flight with a token that another tab's refresh has already committed
+//! (by using its new access token); as in SuperTokens, whose frontend serialises refreshes across tabs, the
+//! client must not refresh twice at once with the same token and then use one result before the other returns.
 //!
 //! | event | state | effect |
 //! |---|---|---|
