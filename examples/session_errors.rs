@@ -1,6 +1,6 @@
 //! Serves SuperTokens' custom session error handling, older and newer SDK side by side:
-//! `cargo run --example session_errors`, then follow the README's "Session errors" section
-//! (set `PORT` to use another port than 3001).
+//! `cargo run --example session_errors`, then follow the README's section "Try it: `cargo run --example
+//! session_errors`" (set `PORT` to use another port than 3001).
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {

@@ -308,7 +308,7 @@ pub fn respond<Handler, R: HandlerResponse<Handler>>(response: R) -> Response {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be registered as an error handler for this key",
     label = "not an error handler",
-    note = "an error handler is a `fn` or `async fn` that takes `&{Expected}` or `{Expected}` first (or not at all), then up to 8 extractors of the request head, and returns `impl IntoResponse`"
+    note = "an error handler is a `fn` or `async fn` that takes `&{Expected}` or `{Expected}` first (or not at all), then up to 8 extractors of the request head, and returns `impl IntoResponse`; one that takes `State<T>` needs the set's state declared: `#[errorhandler(state = T)] pub struct SiteErrors;`"
 )]
 pub trait ErrorHandlerFn<Expected, K, S, Marker>: Sized + Send + 'static {
     /// Whether the function takes the error by value, which only the error value itself can give.

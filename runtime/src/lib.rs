@@ -45,6 +45,12 @@ pub use errorhandler_macros::abort;
 ///
 /// let app: axum::Router = axum::Router::new().layer(SiteErrors::layer());
 /// ```
+///
+/// Keys are a status code in 400..=599, `4xx`, `5xx`, `default`, an error type, or `session` (for a
+/// `#[session_error_handlers]` type, `session => AuthErrors;`). Handlers are declared in the block with
+/// `#[errorhandler(key)]` or registered with `key => path;`. A set whose handlers take `State<S>` is served by
+/// `SiteErrors::with_state(state)`; `#[errorhandler(state = S)]` on the struct declares `S` when only registered
+/// functions or session callbacks read it. The README has the dispatch rules and the status policy.
 pub use errorhandler_macros::errorhandler;
 
 #[doc(hidden)]

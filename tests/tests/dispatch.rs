@@ -683,6 +683,35 @@ async fn a_handler_reads_the_state_given_to_the_layer() {
     );
 }
 
+/// An existing function that reads the state; the macro cannot look into it, so the set declares the state.
+async fn server_error_page(error: &HttpError, State(state): State<AppState>) -> String {
+    format!("{} is having trouble: {}", state.site_name, error.status())
+}
+
+errorhandler! {
+    /// Registered functions only, reading the state the set declares.
+    #[errorhandler(state = AppState)]
+    struct DeclaredStateErrors;
+
+    500 => server_error_page;
+}
+
+#[tokio::test]
+async fn a_registered_function_reads_the_state_the_set_declares() {
+    let app = Router::new()
+        .route("/boom", get(|| async { StatusCode::INTERNAL_SERVER_ERROR }))
+        .layer(DeclaredStateErrors::with_state(AppState {
+            site_name: "The Cheese Shop",
+        }));
+    let server = TestServer::start(app).await;
+    let response = client().get(server.url("/boom")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        response.text().await.unwrap(),
+        "The Cheese Shop is having trouble: 500 Internal Server Error"
+    );
+}
+
 errorhandler! {
     /// A set that answers panics by their type.
     struct PanicErrors;

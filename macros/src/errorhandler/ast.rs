@@ -9,10 +9,12 @@ pub struct Input {
     pub items: Vec<Item>,
 }
 
-/// `/// docs  pub struct SiteErrors;`
+/// `/// docs  #[errorhandler(state = AppState)]  pub struct SiteErrors;`
 #[derive(Clone)]
 pub struct SetDecl {
     pub attrs: Vec<Attribute>,
+    /// The state of the handlers' `State<S>` extractors, when the set declares it.
+    pub state: Option<syn::Type>,
     pub vis: Visibility,
     pub struct_token: Token![struct],
     pub ident: Ident,
@@ -57,7 +59,7 @@ impl Parse for Input {
 
 impl Parse for SetDecl {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
+        let written_attrs = input.call(Attribute::parse_outer)?;
         let vis = input.parse()?;
         let struct_token = input.parse::<Token![struct]>().map_err(|error| {
             syn::Error::new(
@@ -65,8 +67,26 @@ impl Parse for SetDecl {
                 "expected the handler set's declaration first, such as `pub struct SiteErrors;`",
             )
         })?;
+        let mut attrs = Vec::new();
+        let mut state = None;
+        // Read only once the struct is found, so that a block starting with a handler is reported as such.
+        for attr in written_attrs {
+            if !attr.path().is_ident("errorhandler") {
+                attrs.push(attr);
+                continue;
+            }
+            let declared = attr.parse_args_with(parse_state_option)?;
+            if state.is_some() {
+                return Err(syn::Error::new_spanned(
+                    attr,
+                    "the set's state is already declared; a set has one state",
+                ));
+            }
+            state = Some(declared);
+        }
         Ok(Self {
             attrs,
+            state,
             vis,
             struct_token,
             ident: input.parse()?,
@@ -113,6 +133,24 @@ impl Parse for Item {
             other => Ok(Self::Unknown(other)),
         }
     }
+}
+
+/// Parses `state = AppState`, the one option of the set's `#[errorhandler(..)]` attribute.
+fn parse_state_option(input: ParseStream) -> syn::Result<syn::Type> {
+    const EXPECTED: &str = "the set's `#[errorhandler(..)]` takes one option, its state: \
+                            `#[errorhandler(state = AppState)]`";
+    let name: Ident = input
+        .parse()
+        .map_err(|error| syn::Error::new(error.span(), EXPECTED))?;
+    if name != "state" {
+        return Err(syn::Error::new(name.span(), EXPECTED));
+    }
+    input.parse::<Token![=]>()?;
+    let state = input.parse()?;
+    if !input.is_empty() {
+        return Err(input.error(EXPECTED));
+    }
+    Ok(state)
 }
 
 /// Parses the key of one `#[errorhandler(..)]` attribute, which holds exactly one key.

@@ -126,6 +126,7 @@ pub fn user_items(input: &Input) -> TokenStream {
         struct_token,
         ident,
         semi_token,
+        ..
     } = &input.set;
     let functions = input.items.iter().filter_map(|item| match item {
         Item::Declared { function, .. } => Some(quote!(#function)),

@@ -87,9 +87,15 @@ pub fn validate(input: &Input) -> Result<Model<'_>, syn::Error> {
     check_duplicates(&mut errors, &handlers);
     errors.finish()?;
     let handlers: Vec<Handler<'_>> = handlers.into_iter().map(|(_, handler)| handler).collect();
-    let state = handlers.iter().find_map(|handler| match &handler.target {
-        Target::Declared(signature) => signature.extractors.iter().find_map(|ty| state_type(ty)),
-        Target::Registered(_) => None,
+    // A declared state wins; otherwise the first `State<S>` of a declared handler names it. Registered
+    // functions and session callbacks cannot be looked into, so a set made only of them declares it.
+    let state = input.set.state.as_ref().or_else(|| {
+        handlers.iter().find_map(|handler| match &handler.target {
+            Target::Declared(signature) => {
+                signature.extractors.iter().find_map(|ty| state_type(ty))
+            }
+            Target::Registered(_) => None,
+        })
     });
     Ok(Model {
         set: &input.set,

@@ -14,7 +14,7 @@ use super::SessionError;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not declare session callbacks for the state `{S}`",
     label = "not a `#[session_error_handlers]` type for this state",
-    note = "declare the callbacks with `#[session_error_handlers] impl {Self} {{ ... }}`; callbacks that take `State<T>` serve only a handler set whose state is `T`"
+    note = "declare the callbacks with `#[session_error_handlers] impl {Self} {{ ... }}`; callbacks that take `State<T>` serve only a handler set whose state is `T`, declared as `#[errorhandler(state = T)] pub struct SiteErrors;`"
 )]
 pub trait SessionErrorHandlers<S>: Send + Sync + 'static {
     /// Whether some callback reads the request head.
