@@ -276,7 +276,7 @@ pub fn extract_head<'a, T: HeadExtractor<S> + 'a, S: Send + Sync>(
 }
 
 /// Runs an extractor; `None` when it rejects the request (or when the layer kept no head, which the
-/// generated `NEEDS_REQUEST_HEAD` rules out).
+/// generated `needs_request_head` rules out).
 pub async fn extract<T: HeadExtractor<S>, S: Send + Sync>(
     parts: &mut Parts,
     state: &Option<Arc<S>>,
@@ -313,6 +313,8 @@ pub fn respond<Handler, R: HandlerResponse<Handler>>(response: R) -> Response {
 pub trait ErrorHandlerFn<Expected, K, S, Marker>: Sized + Send + 'static {
     /// Whether the function takes the error by value, which only the error value itself can give.
     const TAKES_OWNED_ERROR: bool;
+    /// Whether the function takes extractors, so the layer must keep a copy of the request head.
+    const NEEDS_REQUEST_HEAD: bool;
     fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture;
 }
 
@@ -323,6 +325,7 @@ pub trait ErrorHandlerFn<Expected, K, S, Marker>: Sized + Send + 'static {
 pub struct Registered<F, S> {
     handler: F,
     takes_owned_error: bool,
+    needs_request_head: bool,
     call: fn(F, Error, RequestHead<S>) -> HandlerFuture,
 }
 
@@ -333,6 +336,7 @@ where
     Registered {
         handler,
         takes_owned_error: F::TAKES_OWNED_ERROR,
+        needs_request_head: F::NEEDS_REQUEST_HEAD,
         call: F::call_handler,
     }
 }
@@ -341,6 +345,11 @@ impl<F, S> Registered<F, S> {
     /// Whether the function takes its error by value, which only the error value itself can give.
     pub fn takes_owned_error(&self) -> bool {
         self.takes_owned_error
+    }
+
+    /// Whether the function takes extractors of the request head.
+    pub fn needs_request_head(&self) -> bool {
+        self.needs_request_head
     }
 
     pub fn call(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
@@ -388,6 +397,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = false;
+            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
@@ -408,6 +418,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = false;
+            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
@@ -427,6 +438,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = true;
+            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
@@ -448,6 +460,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = true;
+            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
@@ -468,6 +481,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = false;
+            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
@@ -489,6 +503,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = false;
+            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {

@@ -24,7 +24,10 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
     type State: Send + Sync + 'static;
 
     /// Whether some handler reads the request head, so the layer must keep a copy of it.
-    const NEEDS_REQUEST_HEAD: bool;
+    ///
+    /// A function rather than a constant because a function registered with `key => path;` answers it from
+    /// its type, which only a value of it names; it folds to a constant once inlined.
+    fn needs_request_head() -> bool;
 
     /// The handler that takes `error`, most specific first, or `None` when no handler does.
     fn select(error: &Error) -> Option<HandlerId>;

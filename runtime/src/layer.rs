@@ -184,7 +184,7 @@ struct RequestContext<S> {
 impl<S> RequestContext<S> {
     fn capture<H: ErrorHandlers<State = S>, B>(request: &Request<B>, state: &Arc<S>) -> Self {
         let accept = request.headers().get(header::ACCEPT).cloned();
-        let head = H::NEEDS_REQUEST_HEAD.then(|| RequestHead {
+        let head = H::needs_request_head().then(|| RequestHead {
             parts: snapshot(request),
             state: Some(Arc::clone(state)),
         });

@@ -792,3 +792,46 @@ async fn an_outer_layer_leaves_an_inner_handlers_answer_alone() {
         "the outer set still answers its own: {body}"
     );
 }
+
+fn plain_gone() -> &'static str {
+    "gone for good"
+}
+
+fn gone_at(uri: Uri) -> String {
+    format!("{uri} is gone")
+}
+
+errorhandler! {
+    /// A registered function without extractors: nothing of the request to keep.
+    struct RegisteredHeadless;
+
+    410 => plain_gone;
+}
+
+errorhandler! {
+    /// A registered function with an extractor: the layer keeps the request head.
+    struct RegisteredHeadReading;
+
+    410 => gone_at;
+}
+
+#[tokio::test]
+async fn the_layer_keeps_the_request_head_only_for_handlers_with_extractors() {
+    use errorhandler::ErrorHandlers;
+    assert!(!RegisteredHeadless::needs_request_head());
+    assert!(RegisteredHeadReading::needs_request_head());
+
+    let routes = || Router::new().route("/old", get(|| async { StatusCode::GONE }));
+    for (app, expected) in [
+        (routes().layer(RegisteredHeadless::layer()), "gone for good"),
+        (
+            routes().layer(RegisteredHeadReading::layer()),
+            "/old is gone",
+        ),
+    ] {
+        let server = TestServer::start(app).await;
+        let response = client().get(server.url("/old")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::GONE);
+        assert_eq!(response.text().await.unwrap(), expected);
+    }
+}

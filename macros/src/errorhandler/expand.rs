@@ -22,8 +22,21 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
             .iter()
             .any(|handler| match (&handler.target, &handler.key) {
                 (Target::Declared(signature), _) => !signature.extractors.is_empty(),
-                (Target::Registered(_), KeyKind::Session) => false,
-                (Target::Registered(_), _) => true,
+                (Target::Registered(_), _) => false,
+            });
+    // A registered function's extractors are known from its type only: ask the same `registered(..)` value
+    // that calls it, so that a function unfit for its key is still reported once.
+    let registered_needs_head =
+        model
+            .handlers
+            .iter()
+            .filter_map(|handler| match (&handler.target, &handler.key) {
+                (Target::Registered(_), KeyKind::Session) => None,
+                (Target::Registered(function), key) => {
+                    let registered = registered(function, key, &state);
+                    Some(quote!(|| #registered.needs_request_head()))
+                }
+                (Target::Declared(_), _) => None,
             });
     let session_callbacks =
         model
@@ -43,7 +56,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
     });
     let session_needs_head =
         session_callbacks.map(|_| quote!(|| __ERRORHANDLER_SESSION.needs_request_head));
-    let needs_head = quote!(#needs_own_head #session_needs_head);
+    let needs_head = quote!(#needs_own_head #(#registered_needs_head)* #session_needs_head);
     let type_checks = model.handlers.iter().filter_map(|handler| match handler.key {
         KeyKind::Type(path) => {
             let span = at(path.span());
@@ -91,7 +104,9 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
 
             impl ::errorhandler::ErrorHandlers for #ident {
                 type State = #state;
-                const NEEDS_REQUEST_HEAD: bool = #needs_head;
+                fn needs_request_head() -> bool {
+                    #needs_head
+                }
 
                 fn select(error: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::HandlerId> {
                     #select

@@ -18,7 +18,9 @@ pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
         const _: () = {
             impl ::errorhandler::ErrorHandlers for #ident {
                 type State = ();
-                const NEEDS_REQUEST_HEAD: bool = false;
+                fn needs_request_head() -> bool {
+                    false
+                }
                 fn select(_: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::HandlerId> {
                     ::core::option::Option::None
                 }

@@ -39,7 +39,9 @@ where
     S: Send + Sync + 'static,
 {
     type State = S;
-    const NEEDS_REQUEST_HEAD: bool = H::NEEDS_REQUEST_HEAD;
+    fn needs_request_head() -> bool {
+        H::NEEDS_REQUEST_HEAD
+    }
 
     fn select(error: &Error) -> Option<HandlerId> {
         select_session::<H, S>(error, HandlerId::new(0))
