@@ -37,7 +37,7 @@ pub fn abort_with(code: u16, description: Option<fmt::Arguments<'_>>) -> HttpErr
 /// How a key hands its error to a handler's error parameter.
 pub trait ErrorKey: 'static {
     /// What the error parameter is (`HttpError` for status keys, `E` for type keys).
-    type Param: Send + 'static;
+    type Param: 'static;
     /// What the handler's future keeps alive while the parameter is borrowed.
     type Held: Send + 'static;
     fn hold(error: Error) -> Result<Self::Held, Error>;
@@ -113,7 +113,7 @@ impl<E: StdError + Send + Sync + 'static> ErrorKey for ByType<E> {
     }
 }
 
-impl<E: Send + 'static> ErrorKey for NotAnErrorType<E> {
+impl<E: 'static> ErrorKey for NotAnErrorType<E> {
     type Param = E;
     type Held = Error;
     fn hold(error: Error) -> Result<Error, Error> {

@@ -108,18 +108,18 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                     #needs_head
                 }
 
-                fn select(error: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::HandlerId> {
+                fn select(__errorhandler_err: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::HandlerId> {
                     #select
                 }
 
                 fn call(
-                    handler: ::errorhandler::HandlerId,
-                    error: ::errorhandler::Error,
-                    head: ::errorhandler::RequestHead<#state>,
+                    __errorhandler_id: ::errorhandler::HandlerId,
+                    __errorhandler_err: ::errorhandler::Error,
+                    __errorhandler_head: ::errorhandler::RequestHead<#state>,
                 ) -> ::errorhandler::HandlerFuture {
-                    match handler.index() {
+                    match __errorhandler_id.index() {
                         #(#arms)*
-                        _ => ::std::boxed::Box::pin(::core::future::ready(::core::result::Result::Err(error))),
+                        _ => ::std::boxed::Box::pin(::core::future::ready(::core::result::Result::Err(__errorhandler_err))),
                     }
                 }
             }
@@ -177,7 +177,7 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
                 }
             };
             Some(quote! {
-                if (&::errorhandler::__private::TypeProbe::<#path>::new()).matches(cause, depth, #owned) {
+                if (&::errorhandler::__private::TypeProbe::<#path>::new()).matches(__errorhandler_cause, __errorhandler_depth, #owned) {
                     return ::core::option::Option::Some(#id);
                 }
             })
@@ -189,8 +189,8 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
                 let id = handler_id(id);
                 // A session error belongs to the callbacks: those they leave out keep SuperTokens' default.
                 Some(quote! {
-                    if ::errorhandler::__private::is_session_error(error) {
-                        return (__ERRORHANDLER_SESSION.select)(error, #id);
+                    if ::errorhandler::__private::is_session_error(__errorhandler_err) {
+                        return (__ERRORHANDLER_SESSION.select)(__errorhandler_err, #id);
                     }
                 })
             }
@@ -199,7 +199,7 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
     });
     let type_walk = (!by_type.is_empty()).then(|| {
         quote! {
-            for (depth, cause) in error.chain().enumerate() {
+            for (__errorhandler_depth, __errorhandler_cause) in __errorhandler_err.chain().enumerate() {
                 #(#by_type)*
             }
         }
@@ -223,10 +223,10 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
             _ => None,
         });
     let client = find(|key| matches!(key, KeyKind::ClientErrors)).map(
-        |id| quote!(if status.is_client_error() { return ::core::option::Option::Some(#id); }),
+        |id| quote!(if __errorhandler_status.is_client_error() { return ::core::option::Option::Some(#id); }),
     );
     let server = find(|key| matches!(key, KeyKind::ServerErrors)).map(
-        |id| quote!(if status.is_server_error() { return ::core::option::Option::Some(#id); }),
+        |id| quote!(if __errorhandler_status.is_server_error() { return ::core::option::Option::Some(#id); }),
     );
     let default = match find(|key| matches!(key, KeyKind::Default)) {
         Some(id) => quote!(::core::option::Option::Some(#id)),
@@ -235,9 +235,9 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
     quote! {
         #session
         #type_walk
-        let status = error.status();
+        let __errorhandler_status = __errorhandler_err.status();
         #[allow(clippy::match_single_binding)]
-        match status.as_u16() {
+        match __errorhandler_status.as_u16() {
             #(#codes)*
             _ => {}
         }
@@ -274,19 +274,19 @@ fn call_arm(id: usize, handler: &Handler<'_>, state: &TokenStream) -> TokenStrea
     match &handler.target {
         Target::Declared(_) => {
             let caller = caller_ident(id);
-            quote!(#index => ::std::boxed::Box::pin(#caller(error, head)),)
+            quote!(#index => ::std::boxed::Box::pin(#caller(__errorhandler_err, __errorhandler_head)),)
         }
         Target::Registered(_) if matches!(handler.key, KeyKind::Session) => {
-            quote!(#index => (__ERRORHANDLER_SESSION.call)(error, head),)
+            quote!(#index => (__ERRORHANDLER_SESSION.call)(__errorhandler_err, __errorhandler_head),)
         }
         Target::Registered(function) => {
             let registered = registered(function, &handler.key, state);
-            quote!(#index => #registered.call(error, head),)
+            quote!(#index => #registered.call(__errorhandler_err, __errorhandler_head),)
         }
     }
 }
 
-/// `registered::<..>(path)`, spanned at the path so that a function unfit for its key is reported there.
+/// `registered::<..>(key, path)`, spanned at the path so that a function unfit for its key is reported there.
 fn registered(function: &syn::Path, key: &KeyKind<'_>, state: &TokenStream) -> TokenStream {
     let (key, expected) = key_value(key);
     let span = at(function.span());
@@ -319,43 +319,43 @@ fn caller(
         .map(|(ty, argument)| {
             let span = at(ty.span());
             let extract = quote_spanned! {span=>
-                ::errorhandler::__private::extract_head::<#ty, #state>(&mut parts, state).await
+                ::errorhandler::__private::extract_head::<#ty, #state>(&mut __errorhandler_parts, __errorhandler_state).await
             };
             quote! {
                 let ::core::option::Option::Some(#argument) = #extract else {
-                    return ::core::result::Result::Err(error);
+                    return ::core::result::Result::Err(__errorhandler_err);
                 };
             }
         });
     let head = if signature.extractors.is_empty() {
-        quote!(let _ = head;)
+        quote!(let _ = __errorhandler_head;)
     } else {
         quote! {
-            let (mut parts, state) = head.into_parts();
-            let ::core::option::Option::Some(state) = state.as_deref() else {
-                return ::core::result::Result::Err(error);
+            let (mut __errorhandler_parts, __errorhandler_state) = __errorhandler_head.into_parts();
+            let ::core::option::Option::Some(__errorhandler_state) = __errorhandler_state.as_deref() else {
+                return ::core::result::Result::Err(__errorhandler_err);
             };
         }
     };
     let (error_binding, error_argument) = match &signature.error {
-        None => (quote!(let _ = error;), quote!()),
+        None => (quote!(let _ = __errorhandler_err;), quote!()),
         Some(param) => {
             let ty: &Type = param.ty;
             let span = at(ty.span());
             let binding = if param.by_ref {
                 let borrow = quote_spanned!(span=> ::errorhandler::__private::borrow_error::<_, #expected, #ty>);
                 quote! {
-                    let key = #key;
-                    let held = ::errorhandler::__private::hold_error(key, error)?;
-                    let ::core::option::Option::Some(__errorhandler_error) = #borrow(key, &held) else {
+                    let __errorhandler_key = #key;
+                    let __errorhandler_held = ::errorhandler::__private::hold_error(__errorhandler_key, __errorhandler_err)?;
+                    let ::core::option::Option::Some(__errorhandler_error) = #borrow(__errorhandler_key, &__errorhandler_held) else {
                         return ::core::result::Result::Err(
-                            ::errorhandler::__private::release_error(key, held),
+                            ::errorhandler::__private::release_error(__errorhandler_key, __errorhandler_held),
                         );
                     };
                 }
             } else {
                 let take = quote_spanned!(span=> ::errorhandler::__private::take_error::<_, #expected, #ty>);
-                quote!(let __errorhandler_error = #take(#key, error)?;)
+                quote!(let __errorhandler_error = #take(#key, __errorhandler_err)?;)
             };
             (binding, quote!(__errorhandler_error,))
         }
@@ -370,8 +370,8 @@ fn caller(
         quote_spanned!(output_span=> ::errorhandler::__private::respond::<#function, _>(#response));
     quote! {
         async fn #ident(
-            error: ::errorhandler::Error,
-            head: ::errorhandler::RequestHead<#state>,
+            __errorhandler_err: ::errorhandler::Error,
+            __errorhandler_head: ::errorhandler::RequestHead<#state>,
         ) -> ::core::result::Result<::errorhandler::__private::Response, ::errorhandler::Error> {
             /// Names the handler in the message of a return type that is not a response.
             #[allow(non_camel_case_types)]
