@@ -1,5 +1,6 @@
 //! Load on loopback, side by side: the same routes served without a layer, under a pass-through tower layer
-//! and under two handler sets (one whose handlers read the request head, one whose handlers do not), driven by `wrk` in alternating rounds so that machine noise hits all three alike.
+//! and under two handler sets (one whose handlers read the request head, one whose handlers do not), driven
+//! by `wrk` in alternating rounds so that machine noise hits all four alike.
 //!
 //! `cargo bench -p errorhandler --bench load` (needs `wrk`: `apt-get install wrk`). The servers share one
 //! thread and `wrk` gets one, so the two do not compete for a core on a two-core machine.

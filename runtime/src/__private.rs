@@ -374,6 +374,11 @@ pub struct OwnedError;
 #[doc(hidden)]
 pub struct BorrowedError;
 
+/// Whether a handler arity of `impl_error_handler_fns!` has extractors, given their type parameters by name.
+const fn has_extractors(extractors: &[&str]) -> bool {
+    !extractors.is_empty()
+}
+
 macro_rules! impl_error_handler_fns {
     ($($T:ident),*) => {
         impl<'a, P: 'a, F, Fut, R, $($T,)*> AsyncRefFn<'a, P, ($($T,)*), R> for F
@@ -397,7 +402,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = false;
-            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
+            const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
@@ -418,7 +423,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = false;
-            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
+            const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
@@ -438,7 +443,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = true;
-            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
+            const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
@@ -460,7 +465,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = true;
-            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
+            const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
@@ -481,7 +486,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = false;
-            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
+            const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
@@ -503,7 +508,7 @@ macro_rules! impl_error_handler_fns {
             $($T: HeadExtractor<S> + 'static,)*
         {
             const TAKES_OWNED_ERROR: bool = false;
-            const NEEDS_REQUEST_HEAD: bool = !<[&str]>::is_empty(&[$(stringify!($T)),*]);
+            const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {

@@ -25,8 +25,9 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
 
     /// Whether some handler reads the request head, so the layer must keep a copy of it.
     ///
-    /// A function rather than a constant because a function registered with `key => path;` answers it from
-    /// its type, which only a value of it names; it folds to a constant once inlined.
+    /// A function rather than a constant because a function registered with `key => path;` answers it through
+    /// the value that calls it, whose key is chosen by method resolution, which constants cannot do; it folds
+    /// to a constant once inlined.
     fn needs_request_head() -> bool;
 
     /// The handler that takes `error`, most specific first, or `None` when no handler does.

@@ -618,13 +618,28 @@ async fn sign_out_clears_a_token_that_names_no_session_and_asks_for_a_refresh_of
     assert_eq!(garbage.status(), StatusCode::OK);
     assert_clears_cookies(&garbage);
 
-    // A revoked session's token is cleared the same way.
-    let revoked = app.sign_in("alice").await;
+    // A forged signature is cleared the same way.
+    let signed_in = app.sign_in("carol").await;
+    // A character inside the signature (not its last, whose low bits base64 may ignore) is changed.
+    let mut forged = signed_in.access.clone().into_bytes();
+    let inside = forged.len() - 5;
+    forged[inside] = if forged[inside] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    let response = sign_out_with(forged).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_clears_cookies(&response);
+    assert_eq!(app.handles("carol").await.len(), 1, "nobody's session ends");
+
+    // So is the token of a session revoked meanwhile, whose first use after a refresh finds it gone.
+    let signed_in = app.sign_in("alice").await;
+    let refreshed = app.refresh_with(&signed_in.refresh).await;
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    let refreshed = Tokens::of(&refreshed);
     app.sessions
         .revoke_all_sessions_for_user("alice")
         .await
         .unwrap();
-    let response = sign_out_with(revoked.access).await.unwrap();
+    let response = sign_out_with(refreshed.access).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_clears_cookies(&response);
 

@@ -13,8 +13,9 @@ pub struct Input {
 #[derive(Clone)]
 pub struct SetDecl {
     pub attrs: Vec<Attribute>,
-    /// The state of the handlers' `State<S>` extractors, when the set declares it.
-    pub state: Option<syn::Type>,
+    /// The set's `#[errorhandler(state = S)]` attributes, each with what it declares; validation reports a
+    /// malformed or repeated one, so that the rest of the block is still checked and emitted.
+    pub state: Vec<(Attribute, syn::Result<syn::Type>)>,
     pub vis: Visibility,
     pub struct_token: Token![struct],
     pub ident: Ident,
@@ -44,6 +45,8 @@ pub enum Key {
     Type(Path),
     /// Any other literal, which validation rejects.
     OtherLiteral(Lit),
+    /// An attribute that does not hold one key, reported by validation with the rest of the block.
+    Malformed(syn::Error),
 }
 
 impl Parse for Input {
@@ -68,21 +71,15 @@ impl Parse for SetDecl {
             )
         })?;
         let mut attrs = Vec::new();
-        let mut state = None;
+        let mut state = Vec::new();
         // Read only once the struct is found, so that a block starting with a handler is reported as such.
         for attr in written_attrs {
             if !attr.path().is_ident("errorhandler") {
                 attrs.push(attr);
                 continue;
             }
-            let declared = attr.parse_args_with(parse_state_option)?;
-            if state.is_some() {
-                return Err(syn::Error::new_spanned(
-                    attr,
-                    "the set's state is already declared; a set has one state",
-                ));
-            }
-            state = Some(declared);
+            let declared = attr.parse_args_with(parse_state_option);
+            state.push((attr, declared));
         }
         Ok(Self {
             attrs,
@@ -118,7 +115,10 @@ impl Parse for Item {
                 let mut attrs = Vec::with_capacity(function.attrs.len());
                 for attr in function.attrs {
                     if attr.path().is_ident("errorhandler") {
-                        keys.push(attr.parse_args_with(parse_single_key)?);
+                        keys.push(
+                            attr.parse_args_with(parse_single_key)
+                                .unwrap_or_else(Key::Malformed),
+                        );
                     } else {
                         attrs.push(attr);
                     }
@@ -145,7 +145,9 @@ fn parse_state_option(input: ParseStream) -> syn::Result<syn::Type> {
     if name != "state" {
         return Err(syn::Error::new(name.span(), EXPECTED));
     }
-    input.parse::<Token![=]>()?;
+    input
+        .parse::<Token![=]>()
+        .map_err(|error| syn::Error::new(error.span(), EXPECTED))?;
     let state = input.parse()?;
     if !input.is_empty() {
         return Err(input.error(EXPECTED));

@@ -50,6 +50,7 @@ pub struct ErrorParam<'a> {
 
 pub fn validate(input: &Input) -> Result<Model<'_>, syn::Error> {
     let mut errors = Errors::default();
+    let declared_state = check_state(&mut errors, &input.set);
     let mut handlers = Vec::new();
     for item in &input.items {
         match item {
@@ -89,7 +90,7 @@ pub fn validate(input: &Input) -> Result<Model<'_>, syn::Error> {
     let handlers: Vec<Handler<'_>> = handlers.into_iter().map(|(_, handler)| handler).collect();
     // A declared state wins; otherwise the first `State<S>` of a declared handler names it. Registered
     // functions and session callbacks cannot be looked into, so a set made only of them declares it.
-    let state = input.set.state.as_ref().or_else(|| {
+    let state = declared_state.or_else(|| {
         handlers.iter().find_map(|handler| match &handler.target {
             Target::Declared(signature) => {
                 signature.extractors.iter().find_map(|ty| state_type(ty))
@@ -123,6 +124,7 @@ fn key_token(key: &Key) -> proc_macro2::TokenStream {
         Key::Default(ident) | Key::Session(ident) => ident.to_token_stream(),
         Key::Type(path) => path.to_token_stream(),
         Key::OtherLiteral(lit) => lit.to_token_stream(),
+        Key::Malformed(_) => proc_macro2::TokenStream::new(),
     }
 }
 
@@ -167,7 +169,30 @@ fn check_key<'a>(errors: &mut Errors, key: &'a Key) -> Option<KeyKind<'a>> {
             );
             None
         }
+        Key::Malformed(error) => {
+            errors.push(error.clone());
+            None
+        }
     }
+}
+
+// One `#[errorhandler(state = S)]` on the set, well formed; a second one is pointed at with the first.
+fn check_state<'a>(errors: &mut Errors, set: &'a SetDecl) -> Option<&'a Type> {
+    let mut declared: Option<(&syn::Attribute, &Type)> = None;
+    for (attr, state) in &set.state {
+        match (state, declared) {
+            (Err(error), _) => errors.push(error.clone()),
+            (Ok(_), Some((first, _))) => {
+                errors.error_spanned_by(
+                    attr,
+                    "the set's state is already declared; a set has one state",
+                );
+                errors.error_spanned_by(first, "the state is first declared here");
+            }
+            (Ok(state), None) => declared = Some((attr, state)),
+        }
+    }
+    declared.map(|(_, state)| state)
 }
 
 // `session` names a `#[session_error_handlers]` type; it is not a key a function can answer.

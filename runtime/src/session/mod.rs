@@ -294,9 +294,13 @@ impl Sessions {
             settled.next_sweep = now.saturating_add(60);
         }
         if settled.hashes.len() >= Settled::MAX_ENTRIES {
-            // A client refreshing in a loop could otherwise grow the cache for a whole access-token lifetime;
-            // forgetting it costs each live token one more commit lookup in the store, nothing else.
-            settled.hashes.clear();
+            // A client refreshing in a loop could otherwise grow the cache for a whole access-token lifetime.
+            // Expired entries go first; if the live ones alone fill it, it starts over, which costs each live
+            // token one more commit lookup in the store, nothing else.
+            settled.hashes.retain(|_, expires| *expires > now);
+            if settled.hashes.len() >= Settled::MAX_ENTRIES {
+                settled.hashes.clear();
+            }
         }
         settled.hashes.insert(refresh_hash, expires);
     }

@@ -107,9 +107,10 @@ impl RefreshState {
     }
 
     fn add_pending(&mut self, child: TokenHash) {
-        // `>=` and a loop rather than `==`: a state read back from a store may hold more than the limit.
-        while self.pending.len() >= Self::MAX_PENDING {
-            self.pending.remove(0);
+        // `>=` and a drain rather than `==`: a state read back from a store may hold more than the limit.
+        if self.pending.len() >= Self::MAX_PENDING {
+            let excess = self.pending.len() + 1 - Self::MAX_PENDING;
+            self.pending.drain(..excess);
         }
         self.pending.push(child);
     }
@@ -117,8 +118,9 @@ impl RefreshState {
     /// `child` becomes current; its parent is superseded and its uncommitted siblings are forgotten, so a
     /// sibling presented later is refused as unknown rather than taken for theft.
     fn commit(&mut self, child: TokenHash) {
-        while self.superseded.len() >= Self::MAX_SUPERSEDED {
-            self.superseded.pop_front();
+        if self.superseded.len() >= Self::MAX_SUPERSEDED {
+            let excess = self.superseded.len() + 1 - Self::MAX_SUPERSEDED;
+            self.superseded.drain(..excess);
         }
         self.superseded.push_back(self.current);
         self.current = child;
@@ -220,5 +222,39 @@ mod tests {
             state.refresh(&hash(&format!("{}/10", MAX_SUPERSEDED + 9)), hash("x")),
             RefreshStep::TheftDetected
         );
+    }
+
+    #[test]
+    fn a_state_read_back_over_its_limits_shrinks_to_them() {
+        let mut state = RefreshState {
+            current: hash("current"),
+            pending: (0..3 * MAX_PENDING)
+                .map(|n| hash(&format!("pending {n}")))
+                .collect(),
+            superseded: (0..3 * MAX_SUPERSEDED)
+                .map(|n| hash(&format!("old {n}")))
+                .collect(),
+        };
+        let newest_pending = hash(&format!("pending {}", 3 * MAX_PENDING - 1));
+
+        let step = state.refresh(&hash("current"), hash("child"));
+        assert_eq!(
+            step,
+            RefreshStep::Rotated {
+                parent: hash("current")
+            }
+        );
+        assert_eq!(state.pending.len(), MAX_PENDING);
+        assert!(
+            state.pending.contains(&newest_pending),
+            "the newest are kept"
+        );
+
+        assert_eq!(
+            state.use_access_token(&hash("child")),
+            CommitStep::Committed
+        );
+        assert_eq!(state.superseded.len(), MAX_SUPERSEDED);
+        assert_eq!(state.superseded.back(), Some(&hash("current")));
     }
 }

@@ -7,6 +7,13 @@ errorhandler! {
     fn not_found() -> &'static str {
         "not found"
     }
+
+    #[errorhandler(302)]
+    fn moved() -> &'static str {
+        "moved"
+    }
 }
 
-fn main() {}
+fn main() {
+    let _app: axum::Router = axum::Router::new().layer(SiteErrors::layer());
+}

@@ -8,10 +8,18 @@ errorhandler! {
     pub struct SiteErrors;
 
     404 => not_found;
+
+    #[errorhandler(200)]
+    fn fine() -> &'static str {
+        "fine"
+    }
 }
 
 fn not_found() -> &'static str {
     "not found"
 }
 
-fn main() {}
+fn main() {
+    // The set still exists, so its use adds no error of its own.
+    let _app: axum::Router = axum::Router::new().layer(SiteErrors::with_state(AppState));
+}
