@@ -474,6 +474,64 @@ async fn tampered_or_garbage_tokens_are_unauthorised_never_a_500() {
 }
 
 #[tokio::test]
+async fn mutated_and_random_cookies_are_never_a_500_and_the_server_keeps_serving() {
+    let app = App::start().await;
+    let signed_in = app.sign_in("alice").await;
+    let plain = reqwest::Client::new();
+    // xorshift64*: a fixed seed, so a failure replays exactly.
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        seed ^= seed >> 12;
+        seed ^= seed << 25;
+        seed ^= seed >> 27;
+        seed.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    for case in 0..300 {
+        let base = if case % 2 == 0 {
+            signed_in.access.as_bytes()
+        } else {
+            signed_in.refresh.as_bytes()
+        };
+        let mut value = base.to_vec();
+        // Byte flips, cuts and insertions, including bytes that are not UTF-8 (header values may carry them).
+        for _ in 0..1 + next() % 4 {
+            let at = (next() as usize) % (value.len() + 1);
+            match next() % 3 {
+                0 if at < value.len() => value[at] = 0x21 + (next() % 0xde) as u8,
+                1 => value.truncate(at),
+                _ => value.insert(at.min(value.len()), 0x21 + (next() % 0xde) as u8),
+            }
+        }
+        value.retain(|byte| *byte != b';' && *byte != 0x7f);
+        let name = if case % 2 == 0 {
+            "sAccessToken"
+        } else {
+            "sRefreshToken"
+        };
+        let mut cookie = format!("{name}=").into_bytes();
+        cookie.extend_from_slice(&value);
+        let cookie = header::HeaderValue::from_bytes(&cookie).expect("visible bytes only");
+        let path = if case % 2 == 0 { "/me" } else { REFRESH };
+        let request = if case % 2 == 0 {
+            plain.get(app.url(path))
+        } else {
+            plain.post(app.url(path))
+        };
+        let response = request.header(header::COOKIE, cookie).send().await.unwrap();
+        assert!(
+            matches!(response.status(), StatusCode::OK | StatusCode::UNAUTHORIZED),
+            "case {case}: {:?} for {:?}",
+            response.status(),
+            String::from_utf8_lossy(&value)
+        );
+    }
+    assert_eq!(
+        app.get_with("/me", &signed_in.access).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
 async fn a_revoked_session_is_unauthorised() {
     let app = App::start().await;
     let signed_in = app.sign_in("alice").await;
