@@ -187,6 +187,15 @@ fn routes(sessions: Sessions) -> Router {
         .route("/via-error", get(via_error))
         .route("/store-error-via-error", get(store_error_via_error))
         .route("/claims-via-error", get(claims_via_error))
+        .merge(
+            Router::new().route("/admin/layered", get(me)).route_layer(
+                sessions
+                    .require_session()
+                    .with_claim(RoleClaim::new("st-role").includes("admin"))
+                    .with_claim(BooleanClaim::new("st-ev"))
+                    .with_claim(MaxAgeClaim::new("auth_time", Duration::from_secs(300))),
+            ),
+        )
         .merge(sessions.router())
         .with_state(sessions)
 }
@@ -637,6 +646,73 @@ async fn a_payload_update_mints_an_access_token_that_satisfies_the_claims() {
     );
     let me = client.get(app.url("/me")).send().await.unwrap();
     assert_eq!(me.json::<Value>().await.unwrap()["payload"]["st-ev"], true);
+}
+
+#[tokio::test]
+async fn a_route_layer_requires_the_session_and_its_claims_before_the_route_runs() {
+    let app = App::start().await;
+    let layered = "/admin/layered";
+
+    let anonymous = reqwest::Client::new()
+        .get(app.url(layered))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookies(&anonymous).is_empty());
+    assert_eq!(
+        json_of(anonymous).await,
+        json!({ "message": "unauthorised" })
+    );
+
+    let signed_in = app.sign_in("alice").await;
+    app.clock.advance(Duration::from_secs(1));
+    let refused = app.get_with(layered, &signed_in.access).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let body = json_of(refused).await;
+    assert_eq!(body["message"], "invalid claim");
+    let ids: Vec<&str> = body["claimValidationErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["st-role", "st-ev", "auth_time"]);
+
+    // With the claims in the payload, the route runs and its extractor gets the verified session.
+    let client = client();
+    client.post(app.url("/sign-in/alice")).send().await.unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let updated = client
+        .post(app.url("/payload"))
+        .json(&json!({ "st-role": ["admin"], "st-ev": true, "auth_time": now }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), StatusCode::OK);
+    let admin = client.get(app.url(layered)).send().await.unwrap();
+    assert_eq!(admin.status(), StatusCode::OK);
+    assert_eq!(admin.json::<Value>().await.unwrap()["user"], "alice");
+
+    // An expired access token asks for a refresh, as the extractor does.
+    app.clock.advance(ACCESS_LIFETIME + Duration::from_secs(1));
+    let expired = client.get(app.url(layered)).send().await.unwrap();
+    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        json_of(expired).await,
+        json!({ "message": "try refresh token" })
+    );
+
+    // A path the layer does not wrap is still the router's 404.
+    let missing = client
+        .get(app.url("/admin/layered/nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

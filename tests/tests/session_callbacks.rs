@@ -129,6 +129,14 @@ impl App {
             .route("/me", get(me))
             .route("/admin", get(admin))
             .route("/plain-401", get(|| async { StatusCode::UNAUTHORIZED }))
+            .merge(
+                Router::new().route("/admin/layered", get(me)).route_layer(
+                    sessions
+                        .require_session()
+                        .with_claim(RoleClaim::new("st-role").includes("admin"))
+                        .with_claim(RoleClaim::new("st-team").includes("ops")),
+                ),
+            )
             .merge(sessions.router())
             .with_state(sessions.clone());
         Self {
@@ -301,12 +309,16 @@ async fn custom_on_invalid_claim_receives_every_failing_claim_and_may_choose_ano
 {
     let app = App::start(|routes| routes.layer(CustomCallbacks::layer())).await;
     let tokens = app.sign_in("alice").await;
-    let (status, _, body) = app.get("/admin", Some(&tokens.access)).await;
-    assert_eq!(status, StatusCode::IM_A_TEAPOT);
-    assert_eq!(
-        serde_json::from_str::<Value>(&body).unwrap(),
-        json!(["st-role", "st-team"])
-    );
+    // Whether the route asserts the claims or a route layer requires them, the callback answers.
+    for path in ["/admin", "/admin/layered"] {
+        let (status, _, body) = app.get(path, Some(&tokens.access)).await;
+        assert_eq!(status, StatusCode::IM_A_TEAPOT, "{path}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap(),
+            json!(["st-role", "st-team"]),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -167,6 +167,10 @@ where
     type Rejection = SessionError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Verified already by `RequireSession` on this route.
+        if let Some(session) = parts.extensions.get::<Session>() {
+            return Ok(session.clone());
+        }
         Sessions::from_ref(state)
             .get_session(&parts.method, &parts.headers)
             .await
@@ -184,6 +188,9 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
+        if let Some(session) = parts.extensions.get::<Session>() {
+            return Ok(Some(session.clone()));
+        }
         Sessions::from_ref(state)
             .get_session_if_any(&parts.method, &parts.headers)
             .await
@@ -191,6 +198,12 @@ where
 }
 
 impl Sessions {
+    /// A route layer that requires a session, then the claims added with
+    /// [`with_claim`](super::RequireSession::with_claim), before the route runs.
+    pub fn require_session(&self) -> super::RequireSession {
+        super::RequireSession::new(self.clone())
+    }
+
     /// The verified session of a request with `method` and `headers`.
     pub async fn get_session(
         &self,

@@ -2,7 +2,8 @@
 //!
 //! [`Sessions`] holds the configuration and the store. A sign-in route calls
 //! [`create_new_session`](Sessions::create_new_session) and returns its cookies; protected routes take a
-//! [`Session`]; [`Sessions::router`] adds the refresh and sign-out endpoints. Everything that goes wrong with a
+//! [`Session`], or sit behind [`Sessions::require_session`], a route layer that also requires claims;
+//! [`Sessions::router`] adds the refresh and sign-out endpoints. Everything that goes wrong with a
 //! session is a [`SessionError`], which answers in SuperTokens' wire form on its own and reaches the
 //! `session =>` callbacks of a handler set; a failing store is a [`SessionStoreError`], a 503.
 //!
@@ -86,6 +87,7 @@ mod cookies;
 mod error;
 mod extract;
 mod memory;
+mod require;
 mod rotation;
 mod routes;
 mod store;
@@ -109,6 +111,7 @@ pub use error::{
 };
 pub use extract::Session;
 pub use memory::MemoryStore;
+pub use require::{RequireSession, RequireSessionService};
 pub use rotation::{CommitStep, RefreshState, RefreshStep};
 pub use store::{Rotation, SessionRecord, SessionStore, apply_refresh};
 pub use tokens::TokenHash;
