@@ -1,6 +1,7 @@
 //! Procedural macros of errorhandler; use them through the `errorhandler` crate, which documents them.
 
 mod abort;
+mod codegen;
 mod diagnostics;
 mod errorhandler;
 mod session_error_handlers;

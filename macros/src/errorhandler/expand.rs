@@ -1,12 +1,13 @@
 //! Turns a validated set into its struct, the user's functions, and the `ErrorHandlers` implementation.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ReturnType, Type};
 
 use super::ast::{Input, Item, SetDecl};
 use super::valid::{Handler, KeyKind, Model, Signature, Target};
+use crate::codegen::{at, extract_arguments};
 
 pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
     let items = user_items(input);
@@ -309,34 +310,11 @@ fn caller(
     let ident = caller_ident(id);
     let function = &signature.function.sig.ident;
     let (key, expected) = key_value(key);
-    let arguments: Vec<syn::Ident> = (0..signature.extractors.len())
-        .map(|index| format_ident!("__errorhandler_arg_{}", index))
-        .collect();
-    let extractions = signature
-        .extractors
-        .iter()
-        .zip(&arguments)
-        .map(|(ty, argument)| {
-            let span = at(ty.span());
-            let extract = quote_spanned! {span=>
-                ::errorhandler::__private::extract_head::<#ty, #state>(&mut __errorhandler_parts, __errorhandler_state).await
-            };
-            quote! {
-                let ::core::option::Option::Some(#argument) = #extract else {
-                    return ::core::result::Result::Err(__errorhandler_err);
-                };
-            }
-        });
-    let head = if signature.extractors.is_empty() {
-        quote!(let _ = __errorhandler_head;)
-    } else {
-        quote! {
-            let (mut __errorhandler_parts, __errorhandler_state) = __errorhandler_head.into_parts();
-            let ::core::option::Option::Some(__errorhandler_state) = __errorhandler_state.as_deref() else {
-                return ::core::result::Result::Err(__errorhandler_err);
-            };
-        }
-    };
+    let (extractions, arguments) = extract_arguments(
+        &signature.extractors,
+        state,
+        &quote!(::core::result::Result::Err(__errorhandler_err)),
+    );
     let (error_binding, error_argument) = match &signature.error {
         None => (quote!(let _ = __errorhandler_err;), quote!()),
         Some(param) => {
@@ -377,16 +355,10 @@ fn caller(
             #[allow(non_camel_case_types)]
             struct #function {}
 
-            #head
-            #(#extractions)*
+            #extractions
             #error_binding
             let #response = #function(#error_argument #(#arguments),*) #awaited;
             ::core::result::Result::Ok(#respond)
         }
     }
-}
-
-/// A span at the user's token that resolves names like the macro's own output.
-fn at(span: Span) -> Span {
-    Span::call_site().located_at(span)
 }

@@ -2,13 +2,14 @@
 
 use std::collections::HashSet;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ImplItem, ReturnType};
 
 use super::ast::Input;
 use super::valid::{Callback, CallbackKind, Model, Payload};
+use crate::codegen::{at, extract_arguments};
 
 pub fn callbacks(model: &Model<'_>) -> TokenStream {
     let block = model.block;
@@ -189,34 +190,13 @@ fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
                 }
             }
         });
-    let arguments: Vec<syn::Ident> = (0..callback.extractors.len())
-        .map(|index| format_ident!("__errorhandler_arg_{}", index))
-        .collect();
-    let extractions = callback
-        .extractors
-        .iter()
-        .zip(&arguments)
-        .map(|(ty, argument)| {
-            let span = at(ty.span());
-            let extract = quote_spanned! {span=>
-                ::errorhandler::__private::extract_head::<#ty, #state>(&mut parts, state).await
-            };
-            quote! {
-                let ::core::option::Option::Some(#argument) = #extract else {
-                    return ::core::result::Result::Err(::errorhandler::Error::from(error));
-                };
-            }
-        });
-    let head = if callback.extractors.is_empty() {
-        quote!(let _ = head;)
-    } else {
-        quote! {
-            let (mut parts, state) = head.into_parts();
-            let ::core::option::Option::Some(state) = state.as_deref() else {
-                return ::core::result::Result::Err(::errorhandler::Error::from(error));
-            };
-        }
-    };
+    let (extractions, arguments) = extract_arguments(
+        &callback.extractors,
+        &state,
+        &quote!(::core::result::Result::Err(::errorhandler::Error::from(
+            __errorhandler_err
+        ))),
+    );
     let awaited = callback.function.sig.asyncness.map(|_| quote!(.await));
     let output_span = match &callback.function.sig.output {
         ReturnType::Type(_, ty) => at(ty.span()),
@@ -227,25 +207,19 @@ fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
         quote_spanned!(output_span=> ::errorhandler::__private::respond::<#function, _>(#response));
     quote! {
         async fn #ident #generics(
-            error: ::errorhandler::session::SessionError,
-            head: ::errorhandler::RequestHead<#state>,
+            __errorhandler_err: ::errorhandler::session::SessionError,
+            __errorhandler_head: ::errorhandler::RequestHead<#state>,
         ) -> ::core::result::Result<::errorhandler::__private::Response, ::errorhandler::Error> {
             /// Names the callback in the message of a return type that is not a response.
             #[allow(non_camel_case_types)]
             struct #function {}
 
-            #head
-            #(#extractions)*
-            let ::errorhandler::session::SessionError::#variant { #(#fields,)* .. } = &error else {
-                return ::core::result::Result::Err(::errorhandler::Error::from(error));
+            #extractions
+            let ::errorhandler::session::SessionError::#variant { #(#fields,)* .. } = &__errorhandler_err else {
+                return ::core::result::Result::Err(::errorhandler::Error::from(__errorhandler_err));
             };
             let #response = <#self_ty>::#function(#(#payload,)* #(#arguments),*) #awaited;
             ::core::result::Result::Ok(#respond)
         }
     }
-}
-
-/// A span at the user's token that resolves names like the macro's own output.
-fn at(span: Span) -> Span {
-    Span::call_site().located_at(span)
 }
