@@ -3,42 +3,16 @@
 //!
 //! `cargo bench -p errorhandler --bench layer`
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, Uri};
-use axum::routing::get;
-use errorhandler::{HttpError, abort, errorhandler};
+use axum::http::Request;
+use common::{HeadReadingErrors, HeadlessErrors, routes};
 use tower::ServiceExt;
 
 fn main() {
     divan::main();
-}
-
-errorhandler! {
-    /// Handlers that read nothing of the request.
-    struct HeadlessErrors;
-
-    #[errorhandler(404)]
-    fn not_found(e: &HttpError) -> String {
-        e.to_string()
-    }
-}
-
-errorhandler! {
-    /// Handlers that read the request head, so the layer keeps a copy of it.
-    struct HeadReadingErrors;
-
-    #[errorhandler(404)]
-    fn not_found_at(uri: Uri) -> String {
-        format!("{uri} is not here")
-    }
-}
-
-fn routes() -> Router {
-    Router::new().route("/ok", get(|| async { "fine" })).route(
-        "/missing",
-        get(|| async { Err::<(), HttpError>(abort!(404, "no such thing")) }),
-    )
 }
 
 fn request(path: &str) -> Request<Body> {

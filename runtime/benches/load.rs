@@ -9,42 +9,15 @@ use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::mpsc;
 
+mod common;
+
 use axum::Router;
-use axum::http::Uri;
-use axum::routing::get;
-use errorhandler::{HttpError, abort, errorhandler};
+use common::{HeadReadingErrors, HeadlessErrors, routes};
 
 /// Rounds per server and path; each round is one `wrk` run of `SECONDS_PER_RUN`.
 const ROUNDS: usize = 3;
 const SECONDS_PER_RUN: u32 = 3;
 const CONNECTIONS: u32 = 32;
-
-errorhandler! {
-    /// Handlers that read nothing of the request: the happy path does no extra work.
-    struct HeadlessErrors;
-
-    #[errorhandler(404)]
-    fn not_found(e: &HttpError) -> String {
-        e.to_string()
-    }
-}
-
-errorhandler! {
-    /// Handlers that read the request head, so the layer keeps a copy of it on every request.
-    struct HeadReadingErrors;
-
-    #[errorhandler(404)]
-    fn not_found_at(e: &HttpError, uri: Uri) -> String {
-        format!("{uri}: {e}")
-    }
-}
-
-fn routes() -> Router {
-    Router::new().route("/ok", get(|| async { "fine" })).route(
-        "/missing",
-        get(|| async { Err::<(), HttpError>(abort!(404, "no such thing")) }),
-    )
-}
 
 fn main() {
     if Command::new("wrk").arg("--version").output().is_err() {
