@@ -70,10 +70,17 @@ impl Session {
     /// }
     /// ```
     pub fn assert_claims(&self, validators: &[&dyn ClaimValidator]) -> Result<(), SessionError> {
+        self.check_claims(validators.iter().copied())
+    }
+
+    /// [`assert_claims`](Self::assert_claims) over any sequence of validators, without collecting them.
+    pub(crate) fn check_claims<'v>(
+        &self,
+        validators: impl Iterator<Item = &'v dyn ClaimValidator>,
+    ) -> Result<(), SessionError> {
         let config = self.sessions.config();
         let now = config.inner.now();
         let failures: Vec<ClaimValidationError> = validators
-            .iter()
             .filter_map(|validator| {
                 validator
                     .validate(&self.claims.payload, now)

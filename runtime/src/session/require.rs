@@ -122,12 +122,8 @@ where
                 Ok(session) => session,
                 Err(error) => return Ok(error.into_response()),
             };
-            let validators: Vec<&dyn ClaimValidator> = require
-                .validators
-                .iter()
-                .map(|validator| &**validator)
-                .collect();
-            if let Err(error) = session.assert_claims(&validators) {
+            let validators = require.validators.iter().map(|validator| &**validator);
+            if let Err(error) = session.check_claims(validators) {
                 return Ok(error.into_response());
             }
             request.extensions_mut().insert(session);
