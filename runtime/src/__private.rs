@@ -130,11 +130,26 @@ impl<E: 'static> ErrorKey for NotAnErrorType<E> {
     }
 }
 
-/// Tests whether a link of an error's chain is the key type `E`.
+impl<E: ErrorType> ByType<E> {
+    /// Whether `cause` is an `E`; an owned parameter can only take the error value itself (depth 0).
+    pub fn matches(self, cause: &(dyn StdError + 'static), depth: usize, owned: bool) -> bool {
+        (depth == 0 || !owned) && cause.is::<E>()
+    }
+}
+
+impl<E> NotAnErrorType<E> {
+    /// Never: no error is of a type that is not an error type.
+    pub fn matches(self, _cause: &(dyn StdError + 'static), _depth: usize, _owned: bool) -> bool {
+        false
+    }
+}
+
+/// Finds the key of a type key: `(&TypeProbe::<E>::new()).__errorhandler_key()`.
 ///
-/// Generated code calls `(&TypeProbe::<E>::new()).matches(..)`: when `E` is not an error type, method
-/// resolution falls back to [`MatchesNothing`] instead of adding a second error to the one `assert_error_type`
-/// reports under the key.
+/// Method resolution picks [`KeyOfErrorType`] (`ByType<E>`) when `E` is an error type and falls back to
+/// [`KeyOfOtherType`] (`NotAnErrorType<E>`) otherwise, so that a key that is not an error type gets the one
+/// error `assert_error_type` reports under it, and none from the code that dispatches to its handler. The
+/// method's name keeps a user's trait in scope from competing with it.
 pub struct TypeProbe<E>(std::marker::PhantomData<fn() -> E>);
 
 impl<E> TypeProbe<E> {
@@ -144,39 +159,20 @@ impl<E> TypeProbe<E> {
     }
 }
 
-pub trait MatchesError {
-    /// Whether `cause` is an `E`; an owned parameter can only take the error value itself (depth 0).
-    fn matches(&self, cause: &(dyn StdError + 'static), depth: usize, owned: bool) -> bool;
-}
-
-impl<E: StdError + 'static> MatchesError for TypeProbe<E> {
-    fn matches(&self, cause: &(dyn StdError + 'static), depth: usize, owned: bool) -> bool {
-        (depth == 0 || !owned) && cause.is::<E>()
-    }
-}
-
-pub trait MatchesNothing {
-    fn matches(&self, _cause: &(dyn StdError + 'static), _depth: usize, _owned: bool) -> bool {
-        false
-    }
-}
-
-impl<E> MatchesNothing for &TypeProbe<E> {}
-
-/// The key of an error type: `(&TypeProbe::<E>::new()).key()` is `ByType<E>`.
+/// The key of an error type.
 pub trait KeyOfErrorType<E> {
-    fn key(&self) -> ByType<E>;
+    fn __errorhandler_key(&self) -> ByType<E>;
 }
 
 impl<E: ErrorType> KeyOfErrorType<E> for TypeProbe<E> {
-    fn key(&self) -> ByType<E> {
+    fn __errorhandler_key(&self) -> ByType<E> {
         ByType(std::marker::PhantomData)
     }
 }
 
 /// The key of any other type, reached by method resolution only when `E` is not an error type.
 pub trait KeyOfOtherType<E> {
-    fn key(&self) -> NotAnErrorType<E> {
+    fn __errorhandler_key(&self) -> NotAnErrorType<E> {
         NotAnErrorType(std::marker::PhantomData)
     }
 }

@@ -98,7 +98,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
         const _: () = {
             #[allow(unused_imports)]
             use ::errorhandler::__private::{
-                KeyOfErrorType as _, KeyOfOtherType as _, MatchesError as _, MatchesNothing as _,
+                KeyOfErrorType as _, KeyOfOtherType as _,
             };
             #(#type_checks)*
             #session_const
@@ -163,9 +163,10 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
         .iter()
         .enumerate()
         .filter_map(|(id, handler)| {
-            let KeyKind::Type(path) = handler.key else {
+            if !matches!(handler.key, KeyKind::Type(_)) {
                 return None;
-            };
+            }
+            let (key, _) = key_value(&handler.key);
             let id = handler_id(id);
             let owned = match &handler.target {
                 Target::Declared(signature) => {
@@ -178,7 +179,7 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
                 }
             };
             Some(quote! {
-                if (&::errorhandler::__private::TypeProbe::<#path>::new()).matches(__errorhandler_cause, __errorhandler_depth, #owned) {
+                if #key.matches(__errorhandler_cause, __errorhandler_depth, #owned) {
                     return ::core::option::Option::Some(#id);
                 }
             })
@@ -260,7 +261,7 @@ fn handler_id(id: usize) -> TokenStream {
 fn key_value(key: &KeyKind<'_>) -> (TokenStream, TokenStream) {
     match key {
         KeyKind::Type(path) => (
-            quote!((&::errorhandler::__private::TypeProbe::<#path>::new()).key()),
+            quote!((&::errorhandler::__private::TypeProbe::<#path>::new()).__errorhandler_key()),
             quote!(#path),
         ),
         _ => (

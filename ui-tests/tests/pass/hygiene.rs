@@ -1,4 +1,5 @@
-//! Handlers may carry any name, including the names of the generated code's own variables.
+//! Handlers may carry any name, including the names of the generated code's own variables, and traits in
+//! scope with methods of any name leave the generated code alone.
 #![deny(warnings, unused_qualifications, non_snake_case)]
 
 use axum::http::Uri;
@@ -7,6 +8,18 @@ use errorhandler::{errorhandler, HttpError};
 #[derive(Debug, thiserror::Error)]
 #[error("cheese")]
 pub struct CheeseError;
+
+/// A blanket trait whose methods share names with what the generated code calls.
+pub trait Everywhere {
+    fn key(&self) -> u8 {
+        0
+    }
+    fn matches(&self, _: u8) -> bool {
+        true
+    }
+}
+
+impl<T: ?Sized> Everywhere for T {}
 
 fn handler(e: &HttpError) -> String {
     e.to_string()
