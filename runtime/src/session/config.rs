@@ -1,6 +1,7 @@
 //! The recipe's configuration, checked when it is built.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,9 +27,17 @@ pub struct SessionConfigBuilder {
     sign_out_path: String,
     session_expired_status: u16,
     invalid_claim_status: u16,
-    signing_secret: Option<Vec<u8>>,
+    signing_secret: Option<SecretSource>,
     anti_csrf: Option<AntiCsrf>,
     clock: Arc<dyn Clock>,
+    store_timeout: Duration,
+}
+
+/// Where the signing secret comes from.
+enum SecretSource {
+    Bytes(Vec<u8>),
+    Env(String),
+    File(PathBuf),
 }
 
 /// The `SameSite` attribute of the session cookies.
@@ -113,6 +122,17 @@ pub enum ConfigError {
         "cookie_same_site(SameSite::None) needs cookie_secure(true); browsers drop SameSite=None cookies that are not Secure"
     )]
     SameSiteNoneWithoutSecure,
+    /// The signing secret was to be read from an environment variable or a file that could not be read.
+    #[error("the signing secret could not be read from {source_name}: {reason}")]
+    SecretUnreadable {
+        /// `the environment variable NAME` or `the file PATH`.
+        source_name: String,
+        /// Why it could not be read.
+        reason: String,
+    },
+    /// The store timeout is zero, which would fail every request.
+    #[error("store_timeout must be more than zero")]
+    StoreTimeoutZero,
     /// No signing secret was given and the OS random generator could not make one.
     #[error("no signing_secret was given and the OS random generator failed to make one: {0}")]
     NoRandomness(String),
@@ -134,6 +154,7 @@ impl SessionConfig {
             signing_secret: None,
             anti_csrf: None,
             clock: Arc::new(SystemClock),
+            store_timeout: Duration::from_secs(5),
         }
     }
 
@@ -165,6 +186,11 @@ impl SessionConfig {
     /// How long a session lives without a refresh.
     pub fn refresh_token_lifetime(&self) -> Duration {
         Duration::from_secs(self.inner.refresh_lifetime)
+    }
+
+    /// How long a store operation may take before the request answers 503.
+    pub fn store_timeout(&self) -> Duration {
+        self.inner.store_timeout
     }
 
     /// The anti-CSRF check applied to state-changing requests.
@@ -242,9 +268,31 @@ impl SessionConfigBuilder {
         self
     }
 
-    /// The HMAC key of access tokens, at least 32 bytes; a random one (valid until restart) by default.
+    /// The secret that signs the tokens, at least 32 bytes; a random one (valid until restart) by default.
+    ///
+    /// App instances that share a store must share the secret, so that each accepts the others' tokens.
     pub fn signing_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
-        self.signing_secret = Some(secret.into());
+        self.signing_secret = Some(SecretSource::Bytes(secret.into()));
+        self
+    }
+
+    /// The signing secret is the value of the environment variable `name` (its UTF-8 bytes), read by
+    /// [`build`](Self::build), which fails if it is unset or shorter than 32 bytes.
+    pub fn signing_secret_from_env(mut self, name: impl Into<String>) -> Self {
+        self.signing_secret = Some(SecretSource::Env(name.into()));
+        self
+    }
+
+    /// The signing secret is the content of the file at `path`, without a trailing newline, read by
+    /// [`build`](Self::build) (for secrets mounted as files, as Docker and Kubernetes do).
+    pub fn signing_secret_from_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.signing_secret = Some(SecretSource::File(path.into()));
+        self
+    }
+
+    /// How long a store operation may take before the request answers 503; five seconds by default.
+    pub fn store_timeout(mut self, timeout: Duration) -> Self {
+        self.store_timeout = timeout;
         self
     }
 
@@ -293,7 +341,10 @@ impl SessionConfigBuilder {
         if self.cookie_same_site == SameSite::None && !self.cookie_secure {
             return Err(ConfigError::SameSiteNoneWithoutSecure);
         }
-        let signing_secret = match self.signing_secret {
+        if self.store_timeout.is_zero() {
+            return Err(ConfigError::StoreTimeoutZero);
+        }
+        let signing_secret = match self.signing_secret.map(SecretSource::read).transpose()? {
             Some(secret) if secret.len() < 32 => {
                 return Err(ConfigError::SecretTooShort(secret.len()));
             }
@@ -305,9 +356,7 @@ impl SessionConfigBuilder {
                 secret
             }
         };
-        // HMAC accepts keys of any length, so this error cannot happen with a secret that passed the check above.
-        let signer = super::tokens::signer(&signing_secret)
-            .map_err(|_| ConfigError::SecretTooShort(signing_secret.len()))?;
+        let keys = super::tokens::Keys::of(&signing_secret);
         let anti_csrf = self.anti_csrf.unwrap_or(match self.cookie_same_site {
             SameSite::None => AntiCsrf::ViaCustomHeader,
             SameSite::Strict | SameSite::Lax => AntiCsrf::None,
@@ -323,9 +372,10 @@ impl SessionConfigBuilder {
                 sign_out_path: self.sign_out_path,
                 session_expired_status,
                 invalid_claim_status,
-                signer,
+                keys,
                 anti_csrf,
                 clock: self.clock,
+                store_timeout: self.store_timeout,
             }),
         })
     }
@@ -344,9 +394,40 @@ pub(crate) struct ConfigInner {
     pub(crate) sign_out_path: String,
     pub(crate) session_expired_status: StatusCode,
     pub(crate) invalid_claim_status: StatusCode,
-    pub(crate) signer: super::tokens::Signer,
+    pub(crate) keys: super::tokens::Keys,
     pub(crate) anti_csrf: AntiCsrf,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) store_timeout: Duration,
+}
+
+impl SecretSource {
+    fn read(self) -> Result<Vec<u8>, ConfigError> {
+        match self {
+            Self::Bytes(secret) => Ok(secret),
+            Self::Env(name) => std::env::var(&name)
+                .map(String::into_bytes)
+                .map_err(|error| ConfigError::SecretUnreadable {
+                    source_name: format!("the environment variable {name}"),
+                    reason: error.to_string(),
+                }),
+            Self::File(path) => match std::fs::read(&path) {
+                Ok(mut secret) => {
+                    // Editors and `echo` end files with a newline that is not part of the secret.
+                    while secret
+                        .last()
+                        .is_some_and(|byte| matches!(byte, b'\n' | b'\r'))
+                    {
+                        secret.pop();
+                    }
+                    Ok(secret)
+                }
+                Err(error) => Err(ConfigError::SecretUnreadable {
+                    source_name: format!("the file {}", path.display()),
+                    reason: error.to_string(),
+                }),
+            },
+        }
+    }
 }
 
 impl ConfigInner {
@@ -371,6 +452,7 @@ impl fmt::Debug for SessionConfig {
             .field("session_expired_status", &inner.session_expired_status)
             .field("invalid_claim_status", &inner.invalid_claim_status)
             .field("anti_csrf", &inner.anti_csrf)
+            .field("store_timeout", &inner.store_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -388,6 +470,7 @@ impl fmt::Debug for SessionConfigBuilder {
             .field("session_expired_status", &self.session_expired_status)
             .field("invalid_claim_status", &self.invalid_claim_status)
             .field("anti_csrf", &self.anti_csrf)
+            .field("store_timeout", &self.store_timeout)
             .finish_non_exhaustive()
     }
 }

@@ -11,7 +11,7 @@ use super::claims::ClaimValidator;
 use super::config::AntiCsrf;
 use super::cookies::{self, ACCESS_TOKEN_COOKIE, SessionCookies};
 use super::error::{ClaimValidationError, SessionError, SessionFailure};
-use super::rotation::CommitStep;
+use super::store::Change;
 use super::tokens::{self, AccessClaims, Malformed};
 
 /// The verified session of a request; as an extractor, it rejects the request with a [`SessionError`].
@@ -108,9 +108,12 @@ impl Session {
         let updated = self
             .sessions
             .store()
-            .update_payload(self.handle(), payload.clone(), now)
+            .update(self.handle(), now, |record| {
+                record.payload = payload.clone();
+                Change::Write(())
+            })
             .await?;
-        if !updated {
+        if updated.is_none() {
             return Err(SessionError::unauthorised(
                 config,
                 "the session was revoked or has expired",
@@ -119,7 +122,7 @@ impl Session {
             .into());
         }
         self.claims.payload = payload;
-        let token = tokens::sign(&self.claims, &config.inner.signer);
+        let token = tokens::sign(&self.claims, &config.inner.keys.access);
         Ok(SessionCookies::new(cookies::setting_access(
             &config.inner,
             &token,
@@ -128,7 +131,7 @@ impl Session {
 
     /// Revokes the session; return the cookies, which clear the session's, with the response.
     pub async fn revoke(&self) -> Result<SessionCookies, SessionFailure> {
-        self.sessions.store().revoke(self.handle()).await?;
+        self.sessions.store().delete(self.handle()).await?;
         Ok(SessionCookies::new(cookies::clearing(
             &self.sessions.config().inner,
         )))
@@ -143,7 +146,7 @@ impl Session {
         match self
             .sessions
             .store()
-            .get(self.handle(), config.inner.now())
+            .load_live(self.handle(), config.inner.now())
             .await?
         {
             Some(_) => Ok(()),
@@ -239,14 +242,15 @@ impl Sessions {
         else {
             return Ok(None);
         };
-        let claims = tokens::verify(token, &config.inner.signer).map_err(|malformed| {
-            let message = match malformed {
-                Malformed::Shape => "the access token is malformed",
-                Malformed::Signature => "the access token's signature is not valid",
-                Malformed::Claims => "the access token's claims are malformed",
-            };
-            SessionError::unauthorised(config, message, false)
-        })?;
+        let claims =
+            tokens::verify_access_token(token, &config.inner.keys.access).map_err(|malformed| {
+                let message = match malformed {
+                    Malformed::Shape => "the access token is malformed",
+                    Malformed::Signature => "the access token's signature is not valid",
+                    Malformed::Claims => "the access token's claims are malformed",
+                };
+                SessionError::unauthorised(config, message, false)
+            })?;
         let now = config.inner.now();
         if claims.exp <= now {
             return Err(SessionError::try_refresh_token(
@@ -256,8 +260,8 @@ impl Sessions {
         }
         // Before the commit, so that a forged cross-site request cannot even touch the store.
         self.check_anti_csrf(method, headers)?;
-        if claims.parent_hash.is_some() {
-            self.commit_on_first_use(&claims, now).await?;
+        if let Some(parent) = claims.parent_hash {
+            self.commit_on_first_use(&claims, &parent, now).await?;
         }
         Ok(Some(Session {
             claims,
@@ -282,47 +286,5 @@ impl Sessions {
              OPTIONS must carry the header `rid` (for example `rid: session`)",
             false,
         ))
-    }
-
-    /// The first use of an access token minted with a pending child commits the rotation.
-    async fn commit_on_first_use(
-        &self,
-        claims: &AccessClaims,
-        now: u64,
-    ) -> Result<(), SessionError> {
-        if self.is_settled(&claims.refresh_hash, now) {
-            return Ok(());
-        }
-        match self
-            .store()
-            .commit(&claims.session_handle, &claims.refresh_hash, now)
-            .await
-        {
-            Ok(Some(step)) => {
-                if step == CommitStep::Stale {
-                    tracing::debug!(
-                        session_handle = %claims.session_handle,
-                        "access token of a child that lost the commit; accepted until it expires"
-                    );
-                }
-                self.settle(claims.refresh_hash, claims.exp, now);
-                Ok(())
-            }
-            Ok(None) => Err(SessionError::unauthorised(
-                self.config(),
-                "the session was revoked or has expired",
-                true,
-            )),
-            Err(error) => {
-                // The token is validly signed and unexpired, so it is accepted as any access token is; the
-                // commit is retried at its next use, or happens when the child is presented for a refresh.
-                tracing::warn!(
-                    %error,
-                    session_handle = %claims.session_handle,
-                    "the session store failed to commit a refresh; the access token is accepted and the commit deferred"
-                );
-                Ok(())
-            }
-        }
     }
 }

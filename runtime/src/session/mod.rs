@@ -48,29 +48,32 @@
 //!
 //! # Rotation and theft detection
 //!
-//! Each session has one *current* refresh token, the *pending* children minted from it and not yet confirmed,
-//! and the *superseded* tokens it replaced. A child is confirmed (committed) only once the client shows that it
-//! received it, so a client that loses a refresh response, or sends two refreshes with one token, is never
-//! accused; a superseded token coming back means that two parties hold the session. The one race this cannot
-//! tell from theft is a refresh still in flight with a token that another tab's refresh has already committed
-//! (by using its new access token); as in SuperTokens, whose frontend serialises refreshes across tabs, the
-//! client must not refresh twice at once with the same token and then use one result before the other returns.
+//! As in SuperTokens' core, a refresh token is sealed with the app's key and carries its session handle and the
+//! hash of the token it was minted from (its parent). The store keeps, per session, only the hash of the
+//! *current* refresh token, so any number of children of the current token coexist with nothing pending in the
+//! store, and any app instance sharing the store and the secret can judge any token.
 //!
 //! | event | state | effect |
 //! |---|---|---|
-//! | refresh with token `T` | `T` is current | mint child `C`, add it to pending; `T` stays current |
-//! | refresh with token `T` | `T` is pending | commit `T`, then mint a child of `T` as above |
-//! | first use of an access token minted with child `C` | `C` is pending | commit `C` |
-//! | refresh with token `T` | `T` is superseded | **theft**: revoke the session, raise `TokenTheftDetected` |
-//! | refresh with token `T` | none of these, or no live session | *unauthorised*, cookies cleared |
+//! | refresh with token `T` | `T` is current | mint a child of `T`; the store is not written |
+//! | refresh with token `T` | `T`'s parent is current | commit: `T` becomes current; then mint a child of `T` |
+//! | first use of an access token minted with child `C` | `C`'s parent is current | commit `C` |
+//! | refresh with token `T` of a live session | neither | **theft**: revoke the session, raise `TokenTheftDetected` |
+//! | refresh with token `T` | no live session, or not sealed with the app's key | *unauthorised*, cookies cleared |
 //!
-//! Committing `C` makes it current, supersedes its parent and forgets its siblings (a sibling presented later
-//! is refused as unknown, not taken for theft). An access token minted by a refresh carries its parent's
-//! hash; a validly signed one is accepted whatever the commit finds, and once committed it is verified without
-//! the store again. If the store fails during that commit, the token is accepted and the commit deferred to
-//! its next use. Rotations apply [`RefreshState`] inside one atomic [`SessionStore::rotate`] or
-//! [`SessionStore::commit`], so concurrent requests see one order of events in every store. A session keeps at
-//! most [`RefreshState::MAX_PENDING`] pending and [`RefreshState::MAX_SUPERSEDED`] superseded hashes.
+//! A client that retries a refresh, loses responses, or refreshes any number of times with one token holds
+//! children of the current token, which all work; the first one it uses (to refresh, or through its access
+//! token) becomes current. A commit is a compare-and-swap on the session's record, retried from a fresh read
+//! when another request changed it first, so concurrent requests on any number of instances see one order of
+//! events. Once a child is committed, its parent and its siblings are theft. An access token minted by a
+//! refresh is accepted whatever the commit finds (as in SuperTokens), and once committed it is verified without
+//! the store again in this process; if the store fails during that commit, the token is accepted and the commit
+//! deferred to its next use.
+//!
+//! The one race this cannot tell from theft is a refresh still in flight with a token that another tab's
+//! refresh has already committed (by using its new access token): as in SuperTokens, whose frontend serialises
+//! refreshes across tabs, the client must not refresh twice at once with the same token and then use one result
+//! before the other returns.
 //!
 //! # Cookies and CSRF
 //!
@@ -87,6 +90,8 @@ mod cookies;
 mod error;
 mod extract;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 mod require;
 mod rotation;
 mod routes;
@@ -111,10 +116,14 @@ pub use error::{
 };
 pub use extract::Session;
 pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis::{RedisStore, RedisStoreConfig};
 pub use require::{RequireSession, RequireSessionService};
-pub use rotation::{CommitStep, RefreshState, RefreshStep};
-pub use store::{Rotation, SessionRecord, SessionStore, apply_refresh};
+pub use store::{SessionRecord, SessionStore};
 pub use tokens::TokenHash;
+
+/// Implements [`SessionStore`] with `async fn`s (the `async-trait` crate, re-exported).
+pub use async_trait::async_trait;
 
 /// Declares SuperTokens-style callbacks for the four session errors on an `impl` block.
 ///
@@ -135,7 +144,7 @@ pub use tokens::TokenHash;
 /// ```
 pub use errorhandler_macros::session_error_handlers;
 
-use store::DynStore;
+use store::BoundedStore;
 use tokens::AccessClaims;
 
 /// The session recipe: configuration and store, cheap to clone; give it to the router as state.
@@ -149,7 +158,7 @@ pub struct Sessions {
 
 struct Recipe {
     config: SessionConfig,
-    store: Box<dyn DynStore>,
+    store: BoundedStore,
     /// Refresh-token hashes whose first access-token use was already settled with the store, so that an access
     /// token minted by a refresh costs one store lookup in this process, not one per request.
     settled: Mutex<Settled>,
@@ -184,10 +193,16 @@ impl Sessions {
 
     /// The recipe with `config` and `store`.
     pub fn with_store(config: SessionConfig, store: impl SessionStore) -> Self {
+        Self::with_shared_store(config, Arc::new(store))
+    }
+
+    /// The recipe with `config` and a store the caller keeps a handle to.
+    pub fn with_shared_store(config: SessionConfig, store: Arc<dyn SessionStore>) -> Self {
+        let store = BoundedStore::new(store, config.store_timeout());
         Self {
             inner: Arc::new(Recipe {
                 config,
-                store: Box::new(store),
+                store,
                 settled: Mutex::new(Settled::default()),
             }),
         }
@@ -206,19 +221,20 @@ impl Sessions {
     ) -> Result<NewSession, SessionFailure> {
         let config = &self.inner.config.inner;
         let handle = tokens::new_session_handle()?;
-        let (refresh_token, refresh_hash) = tokens::new_refresh_token()?;
+        let (refresh_token, refresh_hash) =
+            tokens::new_refresh_token(&handle, None, &config.keys.refresh)?;
         let user_id = user_id.into();
         let now = config.now();
-        self.store()
-            .create(SessionRecord {
-                handle: handle.clone(),
-                user_id: user_id.clone(),
-                payload: payload.clone(),
-                created_at: now,
-                expires_at: now.saturating_add(config.refresh_lifetime),
-                refresh: RefreshState::new(refresh_hash),
-            })
-            .await?;
+        let record = SessionRecord {
+            handle: handle.clone(),
+            user_id: user_id.clone(),
+            payload: payload.clone(),
+            created_at: now,
+            expires_at: now.saturating_add(config.refresh_lifetime),
+            current_refresh_hash: refresh_hash,
+            version: 0,
+        };
+        self.store().create(&record, now).await?;
         let access_token = self.mint_access_token(
             handle.clone(),
             user_id.clone(),
@@ -236,7 +252,7 @@ impl Sessions {
 
     /// Revokes the session `handle`; whether it existed. Its access tokens stay valid until they expire.
     pub async fn revoke_session(&self, handle: &str) -> Result<bool, SessionFailure> {
-        Ok(self.store().revoke(handle).await?)
+        Ok(self.store().delete(handle).await?)
     }
 
     /// Revokes every session of `user_id`; their handles.
@@ -244,7 +260,7 @@ impl Sessions {
         &self,
         user_id: &str,
     ) -> Result<Vec<String>, SessionFailure> {
-        Ok(self.store().revoke_all_for_user(user_id).await?)
+        Ok(self.store().delete_by_user(user_id).await?)
     }
 
     /// The handles of the live sessions of `user_id`.
@@ -253,11 +269,11 @@ impl Sessions {
         user_id: &str,
     ) -> Result<Vec<String>, SessionFailure> {
         let now = self.inner.config.inner.now();
-        Ok(self.store().handles_for_user(user_id, now).await?)
+        Ok(self.store().live_handles_of_user(user_id, now).await?)
     }
 
-    pub(crate) fn store(&self) -> &dyn DynStore {
-        &*self.inner.store
+    pub(crate) fn store(&self) -> &BoundedStore {
+        &self.inner.store
     }
 
     pub(crate) fn mint_access_token(
@@ -279,17 +295,17 @@ impl Sessions {
             parent_hash,
             payload,
         };
-        tokens::sign(&claims, &config.signer)
+        tokens::sign(&claims, &config.keys.access)
     }
 
-    fn is_settled(&self, refresh_hash: &TokenHash, now: u64) -> bool {
+    pub(crate) fn is_settled(&self, refresh_hash: &TokenHash, now: u64) -> bool {
         self.settled()
             .hashes
             .get(refresh_hash)
             .is_some_and(|expires| *expires > now)
     }
 
-    fn settle(&self, refresh_hash: TokenHash, expires: u64, now: u64) {
+    pub(crate) fn settle(&self, refresh_hash: TokenHash, expires: u64, now: u64) {
         let mut settled = self.settled();
         if now >= settled.next_sweep {
             // Entries outlive their access token by at most a minute, so the map holds live tokens only.

@@ -1,260 +1,253 @@
-//! The rotation state machine of a session's refresh tokens, as a pure value that every store applies atomically.
+//! Rotation and theft detection of refresh tokens, as SuperTokens' core does it (`Session.refreshSession` and
+//! `Session.getSession`): the rules as pure functions, and the recipe applying them to the store.
 
-use std::collections::VecDeque;
+use super::Sessions;
+use super::error::{SessionError, SessionFailure};
+use super::store::{Change, SessionRecord};
+use super::tokens::{self, AccessClaims, TokenHash};
 
-use serde::{Deserialize, Serialize};
-
-use super::tokens::TokenHash;
-
-/// The refresh-token state of one session: its current token, the children minted from it and not yet
-/// committed, and the tokens it superseded.
-///
-/// A store keeps it with the session and changes it only through [`refresh`](Self::refresh) and
-/// [`use_access_token`](Self::use_access_token), inside one atomic operation (a lock, a transaction, a
-/// compare-and-swap), so that two requests never both act on the same state. See the module docs of
-/// [`session`](crate::session) for the table of transitions.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RefreshState {
-    current: TokenHash,
-    pending: Vec<TokenHash>,
-    superseded: VecDeque<TokenHash>,
-}
-
-/// What presenting a refresh token did to a [`RefreshState`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use = "a theft must revoke the session"]
-pub enum RefreshStep {
-    /// The child was minted and is pending; its access token names `parent` (the current token) as its parent.
-    Rotated {
-        /// The token the child descends from, now the session's current token.
-        parent: TokenHash,
-    },
-    /// The token was superseded by a committed rotation: someone else holds a copy. Revoke the session.
-    TheftDetected,
-    /// The token is not one this session knows (or no longer knows): refuse it, without accusing anyone.
-    Unknown,
-}
-
-/// What the first use of an access token, minted with a pending child, did to a [`RefreshState`].
+/// What a refresh with a token does, given the session's current token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommitStep {
-    /// The child was pending and is now the current token.
-    Committed,
-    /// The child was already the current token.
+pub(crate) enum RefreshRule {
+    /// The token is the current one: mint a child of it; the store does not change, so any number of
+    /// refreshes with one token (retries, lost or reordered responses) all succeed.
+    MintChild,
+    /// The token is a child of the current one: the client received it, so it becomes current; then mint a
+    /// child of it.
+    CommitThenMintChild,
+    /// The token names the session but is neither: a copy of a token that was superseded. Revoke.
+    Theft,
+}
+
+/// What the first use of an access token minted with a child does, given the session's current token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FirstUseRule {
+    /// Its refresh token is already current.
     AlreadyCurrent,
-    /// The child is neither: a sibling committed first, or the session rotated past it. The access token is
-    /// still validly signed and is accepted until it expires; its refresh token will no longer be.
+    /// Its refresh token is a child of the current one: it becomes current.
+    Commit,
+    /// Its refresh token lost to a sibling, or the session rotated past it. The access token is validly signed
+    /// and accepted until it expires, as SuperTokens' core accepts it; its refresh token is theft if presented.
     Stale,
 }
 
-impl RefreshState {
-    /// How many uncommitted children a session keeps; a client that keeps losing refresh responses loses the
-    /// oldest.
-    pub const MAX_PENDING: usize = 8;
+/// The rule for a refresh with the token hashing to `presented`, a child of `parent` if it has one.
+pub(crate) fn on_refresh(
+    current: &TokenHash,
+    presented: &TokenHash,
+    parent: Option<&TokenHash>,
+) -> RefreshRule {
+    if presented == current {
+        RefreshRule::MintChild
+    } else if parent == Some(current) {
+        RefreshRule::CommitThenMintChild
+    } else {
+        RefreshRule::Theft
+    }
+}
 
-    /// How many superseded tokens a session remembers to recognise theft; an older one is refused as unknown.
-    pub const MAX_SUPERSEDED: usize = 128;
+/// The rule for the first use of an access token whose refresh token hashes to `own`, a child of `parent`.
+pub(crate) fn on_first_use(
+    current: &TokenHash,
+    own: &TokenHash,
+    parent: &TokenHash,
+) -> FirstUseRule {
+    if own == current {
+        FirstUseRule::AlreadyCurrent
+    } else if parent == current {
+        FirstUseRule::Commit
+    } else {
+        FirstUseRule::Stale
+    }
+}
 
-    /// The state of a new session whose first refresh token hashes to `first`.
-    pub fn new(first: TokenHash) -> Self {
-        Self {
-            current: first,
-            pending: Vec::new(),
-            superseded: VecDeque::new(),
+/// The tokens a successful refresh mints.
+pub(crate) struct Refreshed {
+    pub(crate) access_token: String,
+    pub(crate) refresh_token: String,
+}
+
+impl Sessions {
+    /// Applies a refresh with `token`: the new tokens, or why not.
+    pub(crate) async fn rotate(&self, token: &str) -> Result<Refreshed, SessionFailure> {
+        let config = self.config();
+        let inner = &config.inner;
+        let Some(claims) = tokens::open_refresh_token(token, &inner.keys.refresh) else {
+            return Err(SessionError::unauthorised(
+                config,
+                "the refresh token is malformed or was not signed with this app's secret",
+                true,
+            )
+            .into());
+        };
+        let presented = TokenHash::of(token);
+        let now = inner.now();
+        let refresh_lifetime = inner.refresh_lifetime;
+        let updated = self
+            .store()
+            .update(&claims.session_handle, now, |record| {
+                match on_refresh(
+                    &record.current_refresh_hash,
+                    &presented,
+                    claims.parent_hash.as_ref(),
+                ) {
+                    RefreshRule::MintChild => Change::Keep(RefreshRule::MintChild),
+                    RefreshRule::CommitThenMintChild => {
+                        commit(record, presented, now, refresh_lifetime);
+                        Change::Write(RefreshRule::CommitThenMintChild)
+                    }
+                    RefreshRule::Theft => Change::Keep(RefreshRule::Theft),
+                }
+            })
+            .await?;
+        let Some((rule, record)) = updated else {
+            return Err(SessionError::unauthorised(
+                config,
+                "the refresh token belongs to no live session: it was revoked or has expired",
+                true,
+            )
+            .into());
+        };
+        if rule == RefreshRule::Theft {
+            // Theft is final: the current token only ever moves on to a child of itself, so a token that is
+            // neither current nor a child of current can never become either. Revoking needs no compare.
+            self.store().delete(&record.handle).await?;
+            tracing::warn!(
+                session_handle = %record.handle,
+                user_id = %record.user_id,
+                "a superseded refresh token was presented; the session is revoked"
+            );
+            return Err(
+                SessionError::token_theft_detected(config, record.handle, record.user_id).into(),
+            );
         }
+        let (refresh_token, refresh_hash) =
+            tokens::new_refresh_token(&record.handle, Some(presented), &inner.keys.refresh)?;
+        let access_token = self.mint_access_token(
+            record.handle,
+            record.user_id,
+            record.payload,
+            now,
+            refresh_hash,
+            Some(presented),
+        );
+        Ok(Refreshed {
+            access_token,
+            refresh_token,
+        })
     }
 
-    /// A refresh token hashing to `presented` asks for a rotation; `child` is the hash of the token to mint.
-    pub fn refresh(&mut self, presented: &TokenHash, child: TokenHash) -> RefreshStep {
-        if *presented == self.current {
-            // The client holds the current token: a first refresh, a retry after a lost response, or a race
-            // with itself. The child waits beside any earlier ones until one of them is used.
-            self.add_pending(child);
-            RefreshStep::Rotated {
-                parent: self.current,
+    /// The first use of an access token minted by a refresh commits its refresh token.
+    pub(crate) async fn commit_on_first_use(
+        &self,
+        claims: &AccessClaims,
+        parent: &TokenHash,
+        now: u64,
+    ) -> Result<(), SessionError> {
+        if self.is_settled(&claims.refresh_hash, now) {
+            return Ok(());
+        }
+        let refresh_lifetime = self.config().inner.refresh_lifetime;
+        let committed = self
+            .store()
+            .update(&claims.session_handle, now, |record| {
+                match on_first_use(&record.current_refresh_hash, &claims.refresh_hash, parent) {
+                    FirstUseRule::Commit => {
+                        commit(record, claims.refresh_hash, now, refresh_lifetime);
+                        Change::Write(FirstUseRule::Commit)
+                    }
+                    rule => Change::Keep(rule),
+                }
+            })
+            .await;
+        match committed {
+            Ok(Some((rule, _))) => {
+                if rule == FirstUseRule::Stale {
+                    tracing::debug!(
+                        session_handle = %claims.session_handle,
+                        "access token of a child that lost the commit; accepted until it expires"
+                    );
+                }
+                self.settle(claims.refresh_hash, claims.exp, now);
+                Ok(())
             }
-        } else if self.pending.contains(presented) {
-            // A pending child is presented: the client got its refresh response, so it becomes current.
-            self.commit(*presented);
-            self.add_pending(child);
-            RefreshStep::Rotated {
-                parent: self.current,
+            Ok(None) => Err(SessionError::unauthorised(
+                self.config(),
+                "the session was revoked or has expired",
+                true,
+            )),
+            Err(error) => {
+                // The token is validly signed and unexpired, so it is accepted as any access token is; the
+                // commit is retried at its next use, or happens when the child is presented for a refresh.
+                tracing::warn!(
+                    %error,
+                    session_handle = %claims.session_handle,
+                    "the session store failed to commit a refresh; the access token is accepted and the commit deferred"
+                );
+                Ok(())
             }
-        } else if self.superseded.contains(presented) {
-            RefreshStep::TheftDetected
-        } else {
-            RefreshStep::Unknown
         }
     }
+}
 
-    /// An access token minted with the child `own` is used for the first time.
-    pub fn use_access_token(&mut self, own: &TokenHash) -> CommitStep {
-        if *own == self.current {
-            CommitStep::AlreadyCurrent
-        } else if self.pending.contains(own) {
-            self.commit(*own);
-            CommitStep::Committed
-        } else {
-            CommitStep::Stale
-        }
-    }
-
-    /// Every hash this session answers to, for a store that indexes sessions by token hash.
-    pub fn hashes(&self) -> impl Iterator<Item = &TokenHash> {
-        std::iter::once(&self.current)
-            .chain(&self.pending)
-            .chain(&self.superseded)
-    }
-
-    fn add_pending(&mut self, child: TokenHash) {
-        // `>=` and a drain rather than `==`: a state read back from a store may hold more than the limit.
-        if self.pending.len() >= Self::MAX_PENDING {
-            let excess = self.pending.len() + 1 - Self::MAX_PENDING;
-            self.pending.drain(..excess);
-        }
-        self.pending.push(child);
-    }
-
-    /// `child` becomes current; its parent is superseded and its uncommitted siblings are forgotten, so a
-    /// sibling presented later is refused as unknown rather than taken for theft.
-    fn commit(&mut self, child: TokenHash) {
-        if self.superseded.len() >= Self::MAX_SUPERSEDED {
-            let excess = self.superseded.len() + 1 - Self::MAX_SUPERSEDED;
-            self.superseded.drain(..excess);
-        }
-        self.superseded.push_back(self.current);
-        self.current = child;
-        self.pending.clear();
-    }
+/// The refresh token hashing to `child` becomes the session's current one, and the session is extended.
+fn commit(record: &mut SessionRecord, child: TokenHash, now: u64, refresh_lifetime: u64) {
+    record.current_refresh_hash = child;
+    record.expires_at = now.saturating_add(refresh_lifetime);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const MAX_PENDING: usize = RefreshState::MAX_PENDING;
-    const MAX_SUPERSEDED: usize = RefreshState::MAX_SUPERSEDED;
-
     fn hash(name: &str) -> TokenHash {
         TokenHash::of(name)
     }
 
     #[test]
-    fn a_rotation_commits_when_its_access_token_is_used() {
-        let mut state = RefreshState::new(hash("t0"));
-        assert_eq!(
-            state.refresh(&hash("t0"), hash("t1")),
-            RefreshStep::Rotated { parent: hash("t0") }
-        );
-        assert_eq!(state.use_access_token(&hash("t1")), CommitStep::Committed);
-        assert_eq!(
-            state.use_access_token(&hash("t1")),
-            CommitStep::AlreadyCurrent
-        );
-        assert_eq!(
-            state.refresh(&hash("t0"), hash("x")),
-            RefreshStep::TheftDetected
-        );
-    }
-
-    #[test]
-    fn presenting_the_child_commits_it() {
-        let mut state = RefreshState::new(hash("t0"));
-        let _ = state.refresh(&hash("t0"), hash("t1"));
-        assert_eq!(
-            state.refresh(&hash("t1"), hash("t2")),
-            RefreshStep::Rotated { parent: hash("t1") }
-        );
-        assert_eq!(
-            state.refresh(&hash("t0"), hash("x")),
-            RefreshStep::TheftDetected
-        );
-    }
-
-    #[test]
-    fn the_parent_stays_good_until_a_child_commits() {
-        let mut state = RefreshState::new(hash("t0"));
-        let _ = state.refresh(&hash("t0"), hash("lost"));
-        assert_eq!(
-            state.refresh(&hash("t0"), hash("retry")),
-            RefreshStep::Rotated { parent: hash("t0") }
-        );
-        assert_eq!(
-            state.use_access_token(&hash("retry")),
-            CommitStep::Committed
-        );
-        assert_eq!(state.use_access_token(&hash("lost")), CommitStep::Stale);
-        assert_eq!(
-            state.refresh(&hash("lost"), hash("x")),
-            RefreshStep::Unknown
-        );
-    }
-
-    #[test]
-    fn unknown_tokens_are_refused_without_accusation() {
-        let mut state = RefreshState::new(hash("t0"));
-        assert_eq!(
-            state.refresh(&hash("nope"), hash("x")),
-            RefreshStep::Unknown
-        );
-        assert_eq!(state.use_access_token(&hash("nope")), CommitStep::Stale);
-    }
-
-    #[test]
-    fn memory_per_session_is_bounded() {
-        let mut current = "0".to_owned();
-        let mut state = RefreshState::new(hash(&current));
-        for generation in 1..=(MAX_SUPERSEDED + 10) {
-            let mut last = String::new();
-            for attempt in 0..(MAX_PENDING + 3) {
-                last = format!("{generation}/{attempt}");
-                let _ = state.refresh(&hash(&current), hash(&last));
-            }
-            assert_eq!(state.use_access_token(&hash(&last)), CommitStep::Committed);
-            current = last;
+    fn the_current_token_mints_children_without_limit() {
+        let current = hash("t0");
+        for _ in 0..1000 {
+            assert_eq!(
+                on_refresh(&current, &hash("t0"), None),
+                RefreshRule::MintChild
+            );
         }
-        assert_eq!(state.hashes().count(), 1 + MAX_SUPERSEDED);
+    }
+
+    #[test]
+    fn a_child_of_the_current_token_commits_and_its_parent_is_then_theft() {
+        let mut current = hash("t0");
         assert_eq!(
-            state.refresh(&hash("1/10"), hash("x")),
-            RefreshStep::Unknown
+            on_refresh(&current, &hash("t1"), Some(&hash("t0"))),
+            RefreshRule::CommitThenMintChild
+        );
+        current = hash("t1");
+        assert_eq!(on_refresh(&current, &hash("t0"), None), RefreshRule::Theft);
+        // A sibling of the committed child names a parent that is no longer current.
+        assert_eq!(
+            on_refresh(&current, &hash("t1'"), Some(&hash("t0"))),
+            RefreshRule::Theft
         );
         assert_eq!(
-            state.refresh(&hash(&format!("{}/10", MAX_SUPERSEDED + 9)), hash("x")),
-            RefreshStep::TheftDetected
+            on_refresh(&current, &hash("t2"), Some(&hash("t1"))),
+            RefreshRule::CommitThenMintChild
         );
     }
 
     #[test]
-    fn a_state_read_back_over_its_limits_shrinks_to_them() {
-        let mut state = RefreshState {
-            current: hash("current"),
-            pending: (0..3 * MAX_PENDING)
-                .map(|n| hash(&format!("pending {n}")))
-                .collect(),
-            superseded: (0..3 * MAX_SUPERSEDED)
-                .map(|n| hash(&format!("old {n}")))
-                .collect(),
-        };
-        let newest_pending = hash(&format!("pending {}", 3 * MAX_PENDING - 1));
-
-        let step = state.refresh(&hash("current"), hash("child"));
+    fn first_use_commits_a_child_once_and_accepts_a_stale_one() {
         assert_eq!(
-            step,
-            RefreshStep::Rotated {
-                parent: hash("current")
-            }
+            on_first_use(&hash("t0"), &hash("t1"), &hash("t0")),
+            FirstUseRule::Commit
         );
-        assert_eq!(state.pending.len(), MAX_PENDING);
-        assert!(
-            state.pending.contains(&newest_pending),
-            "the newest are kept"
-        );
-
         assert_eq!(
-            state.use_access_token(&hash("child")),
-            CommitStep::Committed
+            on_first_use(&hash("t1"), &hash("t1"), &hash("t0")),
+            FirstUseRule::AlreadyCurrent
         );
-        assert_eq!(state.superseded.len(), MAX_SUPERSEDED);
-        assert_eq!(state.superseded.back(), Some(&hash("current")));
+        assert_eq!(
+            on_first_use(&hash("t1"), &hash("t1'"), &hash("t0")),
+            FirstUseRule::Stale
+        );
     }
 }

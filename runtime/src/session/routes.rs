@@ -9,8 +9,6 @@ use http::{HeaderMap, HeaderValue, Method, header};
 use super::Sessions;
 use super::cookies::{self, REFRESH_TOKEN_COOKIE, SessionCookies};
 use super::error::{SessionError, SessionFailure};
-use super::store::Rotation;
-use super::tokens::{self, TokenHash};
 
 impl Sessions {
     /// A router with the refresh endpoint (`POST` at the refresh path) and the sign-out endpoint (`POST` at the
@@ -45,50 +43,12 @@ impl Sessions {
             )
             .into());
         };
-        if !tokens::is_refresh_token_shaped(token) {
-            return Err(
-                SessionError::unauthorised(config, "the refresh token is malformed", true).into(),
-            );
-        }
-        let presented = TokenHash::of(token);
-        let (child, child_hash) = tokens::new_refresh_token()?;
-        let now = config.inner.now();
-        let expires_at = now.saturating_add(config.inner.refresh_lifetime);
-        match self
-            .store()
-            .rotate(&presented, child_hash, now, expires_at)
-            .await?
-        {
-            Rotation::Rotated { session, parent } => {
-                let access = self.mint_access_token(
-                    session.handle,
-                    session.user_id,
-                    session.payload,
-                    now,
-                    child_hash,
-                    Some(parent),
-                );
-                Ok(SessionCookies::new(cookies::setting(
-                    &config.inner,
-                    &access,
-                    &child,
-                )))
-            }
-            Rotation::TheftDetected { handle, user_id } => {
-                tracing::warn!(
-                    session_handle = %handle,
-                    %user_id,
-                    "a superseded refresh token was presented; the session is revoked"
-                );
-                Err(SessionError::token_theft_detected(config, handle, user_id).into())
-            }
-            Rotation::Unknown => Err(SessionError::unauthorised(
-                config,
-                "the refresh token belongs to no live session: it was revoked, expired or never issued",
-                true,
-            )
-            .into()),
-        }
+        let refreshed = self.rotate(token).await?;
+        Ok(SessionCookies::new(cookies::setting(
+            &config.inner,
+            &refreshed.access_token,
+            &refreshed.refresh_token,
+        )))
     }
 }
 

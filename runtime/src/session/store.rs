@@ -1,16 +1,16 @@
-//! Where sessions live: the `SessionStore` trait, whose state-changing operations are atomic.
+//! Where sessions live: the `SessionStore` trait of record operations, and the bound the recipe puts on them.
 
 use std::future::Future;
-use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::error::SessionStoreError;
-use super::rotation::{CommitStep, RefreshState, RefreshStep};
 use super::tokens::TokenHash;
 
-/// A session as the store keeps it; the refresh tokens only as hashes.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A session as the store keeps it; of its refresh tokens, only the hash of the current one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SessionRecord {
     /// The session's public identifier.
@@ -23,271 +23,219 @@ pub struct SessionRecord {
     pub created_at: u64,
     /// When the session ends unless it is refreshed, Unix seconds.
     pub expires_at: u64,
-    /// The rotation state of its refresh tokens.
-    pub refresh: RefreshState,
+    /// The hash of the session's current refresh token.
+    pub current_refresh_hash: TokenHash,
+    /// Changed by every update of the record: what [`SessionStore::compare_and_swap`] compares.
+    pub version: u64,
 }
 
-/// The outcome of [`SessionStore::rotate`].
-#[derive(Debug, Clone)]
-pub enum Rotation {
-    /// A child was minted; the access token to issue names `parent` and carries the session's payload.
-    Rotated {
-        /// The session after the rotation.
-        session: SessionRecord,
-        /// The hash of the refresh token the child descends from.
-        parent: TokenHash,
-    },
-    /// The token was superseded: the store has revoked the session in the same atomic operation.
-    TheftDetected {
-        /// The revoked session.
-        handle: String,
-        /// Its user.
-        user_id: String,
-    },
-    /// No live session knows the token.
-    Unknown,
-}
-
-/// Storage for sessions, shared by every instance of an app; `Arc<S>` is a store when `S` is.
+/// Storage for sessions, which several app instances may share: a few record operations, usable as
+/// `dyn SessionStore`.
 ///
-/// `rotate`, `commit` and `revoke` each change a session in one atomic operation, so that a networked store
-/// (SQL in a transaction with `SELECT ... FOR UPDATE`, Redis with `WATCH` or a script) is as correct as
-/// [`MemoryStore`](super::MemoryStore) under concurrent requests. `rotate` and `commit` apply
-/// [`RefreshState::refresh`] and [`RefreshState::use_access_token`] inside that operation: the rules of
-/// rotation live there, not in each store. A session whose `expires_at` is not after `now` counts as absent.
+/// The rules of rotation and theft detection run in the recipe, not in the store: the recipe loads a record,
+/// decides, and writes it back with [`compare_and_swap`](Self::compare_and_swap), which succeeds only if the
+/// record was not changed in between (and otherwise the recipe loads it again). That compare-and-swap is the
+/// only operation that must be atomic: a lock, `UPDATE ... WHERE version = $expected`, or a Redis script.
+///
+/// Expiry is the recipe's business (it compares `expires_at` with its clock); `ttl` tells the store how long it
+/// must keep a record at least, so that it can drop it afterwards (a Redis TTL, a periodic sweep).
+///
+/// ```
+/// use std::time::Duration;
+/// use errorhandler::session::{async_trait, SessionRecord, SessionStore, SessionStoreError};
+///
+/// /// A store that forwards to another and counts the loads.
+/// struct Counting<S> { inner: S, loads: std::sync::atomic::AtomicUsize }
+///
+/// #[async_trait]
+/// impl<S: SessionStore> SessionStore for Counting<S> {
+///     async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
+///         self.inner.create(record, ttl).await
+///     }
+///     async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
+///         self.loads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+///         self.inner.load(handle).await
+///     }
+///     async fn compare_and_swap(
+///         &self, expected_version: u64, record: &SessionRecord, ttl: Duration,
+///     ) -> Result<bool, SessionStoreError> {
+///         self.inner.compare_and_swap(expected_version, record, ttl).await
+///     }
+///     async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
+///         self.inner.delete(handle).await
+///     }
+///     async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
+///         self.inner.list_by_user(user_id).await
+///     }
+///     async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
+///         self.inner.delete_by_user(user_id).await
+///     }
+/// }
+/// ```
+#[async_trait::async_trait]
 pub trait SessionStore: Send + Sync + 'static {
-    /// Stores a new session.
-    fn create(
-        &self,
-        session: SessionRecord,
-    ) -> impl Future<Output = Result<(), SessionStoreError>> + Send;
+    /// Stores a new session, to be kept at least `ttl`.
+    async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError>;
 
-    /// The live session `handle`, if there is one.
-    fn get(
-        &self,
-        handle: &str,
-        now: u64,
-    ) -> impl Future<Output = Result<Option<SessionRecord>, SessionStoreError>> + Send;
+    /// The session `handle`, if the store has it.
+    async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError>;
 
-    /// Atomically: finds the live session that knows `presented`, applies [`RefreshState::refresh`] with
-    /// `child`, sets its `expires_at` on a rotation, and deletes the session on theft.
-    fn rotate(
+    /// Atomically: if the stored session `record.handle` has the version `expected_version`, replaces it with
+    /// `record` (whose version is another) and keeps it at least `ttl`; whether it did. A missing session is
+    /// not replaced.
+    async fn compare_and_swap(
         &self,
-        presented: &TokenHash,
-        child: TokenHash,
-        now: u64,
-        expires_at: u64,
-    ) -> impl Future<Output = Result<Rotation, SessionStoreError>> + Send;
-
-    /// Atomically: applies [`RefreshState::use_access_token`] with `own` to the live session `handle`;
-    /// `None` when there is no such session.
-    fn commit(
-        &self,
-        handle: &str,
-        own: &TokenHash,
-        now: u64,
-    ) -> impl Future<Output = Result<Option<CommitStep>, SessionStoreError>> + Send;
+        expected_version: u64,
+        record: &SessionRecord,
+        ttl: Duration,
+    ) -> Result<bool, SessionStoreError>;
 
     /// Deletes the session `handle`; whether it existed.
-    fn revoke(&self, handle: &str) -> impl Future<Output = Result<bool, SessionStoreError>> + Send;
+    async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError>;
+
+    /// The sessions of `user_id` the store has, expired ones possibly included.
+    async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError>;
 
     /// Deletes every session of `user_id`; their handles.
-    fn revoke_all_for_user(
-        &self,
-        user_id: &str,
-    ) -> impl Future<Output = Result<Vec<String>, SessionStoreError>> + Send;
-
-    /// The handles of the live sessions of `user_id`.
-    fn handles_for_user(
-        &self,
-        user_id: &str,
-        now: u64,
-    ) -> impl Future<Output = Result<Vec<String>, SessionStoreError>> + Send;
-
-    /// Replaces the payload of the live session `handle`; whether it existed.
-    fn update_payload(
-        &self,
-        handle: &str,
-        payload: serde_json::Value,
-        now: u64,
-    ) -> impl Future<Output = Result<bool, SessionStoreError>> + Send;
+    async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError>;
 }
 
-/// Applies a refresh to a session found by one of its hashes: the body of every store's `rotate`.
-///
-/// On [`Rotation::TheftDetected`] the caller deletes the session within the same atomic operation.
-pub fn apply_refresh(
-    session: &mut SessionRecord,
-    presented: &TokenHash,
-    child: TokenHash,
-    expires_at: u64,
-) -> Rotation {
-    match session.refresh.refresh(presented, child) {
-        RefreshStep::Rotated { parent } => {
-            session.expires_at = expires_at;
-            Rotation::Rotated {
-                session: session.clone(),
-                parent,
+/// The recipe's view of its store: every call bounded by the configured timeout, and records past their
+/// `expires_at` treated as absent.
+#[derive(Clone)]
+pub(crate) struct BoundedStore {
+    store: Arc<dyn SessionStore>,
+    timeout: Duration,
+}
+
+impl BoundedStore {
+    pub(crate) fn new(store: Arc<dyn SessionStore>, timeout: Duration) -> Self {
+        Self { store, timeout }
+    }
+
+    pub(crate) async fn create(
+        &self,
+        record: &SessionRecord,
+        now: u64,
+    ) -> Result<(), SessionStoreError> {
+        self.bounded("create", self.store.create(record, ttl(record, now)))
+            .await
+    }
+
+    /// The live session `handle`.
+    pub(crate) async fn load_live(
+        &self,
+        handle: &str,
+        now: u64,
+    ) -> Result<Option<SessionRecord>, SessionStoreError> {
+        let record = self.bounded("load", self.store.load(handle)).await?;
+        Ok(record.filter(|record| record.expires_at > now))
+    }
+
+    /// Writes `record` over the version `expected_version`; whether no one changed it in between.
+    pub(crate) async fn compare_and_swap(
+        &self,
+        expected_version: u64,
+        record: &SessionRecord,
+        now: u64,
+    ) -> Result<bool, SessionStoreError> {
+        self.bounded(
+            "compare_and_swap",
+            self.store
+                .compare_and_swap(expected_version, record, ttl(record, now)),
+        )
+        .await
+    }
+
+    /// Loads the live session `handle` and lets `decide` look at it and change it: a changed record is written
+    /// back with a compare-and-swap, and decided again from a fresh load whenever another request changed it in
+    /// between. The decision and the record as stored after it; `None` when there is no live session.
+    pub(crate) async fn update<T>(
+        &self,
+        handle: &str,
+        now: u64,
+        mut decide: impl FnMut(&mut SessionRecord) -> Change<T>,
+    ) -> Result<Option<(T, SessionRecord)>, SessionStoreError> {
+        for _ in 0..MAX_UPDATE_ATTEMPTS {
+            let Some(mut record) = self.load_live(handle, now).await? else {
+                return Ok(None);
+            };
+            let expected_version = record.version;
+            match decide(&mut record) {
+                Change::Keep(decision) => return Ok(Some((decision, record))),
+                Change::Write(decision) => {
+                    record.version = expected_version.wrapping_add(1);
+                    if self
+                        .compare_and_swap(expected_version, &record, now)
+                        .await?
+                    {
+                        return Ok(Some((decision, record)));
+                    }
+                }
             }
         }
-        RefreshStep::TheftDetected => Rotation::TheftDetected {
-            handle: session.handle.clone(),
-            user_id: session.user_id.clone(),
-        },
-        RefreshStep::Unknown => Rotation::Unknown,
+        // Each lost compare-and-swap is another request's successful write, so this takes a burst of
+        // writes to one session that no client makes.
+        Err(SessionStoreError::new(format!(
+            "the session changed under {MAX_UPDATE_ATTEMPTS} updates in a row"
+        )))
     }
-}
 
-type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+    pub(crate) async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
+        self.bounded("delete", self.store.delete(handle)).await
+    }
 
-/// [`SessionStore`] with boxed futures, so that the recipe can hold any store behind one pointer.
-pub(crate) trait DynStore: Send + Sync + 'static {
-    fn create(&self, session: SessionRecord) -> BoxFuture<'_, Result<(), SessionStoreError>>;
-    fn get<'a>(
-        &'a self,
-        handle: &'a str,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Option<SessionRecord>, SessionStoreError>>;
-    fn rotate<'a>(
-        &'a self,
-        presented: &'a TokenHash,
-        child: TokenHash,
-        now: u64,
-        expires_at: u64,
-    ) -> BoxFuture<'a, Result<Rotation, SessionStoreError>>;
-    fn commit<'a>(
-        &'a self,
-        handle: &'a str,
-        own: &'a TokenHash,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Option<CommitStep>, SessionStoreError>>;
-    fn revoke<'a>(&'a self, handle: &'a str) -> BoxFuture<'a, Result<bool, SessionStoreError>>;
-    fn revoke_all_for_user<'a>(
-        &'a self,
-        user_id: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<String>, SessionStoreError>>;
-    fn handles_for_user<'a>(
-        &'a self,
-        user_id: &'a str,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Vec<String>, SessionStoreError>>;
-    fn update_payload<'a>(
-        &'a self,
-        handle: &'a str,
-        payload: serde_json::Value,
-        now: u64,
-    ) -> BoxFuture<'a, Result<bool, SessionStoreError>>;
-}
-
-impl<S: SessionStore> DynStore for S {
-    fn create(&self, session: SessionRecord) -> BoxFuture<'_, Result<(), SessionStoreError>> {
-        Box::pin(SessionStore::create(self, session))
-    }
-    fn get<'a>(
-        &'a self,
-        handle: &'a str,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Option<SessionRecord>, SessionStoreError>> {
-        Box::pin(SessionStore::get(self, handle, now))
-    }
-    fn rotate<'a>(
-        &'a self,
-        presented: &'a TokenHash,
-        child: TokenHash,
-        now: u64,
-        expires_at: u64,
-    ) -> BoxFuture<'a, Result<Rotation, SessionStoreError>> {
-        Box::pin(SessionStore::rotate(
-            self, presented, child, now, expires_at,
-        ))
-    }
-    fn commit<'a>(
-        &'a self,
-        handle: &'a str,
-        own: &'a TokenHash,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Option<CommitStep>, SessionStoreError>> {
-        Box::pin(SessionStore::commit(self, handle, own, now))
-    }
-    fn revoke<'a>(&'a self, handle: &'a str) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
-        Box::pin(SessionStore::revoke(self, handle))
-    }
-    fn revoke_all_for_user<'a>(
-        &'a self,
-        user_id: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<String>, SessionStoreError>> {
-        Box::pin(SessionStore::revoke_all_for_user(self, user_id))
-    }
-    fn handles_for_user<'a>(
-        &'a self,
-        user_id: &'a str,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Vec<String>, SessionStoreError>> {
-        Box::pin(SessionStore::handles_for_user(self, user_id, now))
-    }
-    fn update_payload<'a>(
-        &'a self,
-        handle: &'a str,
-        payload: serde_json::Value,
-        now: u64,
-    ) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
-        Box::pin(SessionStore::update_payload(self, handle, payload, now))
-    }
-}
-
-impl<S: SessionStore> SessionStore for std::sync::Arc<S> {
-    fn create(
-        &self,
-        session: SessionRecord,
-    ) -> impl Future<Output = Result<(), SessionStoreError>> + Send {
-        (**self).create(session)
-    }
-    fn get(
-        &self,
-        handle: &str,
-        now: u64,
-    ) -> impl Future<Output = Result<Option<SessionRecord>, SessionStoreError>> + Send {
-        (**self).get(handle, now)
-    }
-    fn rotate(
-        &self,
-        presented: &TokenHash,
-        child: TokenHash,
-        now: u64,
-        expires_at: u64,
-    ) -> impl Future<Output = Result<Rotation, SessionStoreError>> + Send {
-        (**self).rotate(presented, child, now, expires_at)
-    }
-    fn commit(
-        &self,
-        handle: &str,
-        own: &TokenHash,
-        now: u64,
-    ) -> impl Future<Output = Result<Option<CommitStep>, SessionStoreError>> + Send {
-        (**self).commit(handle, own, now)
-    }
-    fn revoke(&self, handle: &str) -> impl Future<Output = Result<bool, SessionStoreError>> + Send {
-        (**self).revoke(handle)
-    }
-    fn revoke_all_for_user(
-        &self,
-        user_id: &str,
-    ) -> impl Future<Output = Result<Vec<String>, SessionStoreError>> + Send {
-        (**self).revoke_all_for_user(user_id)
-    }
-    fn handles_for_user(
+    /// The handles of the live sessions of `user_id`.
+    pub(crate) async fn live_handles_of_user(
         &self,
         user_id: &str,
         now: u64,
-    ) -> impl Future<Output = Result<Vec<String>, SessionStoreError>> + Send {
-        (**self).handles_for_user(user_id, now)
+    ) -> Result<Vec<String>, SessionStoreError> {
+        let records = self
+            .bounded("list_by_user", self.store.list_by_user(user_id))
+            .await?;
+        Ok(records
+            .into_iter()
+            .filter(|record| record.expires_at > now)
+            .map(|record| record.handle)
+            .collect())
     }
-    fn update_payload(
+
+    pub(crate) async fn delete_by_user(
         &self,
-        handle: &str,
-        payload: serde_json::Value,
-        now: u64,
-    ) -> impl Future<Output = Result<bool, SessionStoreError>> + Send {
-        (**self).update_payload(handle, payload, now)
+        user_id: &str,
+    ) -> Result<Vec<String>, SessionStoreError> {
+        self.bounded("delete_by_user", self.store.delete_by_user(user_id))
+            .await
     }
+
+    async fn bounded<T>(
+        &self,
+        operation: &'static str,
+        call: impl Future<Output = Result<T, SessionStoreError>>,
+    ) -> Result<T, SessionStoreError> {
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(result) => result,
+            Err(_) => Err(SessionStoreError::new(format!(
+                "the session store did not answer `{operation}` within {:?}",
+                self.timeout
+            ))),
+        }
+    }
+}
+
+/// What [`BoundedStore::update`] does with the record its decision looked at.
+pub(crate) enum Change<T> {
+    /// Nothing to write.
+    Keep(T),
+    /// Write the changed record.
+    Write(T),
+}
+
+/// How many times an update is decided again after losing a compare-and-swap.
+const MAX_UPDATE_ATTEMPTS: usize = 16;
+
+/// How long a store must keep `record`: until it expires by the recipe's clock, and at least a second.
+fn ttl(record: &SessionRecord, now: u64) -> Duration {
+    Duration::from_secs(record.expires_at.saturating_sub(now).max(1))
 }

@@ -1,4 +1,4 @@
-//! The two tokens: signed access tokens, and opaque refresh tokens that the store knows only by hash.
+//! The two tokens: signed access tokens, and sealed refresh tokens that the store knows only by hash.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -109,11 +109,63 @@ impl<'de> Deserialize<'de> for TokenHash {
     }
 }
 
-/// A fresh refresh token: 256 bits from the OS generator, as unpadded URL-safe base64.
-pub(crate) fn new_refresh_token() -> Result<(String, TokenHash), getrandom::Error> {
-    let token = random_text::<32>()?;
+/// What a refresh token carries, sealed with the recipe's refresh key: its session, its parent, and 256 random
+/// bits that make it unguessable.
+///
+/// As in SuperTokens' core (`RefreshToken.createNewRefreshToken`), a child names its parent's hash, so that any
+/// number of children of the current token can coexist with nothing stored for them: the store keeps only the
+/// hash of the current token, and a child proves its descent by itself. SuperTokens encrypts the token; a MAC
+/// is enough here, because nothing in it is secret from its holder (the access token shows the handle too, and
+/// the parent's hash is the hash of a token the holder had).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RefreshClaims {
+    #[serde(rename = "sessionHandle")]
+    pub(crate) session_handle: String,
+    /// The hash of the token this one was minted from; absent on a session's first token.
+    #[serde(
+        rename = "parentRefreshTokenHash1",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub(crate) parent_hash: Option<TokenHash>,
+    nonce: String,
+}
+
+/// The longest refresh token looked at; a longer cookie is refused before any decoding work.
+const MAX_REFRESH_TOKEN_LEN: usize = 1024;
+
+impl RefreshClaims {
+    /// The claims of a fresh token of `session_handle`, minted from the token hashing to `parent_hash`.
+    pub(crate) fn new(
+        session_handle: String,
+        parent_hash: Option<TokenHash>,
+    ) -> Result<Self, getrandom::Error> {
+        Ok(Self {
+            session_handle,
+            parent_hash,
+            nonce: random_text::<32>()?,
+        })
+    }
+}
+
+/// A fresh refresh token of `session_handle` descending from `parent_hash`, and its hash.
+pub(crate) fn new_refresh_token(
+    session_handle: &str,
+    parent_hash: Option<TokenHash>,
+    signer: &Signer,
+) -> Result<(String, TokenHash), getrandom::Error> {
+    let claims = RefreshClaims::new(session_handle.to_owned(), parent_hash)?;
+    let token = sign(&claims, signer);
     let hash = TokenHash::of(&token);
     Ok((token, hash))
+}
+
+/// The claims of a refresh token sealed with `signer`; `None` for anything else.
+pub(crate) fn open_refresh_token(token: &str, signer: &Signer) -> Option<RefreshClaims> {
+    if token.len() > MAX_REFRESH_TOKEN_LEN {
+        return None;
+    }
+    verify(token, signer).ok()
 }
 
 /// A fresh session handle: 128 random bits, which no one can guess or enumerate.
@@ -127,24 +179,32 @@ fn random_text<const N: usize>() -> Result<String, getrandom::Error> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// Whether a presented refresh token has the shape of one this recipe mints, before it is hashed and looked up.
-pub(crate) fn is_refresh_token_shaped(token: &str) -> bool {
-    token.len() == 43
-        && URL_SAFE_NO_PAD
-            .decode(token.as_bytes())
-            .is_ok_and(|bytes| bytes.len() == 32)
-}
-
-/// The HMAC-SHA256 key of access tokens, keyed once when the configuration is built.
+/// An HMAC-SHA256 key, keyed once when the configuration is built.
 pub(crate) type Signer = Hmac<Sha256>;
 
-/// The signer of `secret`; HMAC takes keys of any length, so only an impossible key fails.
-pub(crate) fn signer(secret: &[u8]) -> Result<Signer, hmac::digest::InvalidLength> {
-    Signer::new_from_slice(secret)
+/// The keys one signing secret gives: one for access tokens, one for refresh tokens.
+#[derive(Clone)]
+pub(crate) struct Keys {
+    pub(crate) access: Signer,
+    pub(crate) refresh: Signer,
 }
 
-/// `base64url(claims JSON) "." base64url(HMAC-SHA256(secret, first part))`.
-pub(crate) fn sign(claims: &AccessClaims, signer: &Signer) -> String {
+impl Keys {
+    /// The keys of `secret`. The refresh key is derived with a label, so that no access token can pass for a
+    /// refresh token or the other way round, whatever their contents.
+    pub(crate) fn of(secret: &[u8]) -> Self {
+        // HMAC takes keys of any length, so keying cannot fail.
+        let access = Signer::new_from_slice(secret).expect("HMAC takes keys of any length");
+        let mut derive = access.clone();
+        derive.update(b"errorhandler session refresh-token key v1");
+        let refresh_key = derive.finalize().into_bytes();
+        let refresh = Signer::new_from_slice(&refresh_key).expect("HMAC takes keys of any length");
+        Self { access, refresh }
+    }
+}
+
+/// `base64url(claims JSON) "." base64url(HMAC-SHA256(key, first part))`.
+pub(crate) fn sign<C: Serialize>(claims: &C, signer: &Signer) -> String {
     // Serializing these claims cannot fail (every map key is a string); were it to, the empty body would be
     // refused as malformed when the token comes back.
     let json = serde_json::to_vec(claims).unwrap_or_default();
@@ -156,10 +216,15 @@ pub(crate) fn sign(claims: &AccessClaims, signer: &Signer) -> String {
 }
 
 /// The claims of an access token whose signature is valid, whatever its expiry.
-pub(crate) fn verify(token: &str, signer: &Signer) -> Result<AccessClaims, Malformed> {
+pub(crate) fn verify_access_token(token: &str, signer: &Signer) -> Result<AccessClaims, Malformed> {
     if token.len() > MAX_ACCESS_TOKEN_LEN {
         return Err(Malformed::Shape);
     }
+    verify(token, signer)
+}
+
+/// The claims of a token signed with `signer`.
+fn verify<C: serde::de::DeserializeOwned>(token: &str, signer: &Signer) -> Result<C, Malformed> {
     let (body, tag) = token.split_once('.').ok_or(Malformed::Shape)?;
     let tag = URL_SAFE_NO_PAD
         .decode(tag.as_bytes())
@@ -179,7 +244,7 @@ mod tests {
     use super::*;
 
     fn key() -> Signer {
-        signer(b"0123456789abcdef0123456789abcdef").unwrap()
+        Keys::of(b"0123456789abcdef0123456789abcdef").access
     }
 
     fn claims() -> AccessClaims {
@@ -197,7 +262,7 @@ mod tests {
     #[test]
     fn a_signed_token_verifies_and_keeps_its_claims() {
         let token = sign(&claims(), &key());
-        let verified = verify(&token, &key()).unwrap();
+        let verified = verify_access_token(&token, &key()).unwrap();
         assert_eq!(verified.user_id, "alice");
         assert_eq!(verified.refresh_hash, TokenHash::of("refresh"));
         assert_eq!(verified.payload["role"], "admin");
@@ -213,20 +278,20 @@ mod tests {
         let forged_body = sign(&forged, &key());
         let forged_body = forged_body.split_once('.').unwrap().0;
         assert_eq!(
-            verify(&format!("{forged_body}.{tag}"), &key()).unwrap_err(),
+            verify_access_token(&format!("{forged_body}.{tag}"), &key()).unwrap_err(),
             Malformed::Signature
         );
         let mut flipped = tag.to_owned().into_bytes();
         flipped[0] = if flipped[0] == b'A' { b'B' } else { b'A' };
         let flipped = String::from_utf8(flipped).unwrap();
         assert_eq!(
-            verify(&format!("{body}.{flipped}"), &key()).unwrap_err(),
+            verify_access_token(&format!("{body}.{flipped}"), &key()).unwrap_err(),
             Malformed::Signature
         );
         assert_eq!(
-            verify(
+            verify_access_token(
                 &token,
-                &signer(b"another secret of thirty-two bytes").unwrap()
+                &Keys::of(b"another secret of thirty-two bytes").access
             )
             .unwrap_err(),
             Malformed::Signature
@@ -244,18 +309,32 @@ mod tests {
             "eyJ9.",
             &"a".repeat(20_000),
         ] {
-            assert!(verify(garbage, &key()).is_err(), "{garbage:?}");
+            assert!(verify_access_token(garbage, &key()).is_err(), "{garbage:?}");
         }
     }
 
     #[test]
-    fn refresh_tokens_are_256_random_bits() {
-        let (first, first_hash) = new_refresh_token().unwrap();
-        let (second, _) = new_refresh_token().unwrap();
-        assert_ne!(first, second);
-        assert!(is_refresh_token_shaped(&first));
-        assert!(!is_refresh_token_shaped("short"));
+    fn refresh_tokens_name_their_session_and_parent_and_only_open_with_their_key() {
+        let keys = Keys::of(b"0123456789abcdef0123456789abcdef");
+        let (first, first_hash) = new_refresh_token("handle", None, &keys.refresh).unwrap();
+        let (child, child_hash) =
+            new_refresh_token("handle", Some(first_hash), &keys.refresh).unwrap();
         assert_eq!(first_hash, TokenHash::of(&first));
+        assert_ne!(first_hash, child_hash);
+        let opened = open_refresh_token(&child, &keys.refresh).unwrap();
+        assert_eq!(opened.session_handle, "handle");
+        assert_eq!(opened.parent_hash, Some(first_hash));
+        assert!(
+            open_refresh_token(&first, &keys.refresh)
+                .unwrap()
+                .parent_hash
+                .is_none()
+        );
+        // Neither key opens the other kind of token.
+        assert!(open_refresh_token(&first, &keys.access).is_none());
+        let access = sign(&claims(), &keys.access);
+        assert!(open_refresh_token(&access, &keys.refresh).is_none());
+        assert!(open_refresh_token(&"a".repeat(2000), &keys.refresh).is_none());
         let json = serde_json::to_string(&first_hash).unwrap();
         assert_eq!(
             serde_json::from_str::<TokenHash>(&json).unwrap(),
