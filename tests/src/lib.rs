@@ -42,3 +42,86 @@ pub fn client() -> reqwest::Client {
         .build()
         .expect("client")
 }
+
+/// A `redis-server` of its own on a free port of 127.0.0.1, without persistence, killed when dropped.
+pub struct RedisServer {
+    port: u16,
+    process: Option<std::process::Child>,
+}
+
+impl RedisServer {
+    /// Whether `redis-server` is installed; when it is not, says the test is skipped, or fails when
+    /// `ERRORHANDLER_REQUIRE_REDIS` is set, as CI sets it.
+    pub fn is_installed() -> bool {
+        let installed = std::process::Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_ok();
+        if !installed {
+            assert!(
+                std::env::var_os("ERRORHANDLER_REQUIRE_REDIS").is_none(),
+                "redis-server is not installed, and ERRORHANDLER_REQUIRE_REDIS asks for it"
+            );
+            eprintln!("skipped: redis-server is not installed (apt-get install redis-server)");
+        }
+        installed
+    }
+
+    /// Starts one, or `None` when `redis-server` is not installed (see [`is_installed`](Self::is_installed)).
+    pub fn start() -> Option<Self> {
+        if !Self::is_installed() {
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let mut server = Self {
+            port,
+            process: None,
+        };
+        server.restart();
+        Some(server)
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server, as a crash or an outage would; its data is lost.
+    pub fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+
+    /// Starts the server again on the same port and waits until it accepts connections.
+    pub fn restart(&mut self) {
+        self.stop();
+        let process = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port"])
+            .arg(self.port.to_string())
+            .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        self.process = Some(process);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not start on port {}",
+                self.port
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -10,12 +10,12 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use errorhandler::session::{
-    BooleanClaim, CommitStep, ManualClock, MaxAgeClaim, MemoryStore, NewSession, RoleClaim,
-    Rotation, Session, SessionConfig, SessionConfigBuilder, SessionError, SessionFailure,
-    SessionRecord, SessionStore, SessionStoreError, Sessions, TokenHash,
+    BooleanClaim, ManualClock, MaxAgeClaim, MemoryStore, NewSession, RedisStore, RoleClaim,
+    Session, SessionConfig, SessionConfigBuilder, SessionError, SessionFailure, SessionRecord,
+    SessionStore, SessionStoreError, Sessions, async_trait,
 };
 use errorhandler::{HttpError, errorhandler};
-use errorhandler_tests::{TestServer, client};
+use errorhandler_tests::{RedisServer, TestServer, client};
 use serde_json::{Value, json};
 
 const REFRESH: &str = "/auth/session/refresh";
@@ -23,22 +23,88 @@ const SIGN_OUT: &str = "/auth/signout";
 const ACCESS_LIFETIME: Duration = Duration::from_secs(60);
 const REFRESH_LIFETIME: Duration = Duration::from_secs(600);
 
+/// Where the sessions of a test live: the suite runs once on each store.
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Memory,
+    Redis,
+}
+
+thread_local! {
+    /// The store of the test running on this thread, set by `each_store!`.
+    static BACKEND: std::cell::Cell<Backend> = const { std::cell::Cell::new(Backend::Memory) };
+}
+
+/// Runs each test once with a `MemoryStore` and once with a `RedisStore` on a `redis-server` of its own.
+macro_rules! each_store {
+    ($($(#[$attribute:meta])* async fn $name:ident() $body:block)*) => {
+        mod memory_store {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                $(#[$attribute])*
+                async fn $name() {
+                    BACKEND.with(|backend| backend.set(Backend::Memory));
+                    $body
+                }
+            )*
+        }
+        mod redis_store {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                $(#[$attribute])*
+                async fn $name() {
+                    if !RedisServer::is_installed() {
+                        return;
+                    }
+                    BACKEND.with(|backend| backend.set(Backend::Redis));
+                    $body
+                }
+            )*
+        }
+    };
+}
+
+/// A fresh store of the running test's backend, and the Redis server behind it, if any.
+async fn fresh_store() -> (Arc<dyn SessionStore>, Option<RedisServer>) {
+    match BACKEND.with(std::cell::Cell::get) {
+        Backend::Memory => (Arc::new(MemoryStore::new()), None),
+        Backend::Redis => {
+            let server = RedisServer::start().expect("redis-server is installed");
+            let store = RedisStore::connect(&server.url())
+                .await
+                .expect("connect to redis-server");
+            (Arc::new(store), Some(server))
+        }
+    }
+}
+
 /// A server of the test app, its recipe and the clock the recipe reads.
 struct App {
     server: TestServer,
     sessions: Sessions,
     clock: ManualClock,
+    _redis: Option<RedisServer>,
 }
 
 impl App {
     async fn start() -> Self {
-        Self::start_with(|config| config, MemoryStore::new()).await
+        Self::start_with(|config| config).await
     }
 
     async fn start_with(
         configure: impl FnOnce(SessionConfigBuilder) -> SessionConfigBuilder,
-        store: impl SessionStore,
     ) -> Self {
+        Self::start_wrapping(configure, |store| store).await
+    }
+
+    /// The app on the test's store as `wrap` wraps it.
+    async fn start_wrapping(
+        configure: impl FnOnce(SessionConfigBuilder) -> SessionConfigBuilder,
+        wrap: impl FnOnce(Arc<dyn SessionStore>) -> Arc<dyn SessionStore>,
+    ) -> Self {
+        let (store, redis) = fresh_store().await;
         let clock = ManualClock::starting_now();
         let config = configure(
             SessionConfig::builder()
@@ -49,12 +115,13 @@ impl App {
         )
         .build()
         .expect("valid configuration");
-        let sessions = Sessions::with_store(config, store);
+        let sessions = Sessions::with_shared_store(config, wrap(store));
         let server = TestServer::start(routes(sessions.clone()).layer(StoreErrors::layer())).await;
         Self {
             server,
             sessions,
             clock,
+            _redis: redis,
         }
     }
 
@@ -261,6 +328,130 @@ async fn claims_via_error(session: Session) -> Result<&'static str, errorhandler
     Ok("welcome")
 }
 
+/// A store that fails on demand, over the test's store.
+struct FlakyStore {
+    inner: Arc<dyn SessionStore>,
+    failing: Arc<AtomicBool>,
+}
+
+impl FlakyStore {
+    /// A wrapper for `App::start_wrapping`, and the switch that makes it fail.
+    fn wrapper() -> (
+        impl FnOnce(Arc<dyn SessionStore>) -> Arc<dyn SessionStore>,
+        Arc<AtomicBool>,
+    ) {
+        let failing = Arc::new(AtomicBool::new(false));
+        let switch = Arc::clone(&failing);
+        let wrap =
+            move |inner| -> Arc<dyn SessionStore> { Arc::new(FlakyStore { inner, failing }) };
+        (wrap, switch)
+    }
+
+    fn check(&self) -> Result<(), SessionStoreError> {
+        if self.failing.load(Ordering::SeqCst) {
+            Err(SessionStoreError::new("the database is down"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for FlakyStore {
+    async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
+        self.check()?;
+        self.inner.create(record, ttl).await
+    }
+    async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
+        self.check()?;
+        self.inner.load(handle).await
+    }
+    async fn compare_and_swap(
+        &self,
+        expected_version: u64,
+        record: &SessionRecord,
+        ttl: Duration,
+    ) -> Result<bool, SessionStoreError> {
+        self.check()?;
+        self.inner
+            .compare_and_swap(expected_version, record, ttl)
+            .await
+    }
+    async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
+        self.check()?;
+        self.inner.delete(handle).await
+    }
+    async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
+        self.check()?;
+        self.inner.list_by_user(user_id).await
+    }
+    async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
+        self.check()?;
+        self.inner.delete_by_user(user_id).await
+    }
+}
+
+/// A store whose calls never complete while it hangs, over the test's store.
+struct HangingStore {
+    inner: Arc<dyn SessionStore>,
+    hanging: Arc<AtomicBool>,
+}
+
+impl HangingStore {
+    fn wrapper() -> (
+        impl FnOnce(Arc<dyn SessionStore>) -> Arc<dyn SessionStore>,
+        Arc<AtomicBool>,
+    ) {
+        let hanging = Arc::new(AtomicBool::new(false));
+        let switch = Arc::clone(&hanging);
+        let wrap =
+            move |inner| -> Arc<dyn SessionStore> { Arc::new(HangingStore { inner, hanging }) };
+        (wrap, switch)
+    }
+
+    async fn hang_if_asked(&self) {
+        if self.hanging.load(Ordering::SeqCst) {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for HangingStore {
+    async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
+        self.hang_if_asked().await;
+        self.inner.create(record, ttl).await
+    }
+    async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
+        self.hang_if_asked().await;
+        self.inner.load(handle).await
+    }
+    async fn compare_and_swap(
+        &self,
+        expected_version: u64,
+        record: &SessionRecord,
+        ttl: Duration,
+    ) -> Result<bool, SessionStoreError> {
+        self.hang_if_asked().await;
+        self.inner
+            .compare_and_swap(expected_version, record, ttl)
+            .await
+    }
+    async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
+        self.hang_if_asked().await;
+        self.inner.delete(handle).await
+    }
+    async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
+        self.hang_if_asked().await;
+        self.inner.list_by_user(user_id).await
+    }
+    async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
+        self.hang_if_asked().await;
+        self.inner.delete_by_user(user_id).await
+    }
+}
+
+each_store! {
 #[tokio::test]
 async fn an_expired_access_token_asks_for_a_refresh_which_restores_access() {
     let app = App::start().await;
@@ -408,11 +599,15 @@ async fn a_lost_refresh_response_followed_by_a_retry_with_the_old_token_is_not_t
     assert_eq!(next.status(), StatusCode::OK);
     assert_eq!(app.handles("alice").await.len(), 1);
 
-    // The lost child never reached the client's jar; should it surface, it is refused, not taken for theft.
+    // The lost child never reached the client; only someone who intercepted it can present it now that a
+    // sibling was committed, and that is theft, as in SuperTokens.
     let stray = app.refresh_with(&lost.refresh).await;
     assert_eq!(stray.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(json_of(stray).await, json!({ "message": "unauthorised" }));
-    assert_eq!(app.handles("alice").await.len(), 1);
+    assert_eq!(
+        json_of(stray).await,
+        json!({ "message": "token theft detected" })
+    );
+    assert!(app.handles("alice").await.is_empty());
 }
 
 #[tokio::test]
@@ -809,9 +1004,7 @@ async fn an_expired_refresh_token_is_unauthorised() {
 #[tokio::test]
 async fn a_configured_440_is_the_session_expired_status() {
     let app = App::start_with(
-        |config| config.session_expired_status(440),
-        MemoryStore::new(),
-    )
+|config| config.session_expired_status(440))
     .await;
     let signed_in = app.sign_in("alice").await;
     app.clock.advance(ACCESS_LIFETIME + Duration::from_secs(1));
@@ -842,9 +1035,7 @@ async fn with_same_site_none_state_changing_requests_must_carry_the_custom_heade
             config
                 .cookie_secure(true)
                 .cookie_same_site(errorhandler::session::SameSite::None)
-        },
-        MemoryStore::new(),
-    )
+        })
     .await;
     let signed_in = app.sign_in("alice").await;
     let cookie = format!("sAccessToken={}", signed_in.access);
@@ -904,88 +1095,12 @@ async fn with_same_site_none_state_changing_requests_must_carry_the_custom_heade
     );
 }
 
-/// A store that fails on demand.
-#[derive(Default)]
-struct FlakyStore {
-    inner: MemoryStore,
-    failing: AtomicBool,
-}
-
-impl FlakyStore {
-    fn check(&self) -> Result<(), SessionStoreError> {
-        if self.failing.load(Ordering::SeqCst) {
-            Err(SessionStoreError::new("the database is down"))
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl SessionStore for FlakyStore {
-    async fn create(&self, session: SessionRecord) -> Result<(), SessionStoreError> {
-        self.check()?;
-        self.inner.create(session).await
-    }
-    async fn get(
-        &self,
-        handle: &str,
-        now: u64,
-    ) -> Result<Option<SessionRecord>, SessionStoreError> {
-        self.check()?;
-        self.inner.get(handle, now).await
-    }
-    async fn rotate(
-        &self,
-        presented: &TokenHash,
-        child: TokenHash,
-        now: u64,
-        expires_at: u64,
-    ) -> Result<Rotation, SessionStoreError> {
-        self.check()?;
-        self.inner.rotate(presented, child, now, expires_at).await
-    }
-    async fn commit(
-        &self,
-        handle: &str,
-        own: &TokenHash,
-        now: u64,
-    ) -> Result<Option<CommitStep>, SessionStoreError> {
-        self.check()?;
-        self.inner.commit(handle, own, now).await
-    }
-    async fn revoke(&self, handle: &str) -> Result<bool, SessionStoreError> {
-        self.check()?;
-        self.inner.revoke(handle).await
-    }
-    async fn revoke_all_for_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
-        self.check()?;
-        self.inner.revoke_all_for_user(user_id).await
-    }
-    async fn handles_for_user(
-        &self,
-        user_id: &str,
-        now: u64,
-    ) -> Result<Vec<String>, SessionStoreError> {
-        self.check()?;
-        self.inner.handles_for_user(user_id, now).await
-    }
-    async fn update_payload(
-        &self,
-        handle: &str,
-        payload: Value,
-        now: u64,
-    ) -> Result<bool, SessionStoreError> {
-        self.check()?;
-        self.inner.update_payload(handle, payload, now).await
-    }
-}
-
 #[tokio::test]
 async fn store_failures_answer_503_through_the_handlers() {
-    let store = Arc::new(FlakyStore::default());
-    let app = App::start_with(|config| config, Arc::clone(&store)).await;
+    let (wrap, failing) = FlakyStore::wrapper();
+    let app = App::start_wrapping(|config| config, wrap).await;
     let signed_in = app.sign_in("alice").await;
-    store.failing.store(true, Ordering::SeqCst);
+    failing.store(true, Ordering::SeqCst);
 
     let unavailable = json!({
         "error": "sessions are unavailable, try again",
@@ -1019,7 +1134,7 @@ async fn store_failures_answer_503_through_the_handlers() {
     }
 
     // The store is back: nothing was lost.
-    store.failing.store(false, Ordering::SeqCst);
+    failing.store(false, Ordering::SeqCst);
     assert_eq!(
         app.refresh_with(&signed_in.refresh).await.status(),
         StatusCode::OK
@@ -1028,17 +1143,17 @@ async fn store_failures_answer_503_through_the_handlers() {
 
 #[tokio::test]
 async fn a_store_failure_during_the_first_use_commit_defers_it() {
-    let store = Arc::new(FlakyStore::default());
-    let app = App::start_with(|config| config, Arc::clone(&store)).await;
+    let (wrap, failing) = FlakyStore::wrapper();
+    let app = App::start_wrapping(|config| config, wrap).await;
     let signed_in = app.sign_in("alice").await;
     let refreshed = Tokens::of(&app.refresh_with(&signed_in.refresh).await);
 
-    store.failing.store(true, Ordering::SeqCst);
+    failing.store(true, Ordering::SeqCst);
     assert_eq!(
         app.get_with("/me", &refreshed.access).await.status(),
         StatusCode::OK
     );
-    store.failing.store(false, Ordering::SeqCst);
+    failing.store(false, Ordering::SeqCst);
 
     // Not committed yet, so the parent is not superseded: presenting it is a retry, not theft.
     assert_eq!(
@@ -1087,4 +1202,135 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
     let body = json_of(response).await;
     assert_eq!(body["message"], "invalid claim");
     assert_eq!(body["claimValidationErrors"][0]["id"], "st-role");
+}
+
+    #[tokio::test]
+    async fn nine_refreshes_with_one_token_keep_the_first_response_working_and_a_replay_is_theft() {
+        let app = App::start().await;
+        let signed_in = app.sign_in("alice").await;
+        let mut responses = Vec::new();
+        for _ in 0..9 {
+            let response = app.refresh_with(&signed_in.refresh).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            responses.push(Tokens::of(&response));
+        }
+        let kept = &responses[0];
+        assert_eq!(app.get_with("/me", &kept.access).await.status(), StatusCode::OK);
+        let next = app.refresh_with(&kept.refresh).await;
+        assert_eq!(next.status(), StatusCode::OK, "the client is not logged out");
+        let next = Tokens::of(&next);
+        assert_eq!(app.get_with("/me", &next.access).await.status(), StatusCode::OK);
+
+        let replay = app.refresh_with(&signed_in.refresh).await;
+        assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(json_of(replay).await, json!({ "message": "token theft detected" }));
+        assert!(app.handles("alice").await.is_empty());
+        assert_eq!(
+            app.refresh_with(&next.refresh).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "the session is revoked for both parties"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_thief_refreshing_a_stolen_token_nine_times_is_caught_when_the_victim_refreshes() {
+        let app = App::start().await;
+        let stolen = app.sign_in("alice").await;
+        let mut thief = Vec::new();
+        for _ in 0..9 {
+            thief.push(Tokens::of(&app.refresh_with(&stolen.refresh).await));
+        }
+        // The thief uses the first child: it commits.
+        assert_eq!(app.get_with("/me", &thief[0].access).await.status(), StatusCode::OK);
+        // The victim still holds the first token: its refresh is theft, and the session is revoked.
+        let victim = app.refresh_with(&stolen.refresh).await;
+        assert_eq!(json_of(victim).await, json!({ "message": "token theft detected" }));
+        for tokens in &thief {
+            assert_eq!(
+                app.refresh_with(&tokens.refresh).await.status(),
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert!(app.handles("alice").await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn one_hundred_twenty_eight_concurrent_refreshes_of_one_token_all_succeed_and_any_kept_one_works() {
+        let app = App::start().await;
+        let signed_in = app.sign_in("alice").await;
+        let responses = futures_util::future::join_all(
+            (0..128).map(|_| app.refresh_with(&signed_in.refresh)),
+        )
+        .await;
+        let children: Vec<Tokens> = responses
+            .iter()
+            .map(|response| {
+                assert_eq!(response.status(), StatusCode::OK);
+                Tokens::of(response)
+            })
+            .collect();
+        // The client keeps whichever response arrived last, here the 100th.
+        let kept = &children[99];
+        assert_eq!(app.get_with("/me", &kept.access).await.status(), StatusCode::OK);
+        let next = app.refresh_with(&kept.refresh).await;
+        assert_eq!(next.status(), StatusCode::OK);
+        assert_eq!(app.handles("alice").await.len(), 1);
+
+        // After the commit, the parent and every sibling are copies someone else holds.
+        let replay = app.refresh_with(&signed_in.refresh).await;
+        assert_eq!(json_of(replay).await, json!({ "message": "token theft detected" }));
+        assert!(app.handles("alice").await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn concurrent_commits_of_one_child_commit_it_once_without_theft() {
+        let app = App::start().await;
+        let signed_in = app.sign_in("alice").await;
+        let child = Tokens::of(&app.refresh_with(&signed_in.refresh).await);
+        // The same child presented by 32 concurrent refreshes and 32 first uses of its access token.
+        let refreshes = futures_util::future::join_all((0..32).map(|_| app.refresh_with(&child.refresh)));
+        let uses = futures_util::future::join_all((0..32).map(|_| app.get_with("/me", &child.access)));
+        let (refreshes, uses) = tokio::join!(refreshes, uses);
+        for response in refreshes.iter().chain(&uses) {
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+        let grandchild = Tokens::of(&refreshes[0]);
+        assert_eq!(app.get_with("/me", &grandchild.access).await.status(), StatusCode::OK);
+        assert_eq!(app.handles("alice").await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_hanging_store_answers_503_within_the_store_timeout() {
+        let (wrap, hanging) = HangingStore::wrapper();
+        let app = App::start_wrapping(
+            |config| config.store_timeout(Duration::from_millis(300)),
+            wrap,
+        )
+        .await;
+        let signed_in = app.sign_in("alice").await;
+        hanging.store(true, Ordering::SeqCst);
+        let started = std::time::Instant::now();
+        let plain = reqwest::Client::new();
+        let (sign_in, refresh, live) = tokio::join!(
+            plain.post(app.url("/sign-in/bob")).send(),
+            app.refresh_with(&signed_in.refresh),
+            app.get_with("/me/live", &signed_in.access),
+        );
+        for response in [sign_in.unwrap(), refresh, live] {
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            let body = response.json::<Value>().await.unwrap();
+            assert_eq!(body["error"], "sessions are unavailable, try again");
+            assert!(
+                body["cause"].as_str().unwrap().contains("did not answer"),
+                "{body}"
+            );
+        }
+        // Bounded by the timeout, with room for a loaded machine; not a timing assertion of the path itself.
+        assert!(started.elapsed() < Duration::from_secs(10));
+        hanging.store(false, Ordering::SeqCst);
+        assert_eq!(
+            app.refresh_with(&signed_in.refresh).await.status(),
+            StatusCode::OK
+        );
+    }
 }
