@@ -7,6 +7,9 @@
 //!
 //! Both use the real session recipe: rotating refresh tokens with theft detection. `POST /demo/expire-access-tokens`
 //! moves the recipes' clock past the access-token lifetime, so that expiry can be tried without waiting.
+//!
+//! Sessions live in memory, or, with [`Backing::from_env`], in the Redis server at `REDIS_URL`, signed with the
+//! secret in `SESSION_SECRET`: several instances of the example then share their sessions.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,8 +21,8 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use errorhandler::session::{
-    BooleanClaim, Clock, NewSession, RoleClaim, Session, SessionConfig, SessionFailure, Sessions,
-    session_error_handlers,
+    BooleanClaim, Clock, MemoryStore, NewSession, RedisStore, RoleClaim, Session, SessionConfig,
+    SessionFailure, SessionStore, SessionStoreError, Sessions, session_error_handlers,
 };
 use errorhandler::{HttpError, errorhandler};
 use serde_json::{Value, json};
@@ -116,25 +119,73 @@ async fn admin(session: Session) -> Result<Json<Value>, errorhandler::Error> {
     Ok(Json(json!({ "welcome": session.user_id() })))
 }
 
-fn recipe(config: errorhandler::session::SessionConfigBuilder, clock: &DemoClock) -> Sessions {
-    let config = config
+/// Where the example's sessions live and what signs them.
+#[derive(Clone)]
+pub struct Backing {
+    store: Arc<dyn SessionStore>,
+    secret: Option<Vec<u8>>,
+}
+
+impl Backing {
+    /// Sessions in this process's memory, signed with a random secret.
+    pub fn memory() -> Self {
+        Self {
+            store: Arc::new(MemoryStore::new()),
+            secret: None,
+        }
+    }
+
+    /// Sessions in the Redis server at `url`, signed with `secret`, which every instance must share.
+    pub async fn redis(url: &str, secret: impl Into<Vec<u8>>) -> Result<Self, SessionStoreError> {
+        Ok(Self {
+            store: Arc::new(RedisStore::connect(url).await?),
+            secret: Some(secret.into()),
+        })
+    }
+
+    /// With `REDIS_URL` set, sessions in that Redis server, signed with the secret in `SESSION_SECRET` (at least 32
+    /// bytes, the same for every instance); otherwise [`memory`](Self::memory).
+    pub async fn from_env() -> Result<Self, SessionStoreError> {
+        let Ok(url) = std::env::var("REDIS_URL") else {
+            return Ok(Self::memory());
+        };
+        let secret = std::env::var("SESSION_SECRET").map_err(|_| {
+            SessionStoreError::new(
+                "REDIS_URL is set, so SESSION_SECRET must be too: the secret every instance signs tokens with",
+            )
+        })?;
+        Self::redis(&url, secret).await
+    }
+}
+
+fn recipe(
+    config: errorhandler::session::SessionConfigBuilder,
+    clock: &DemoClock,
+    backing: &Backing,
+) -> Sessions {
+    let mut config = config
         // The demo runs on plain http://127.0.0.1; a deployment keeps the default `Secure`.
         .cookie_secure(false)
         .access_token_lifetime(ACCESS_TOKEN_LIFETIME)
-        .clock(clock.clone())
-        .build()
-        .unwrap_or_else(|error| panic!("the example's session configuration is valid: {error}"));
-    Sessions::new(config)
+        .clock(clock.clone());
+    if let Some(secret) = &backing.secret {
+        config = config.signing_secret(secret.clone());
+    }
+    let config = config.build().unwrap_or_else(|error| {
+        panic!("the example's session configuration is not valid: {error}")
+    });
+    Sessions::with_shared_store(config, Arc::clone(&backing.store))
 }
 
 /// The older SDK's half: `/legacy/...`, session expired is 440.
-fn legacy(clock: &DemoClock) -> Router {
+fn legacy(clock: &DemoClock, backing: &Backing) -> Router {
     let sessions = recipe(
         SessionConfig::builder()
             .session_expired_status(440)
             .refresh_path("/legacy/auth/session/refresh")
             .sign_out_path("/legacy/auth/signout"),
         clock,
+        backing,
     );
     Router::new()
         .route("/legacy/sign-in/{user}", post(sign_in))
@@ -145,8 +196,8 @@ fn legacy(clock: &DemoClock) -> Router {
 }
 
 /// The newer SDK's half, at the root.
-fn current(clock: &DemoClock) -> Router {
-    let sessions = recipe(SessionConfig::builder(), clock);
+fn current(clock: &DemoClock, backing: &Backing) -> Router {
+    let sessions = recipe(SessionConfig::builder(), clock, backing);
     Router::new()
         .route("/sign-in/{user}", post(sign_in))
         .route("/me", get(me))
@@ -156,13 +207,18 @@ fn current(clock: &DemoClock) -> Router {
         .layer(ApiErrors::layer())
 }
 
-/// The whole server.
+/// The whole server, with sessions in memory.
 pub fn app() -> Router {
+    app_with(&Backing::memory())
+}
+
+/// The whole server, with sessions where `backing` keeps them.
+pub fn app_with(backing: &Backing) -> Router {
     let clock = DemoClock::default();
     let demo_clock = clock.clone();
     Router::new()
-        .merge(legacy(&clock))
-        .merge(current(&clock))
+        .merge(legacy(&clock, backing))
+        .merge(current(&clock, backing))
         .route(
             "/demo/expire-access-tokens",
             post(move || async move {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::http::header;
-use errorhandler_examples::session_errors::app;
+use errorhandler_examples::session_errors::{Backing, app, app_with};
 use errorhandler_tests::TestServer;
 use serde_json::{Value, json};
 
@@ -193,4 +193,45 @@ async fn the_older_sdks_custom_handlers_answer_440_as_the_readme_shows_them() {
         (440, json!({ "error_msg": "token theft" }))
     );
     assert!(answer.clears("sAccessToken") && answer.clears("sRefreshToken"));
+}
+
+#[tokio::test]
+async fn two_instances_of_the_example_share_sessions_through_redis_as_the_readme_shows() {
+    let Some(redis) = errorhandler_tests::RedisServer::start() else {
+        return;
+    };
+    let secret = "the secret both instances were started with, 32+ bytes";
+    let mut servers = Vec::new();
+    for _ in 0..2 {
+        let backing = Backing::redis(&redis.url(), secret)
+            .await
+            .expect("connect to redis-server");
+        servers.push(TestServer::start(app_with(&backing)).await);
+    }
+    let (first, second) = (&servers[0], &servers[1]);
+
+    let mut alice = Jar::default();
+    assert_eq!(
+        alice.send(first, "POST", "/sign-in/alice").await.status,
+        200
+    );
+    let me = alice.send(second, "GET", "/me").await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.json()["user"], "alice");
+    assert_eq!(
+        alice
+            .send(second, "POST", "/auth/session/refresh")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(alice.send(first, "GET", "/me").await.status, 200);
+    assert_eq!(alice.send(first, "POST", "/auth/signout").await.status, 200);
+    assert_eq!(
+        alice
+            .send(second, "POST", "/auth/session/refresh")
+            .await
+            .status,
+        401
+    );
 }

@@ -624,6 +624,46 @@ mod tests {
     }
 
     #[test]
+    fn the_secret_can_come_from_a_file_or_the_environment() {
+        let path = std::env::temp_dir().join(format!("errorhandler-secret-{}", std::process::id()));
+        std::fs::write(&path, "a secret mounted as a file, 32 bytes+\n").unwrap();
+        let from_file = SessionConfig::builder()
+            .signing_secret_from_file(&path)
+            .build()
+            .unwrap();
+        let given = SessionConfig::builder()
+            .signing_secret("a secret mounted as a file, 32 bytes+")
+            .build()
+            .unwrap();
+        // The same secret gives the same keys: the trailing newline is not part of it.
+        let claims = super::super::tokens::RefreshClaims::new("handle".to_owned(), None).unwrap();
+        let token = super::super::tokens::sign(&claims, &from_file.inner.keys.refresh);
+        assert!(
+            super::super::tokens::open_refresh_token(&token, &given.inner.keys.refresh).is_some()
+        );
+        std::fs::remove_file(&path).unwrap();
+        let missing = SessionConfig::builder()
+            .signing_secret_from_file(&path)
+            .build()
+            .unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .starts_with("the signing secret could not be read from the file"),
+            "{missing}"
+        );
+        let unset = SessionConfig::builder()
+            .signing_secret_from_env("ERRORHANDLER_TEST_SECRET_THAT_IS_NEVER_SET")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            unset.to_string(),
+            "the signing secret could not be read from the environment variable \
+             ERRORHANDLER_TEST_SECRET_THAT_IS_NEVER_SET: environment variable not found"
+        );
+    }
+
+    #[test]
     fn debug_output_leaves_the_secret_out() {
         let config = SessionConfig::builder()
             .signing_secret("a very secret secret of 32 bytes!!")
