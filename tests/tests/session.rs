@@ -328,6 +328,9 @@ async fn claims_via_error(session: Session) -> Result<&'static str, errorhandler
     Ok("welcome")
 }
 
+/// Wraps the test's store in another, for `App::start_wrapping`.
+type StoreWrapper = Box<dyn FnOnce(Arc<dyn SessionStore>) -> Arc<dyn SessionStore>>;
+
 /// A store that fails on demand, over the test's store.
 struct FlakyStore {
     inner: Arc<dyn SessionStore>,
@@ -336,15 +339,12 @@ struct FlakyStore {
 
 impl FlakyStore {
     /// A wrapper for `App::start_wrapping`, and the switch that makes it fail.
-    fn wrapper() -> (
-        impl FnOnce(Arc<dyn SessionStore>) -> Arc<dyn SessionStore>,
-        Arc<AtomicBool>,
-    ) {
+    fn wrapper() -> (StoreWrapper, Arc<AtomicBool>) {
         let failing = Arc::new(AtomicBool::new(false));
         let switch = Arc::clone(&failing);
         let wrap =
             move |inner| -> Arc<dyn SessionStore> { Arc::new(FlakyStore { inner, failing }) };
-        (wrap, switch)
+        (Box::new(wrap), switch)
     }
 
     fn check(&self) -> Result<(), SessionStoreError> {
@@ -398,15 +398,12 @@ struct HangingStore {
 }
 
 impl HangingStore {
-    fn wrapper() -> (
-        impl FnOnce(Arc<dyn SessionStore>) -> Arc<dyn SessionStore>,
-        Arc<AtomicBool>,
-    ) {
+    fn wrapper() -> (StoreWrapper, Arc<AtomicBool>) {
         let hanging = Arc::new(AtomicBool::new(false));
         let switch = Arc::clone(&hanging);
         let wrap =
             move |inner| -> Arc<dyn SessionStore> { Arc::new(HangingStore { inner, hanging }) };
-        (wrap, switch)
+        (Box::new(wrap), switch)
     }
 
     async fn hang_if_asked(&self) {
