@@ -7,10 +7,11 @@ use axum::routing::post;
 use http::{HeaderMap, HeaderValue, Method, header};
 
 use super::Sessions;
-use super::cookies::{self, REFRESH_TOKEN_COOKIE, SessionCookies};
+use super::cookies::SessionCookies;
 use super::error::{SessionError, SessionFailure};
 use super::store::Rotation;
 use super::tokens::{self, TokenHash};
+use super::transfer;
 
 impl Sessions {
     /// A router with the refresh endpoint (`POST` at the refresh path) and the sign-out endpoint (`POST` at the
@@ -26,25 +27,28 @@ impl Sessions {
             .with_state(self.clone())
     }
 
-    /// Rotates the refresh token of the request: the cookies of a new access token and refresh token, or why
-    /// not (`Unauthorised`, `TokenTheftDetected`, a store failure).
+    /// Rotates the refresh token of the request: the cookies (or, in header mode, the headers) of a new access
+    /// token and refresh token with their `front-token`, or why not (`Unauthorised`, `TokenTheftDetected`, a
+    /// store failure).
     pub async fn refresh_session(
         &self,
         method: &Method,
         headers: &HeaderMap,
     ) -> Result<SessionCookies, SessionFailure> {
         let config = self.config();
-        self.check_anti_csrf(method, headers)?;
-        let Some(token) =
-            cookies::read(headers, REFRESH_TOKEN_COOKIE).filter(|token| !token.is_empty())
+        let Some((token, transfer)) =
+            transfer::read_refresh_token(&config.inner, headers, tokens::is_refresh_token_shaped)
         else {
+            self.check_anti_csrf(method, headers, transfer::of_request(&config.inner, headers))?;
             return Err(SessionError::unauthorised(
                 config,
-                "the request has no sRefreshToken cookie, which browsers send only to the refresh path",
+                "the request has no refresh token: no sRefreshToken cookie (which browsers send only to the \
+                 refresh path) and no Authorization: Bearer header",
                 false,
             )
             .into());
         };
+        self.check_anti_csrf(method, headers, transfer)?;
         if !tokens::is_refresh_token_shaped(token) {
             return Err(
                 SessionError::unauthorised(config, "the refresh token is malformed", true).into(),
@@ -60,19 +64,29 @@ impl Sessions {
             .await?
         {
             Rotation::Rotated { session, parent } => {
+                self.check_refresh_anti_csrf_token(headers, transfer, &session.handle)?;
                 let access = self.mint_access_token(
-                    session.handle,
-                    session.user_id,
-                    session.payload,
+                    session.handle.clone(),
+                    session.user_id.clone(),
+                    session.payload.clone(),
                     now,
                     child_hash,
                     Some(parent),
                 );
-                Ok(SessionCookies::new(cookies::setting(
+                let front = transfer::FrontToken {
+                    user_id: &session.user_id,
+                    session_handle: &session.handle,
+                    iat: now,
+                    exp: now.saturating_add(config.inner.access_lifetime),
+                    payload: &session.payload,
+                };
+                Ok(transfer::issue(
                     &config.inner,
+                    transfer,
                     &access,
-                    &child,
-                )))
+                    Some(&child),
+                    &front,
+                ))
             }
             Rotation::TheftDetected { handle, user_id } => {
                 tracing::warn!(
@@ -115,8 +129,9 @@ async fn sign_out(
     let cookies = match sessions.get_session_if_any(&method, &headers).await {
         Ok(Some(session)) => session.revoke().await?,
         Ok(None) | Err(SessionError::Unauthorised { .. }) => {
-            sessions.check_anti_csrf(&method, &headers)?;
-            SessionCookies::new(cookies::clearing(&sessions.config().inner))
+            let config = &sessions.config().inner;
+            sessions.check_anti_csrf(&method, &headers, transfer::of_request(config, &headers))?;
+            transfer::clearing(config)
         }
         Err(error) => return Err(error.into()),
     };
