@@ -26,7 +26,9 @@ async fn main() -> std::io::Result<()> {
         );
     }
     let options = Options {
-        cors_origins: vec![HeaderValue::from_str(&other_origin).expect("an origin is a header value")],
+        cors_origins: vec![
+            HeaderValue::from_str(&other_origin).expect("an origin is a header value"),
+        ],
         ..Options::default()
     };
     let shutdown = || async {

@@ -60,7 +60,10 @@ async fn the_official_frontend_sdk_drives_the_session_recipe_in_chromium() {
     let frontend_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    let frontend_origin = format!("http://{}", frontend_listener.local_addr().expect("address"));
+    let frontend_origin = format!(
+        "http://{}",
+        frontend_listener.local_addr().expect("address")
+    );
     let api = TestServer::start(app_with(Options {
         anti_csrf: Some(AntiCsrf::ViaToken),
         cors_origins: vec![HeaderValue::from_str(&frontend_origin).expect("origin")],

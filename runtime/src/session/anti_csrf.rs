@@ -56,7 +56,10 @@ impl Sessions {
         session_handle: &str,
     ) -> Result<(), SessionError> {
         let config = self.config();
-        if config.anti_csrf() != AntiCsrf::ViaToken || is_safe(method) || transfer == Transfer::Header {
+        if config.anti_csrf() != AntiCsrf::ViaToken
+            || is_safe(method)
+            || transfer == Transfer::Header
+        {
             return Ok(());
         }
         if presents_token(&config.inner, headers, session_handle) {

@@ -36,7 +36,10 @@ impl SessionCookies {
         &self.headers
     }
 
-    pub(crate) fn with_headers(values: Vec<HeaderValue>, headers: Vec<(HeaderName, HeaderValue)>) -> Self {
+    pub(crate) fn with_headers(
+        values: Vec<HeaderValue>,
+        headers: Vec<(HeaderName, HeaderValue)>,
+    ) -> Self {
         Self { values, headers }
     }
 }

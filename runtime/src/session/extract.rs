@@ -246,9 +246,14 @@ impl Sessions {
         headers: &HeaderMap,
     ) -> Result<Option<Session>, SessionError> {
         let config = self.config();
-        let Some((token, transfer)) = transfer::read_access_token(&config.inner, headers, |token| {
-            !matches!(tokens::verify(token, &config.inner.signer), Err(Malformed::Shape))
-        }) else {
+        let Some((token, transfer)) =
+            transfer::read_access_token(&config.inner, headers, |token| {
+                !matches!(
+                    tokens::verify(token, &config.inner.signer),
+                    Err(Malformed::Shape)
+                )
+            })
+        else {
             return Ok(None);
         };
         let claims = tokens::verify(token, &config.inner.signer).map_err(|malformed| {

@@ -119,8 +119,8 @@ pub use rotation::{CommitStep, RefreshState, RefreshStep};
 pub use store::{Rotation, SessionRecord, SessionStore, apply_refresh};
 pub use tokens::TokenHash;
 pub use transfer::{
-    ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, FDI_VERSION_HEADER, FRONT_TOKEN_HEADER,
-    REFRESH_TOKEN_HEADER, RID_HEADER, TokenTransferMethod,
+    ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, FDI_VERSION_HEADER,
+    FRONT_TOKEN_HEADER, REFRESH_TOKEN_HEADER, RID_HEADER, TokenTransferMethod,
 };
 
 /// Declares SuperTokens-style callbacks for the four session errors on an `impl` block.
@@ -253,7 +253,13 @@ impl Sessions {
             payload: &payload,
         };
         let transfer = transfer::for_new_session(config, request);
-        let cookies = transfer::issue(config, transfer, &access_token, Some(&refresh_token), &front);
+        let cookies = transfer::issue(
+            config,
+            transfer,
+            &access_token,
+            Some(&refresh_token),
+            &front,
+        );
         Ok(NewSession {
             handle,
             user_id,

@@ -39,7 +39,11 @@ impl Sessions {
         let Some((token, transfer)) =
             transfer::read_refresh_token(&config.inner, headers, tokens::is_refresh_token_shaped)
         else {
-            self.check_anti_csrf(method, headers, transfer::of_request(&config.inner, headers))?;
+            self.check_anti_csrf(
+                method,
+                headers,
+                transfer::of_request(&config.inner, headers),
+            )?;
             return Err(SessionError::unauthorised(
                 config,
                 "the request has no refresh token: no sRefreshToken cookie (which browsers send only to the \

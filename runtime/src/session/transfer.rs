@@ -186,7 +186,8 @@ pub(crate) fn issue(
         Transfer::Header => {
             headers.extend(header_value(access_token).map(|value| (ACCESS_TOKEN_HEADER, value)));
             if let Some(refresh_token) = refresh_token {
-                headers.extend(header_value(refresh_token).map(|value| (REFRESH_TOKEN_HEADER, value)));
+                headers
+                    .extend(header_value(refresh_token).map(|value| (REFRESH_TOKEN_HEADER, value)));
             }
             Vec::new()
         }
@@ -230,7 +231,10 @@ pub(crate) fn front_token(front: &FrontToken<'_>) -> String {
     up.insert("sub".to_owned(), Value::from(front.user_id));
     up.insert("iat".to_owned(), Value::from(front.iat));
     up.insert("exp".to_owned(), Value::from(front.exp));
-    up.insert("sessionHandle".to_owned(), Value::from(front.session_handle));
+    up.insert(
+        "sessionHandle".to_owned(),
+        Value::from(front.session_handle),
+    );
     let info = serde_json::json!({
         "uid": front.user_id,
         "ate": front.exp.saturating_mul(1000),
@@ -316,8 +320,14 @@ mod tests {
         let mut header_mode = HeaderMap::new();
         header_mode.insert(AUTH_MODE_HEADER, HeaderValue::from_static("header"));
         let any = SessionConfig::builder().build().unwrap();
-        assert_eq!(for_new_session(&any.inner, Some(&header_mode)), Transfer::Header);
-        assert_eq!(for_new_session(&any.inner, Some(&HeaderMap::new())), Transfer::Cookie);
+        assert_eq!(
+            for_new_session(&any.inner, Some(&header_mode)),
+            Transfer::Header
+        );
+        assert_eq!(
+            for_new_session(&any.inner, Some(&HeaderMap::new())),
+            Transfer::Cookie
+        );
         assert_eq!(for_new_session(&any.inner, None), Transfer::Cookie);
         let cookie_only = SessionConfig::builder()
             .token_transfer_method(TokenTransferMethod::Cookie)
@@ -333,8 +343,14 @@ mod tests {
     fn bearer_tokens_win_unless_they_are_another_schemes() {
         let config = SessionConfig::builder().build().unwrap();
         let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer ours"));
-        headers.insert(header::COOKIE, HeaderValue::from_static("sAccessToken=cookie"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer ours"),
+        );
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("sAccessToken=cookie"),
+        );
         assert_eq!(
             read_access_token(&config.inner, &headers, |_| true),
             Some(("ours", Transfer::Header))
@@ -356,6 +372,9 @@ mod tests {
             .build()
             .unwrap();
         headers.remove(header::AUTHORIZATION);
-        assert_eq!(read_access_token(&header_only.inner, &headers, |_| true), None);
+        assert_eq!(
+            read_access_token(&header_only.inner, &headers, |_| true),
+            None
+        );
     }
 }
