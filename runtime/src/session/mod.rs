@@ -77,7 +77,16 @@
 //! Both cookies are `HttpOnly`, with the configured `Secure`, `SameSite` and `Domain`, and are cleared with the
 //! same attributes, an empty value, `Max-Age=0` and an `Expires` in the past: on theft, on *unauthorised* when
 //! the tokens are of no further use, and at sign-out. With `SameSite=None`, requests whose method is not GET,
-//! HEAD or OPTIONS must carry the header `rid` (SuperTokens' `VIA_CUSTOM_HEADER`), or they are *unauthorised*.
+//! HEAD or OPTIONS must carry the header `rid` (SuperTokens' `VIA_CUSTOM_HEADER`), or they are *unauthorised*;
+//! [`AntiCsrf::ViaToken`] asks for the `anti-csrf` token instead.
+//!
+//! # SuperTokens' frontends
+//!
+//! The official frontend SDK (`supertokens-web-js`, `supertokens-website`) drives the recipe: every response
+//! that sets an access token carries the `front-token` header the SDK reads, every response that ends the
+//! session carries `front-token: remove`, tokens travel in headers for a client that asks with
+//! `st-auth-mode: header` ([`TokenTransferMethod`], [`Sessions::create_new_session_for`]), and [`cors`] sets up
+//! tower-http's `CorsLayer` for a page on another origin. The README has the table of headers.
 
 mod anti_csrf;
 pub(crate) mod callbacks;
