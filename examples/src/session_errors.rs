@@ -10,19 +10,24 @@
 //!
 //! Sessions live in memory, or, with [`Backing::from_env`], in the Redis server at `REDIS_URL`, signed with the
 //! secret in `SESSION_SECRET`: several instances of the example then share their sessions.
+//!
+//! `GET /` serves a page that loads SuperTokens' official frontend SDK (`supertokens-web-js` 0.16, installed by
+//! `npm ci` at the repository root) and drives both halves in cookie or header mode; [`frontend`] serves the same
+//! page on another origin, for an API set up with [`Options::cors_origins`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use errorhandler::session::{
-    BooleanClaim, Clock, MemoryStore, NewSession, RedisStore, RoleClaim, Session, SessionConfig,
-    SessionFailure, SessionStore, SessionStoreError, Sessions, session_error_handlers,
+    AntiCsrf, BooleanClaim, Clock, MemoryStore, NewSession, RedisStore, RoleClaim, Session,
+    SessionConfig, SessionFailure, SessionStore, SessionStoreError, Sessions, cors,
+    session_error_handlers,
 };
 use errorhandler::{HttpError, errorhandler};
 use serde_json::{Value, json};
@@ -100,10 +105,16 @@ impl DemoClock {
 async fn sign_in(
     State(sessions): State<Sessions>,
     Path(user): Path<String>,
+    headers: HeaderMap,
 ) -> Result<(NewSession, Json<Value>), SessionFailure> {
-    // A real app checks a password first; the payload is what the claims of `/admin` read.
+    // A real app checks a password first; the payload is what the claims of `/admin` read. The request's
+    // `st-auth-mode` chooses cookies or headers for the tokens.
     let session = sessions
-        .create_new_session(user.clone(), json!({ "st-role": ["user"], "st-ev": false }))
+        .create_new_session_for(
+            &headers,
+            user.clone(),
+            json!({ "st-role": ["user"], "st-ev": false }),
+        )
         .await?;
     Ok((session, Json(json!({ "status": "OK", "user": user }))))
 }
@@ -158,34 +169,53 @@ impl Backing {
     }
 }
 
+impl Default for Backing {
+    fn default() -> Self {
+        Self::memory()
+    }
+}
+
+impl std::fmt::Debug for Backing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret stays out of logs.
+        f.debug_struct("Backing")
+            .field("shared_secret", &self.secret.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 fn recipe(
-    config: errorhandler::session::SessionConfigBuilder,
+    mut config: errorhandler::session::SessionConfigBuilder,
     clock: &DemoClock,
-    backing: &Backing,
+    options: &Options,
 ) -> Sessions {
-    let mut config = config
+    if let Some(anti_csrf) = options.anti_csrf {
+        config = config.anti_csrf(anti_csrf);
+    }
+    if let Some(secret) = &options.backing.secret {
+        config = config.signing_secret(secret.clone());
+    }
+    let config = config
         // The demo runs on plain http://127.0.0.1; a deployment keeps the default `Secure`.
         .cookie_secure(false)
         .access_token_lifetime(ACCESS_TOKEN_LIFETIME)
-        .clock(clock.clone());
-    if let Some(secret) = &backing.secret {
-        config = config.signing_secret(secret.clone());
-    }
-    let config = config.build().unwrap_or_else(|error| {
-        panic!("the example's session configuration is not valid: {error}")
-    });
-    Sessions::with_shared_store(config, Arc::clone(&backing.store))
+        .clock(clock.clone())
+        .build()
+        .unwrap_or_else(|error| {
+            panic!("the example's session configuration is not valid: {error}")
+        });
+    Sessions::with_shared_store(config, Arc::clone(&options.backing.store))
 }
 
 /// The older SDK's half: `/legacy/...`, session expired is 440.
-fn legacy(clock: &DemoClock, backing: &Backing) -> Router {
+fn legacy(clock: &DemoClock, options: &Options) -> Router {
     let sessions = recipe(
         SessionConfig::builder()
             .session_expired_status(440)
             .refresh_path("/legacy/auth/session/refresh")
             .sign_out_path("/legacy/auth/signout"),
         clock,
-        backing,
+        options,
     );
     Router::new()
         .route("/legacy/sign-in/{user}", post(sign_in))
@@ -196,29 +226,41 @@ fn legacy(clock: &DemoClock, backing: &Backing) -> Router {
 }
 
 /// The newer SDK's half, at the root.
-fn current(clock: &DemoClock, backing: &Backing) -> Router {
-    let sessions = recipe(SessionConfig::builder(), clock, backing);
+fn current(clock: &DemoClock, options: &Options) -> Router {
+    let sessions = recipe(SessionConfig::builder(), clock, options);
     Router::new()
         .route("/sign-in/{user}", post(sign_in))
-        .route("/me", get(me))
+        .route("/me", get(me).post(me))
         .route("/admin", get(admin))
         .merge(sessions.router())
         .with_state(sessions)
         .layer(ApiErrors::layer())
 }
 
-/// The whole server, with sessions in memory.
-pub fn app() -> Router {
-    app_with(&Backing::memory())
+/// How [`app_with`] sets the demo up.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The anti-CSRF check of both halves; the recipe's default (none with `SameSite=Lax`) when `None`.
+    pub anti_csrf: Option<AntiCsrf>,
+    /// Origins of pages on other origins (such as `http://127.0.0.1:3002`) that may call the API, through
+    /// tower-http's `CorsLayer` set up by `errorhandler::session::cors`.
+    pub cors_origins: Vec<HeaderValue>,
+    /// Where sessions live; in memory by default.
+    pub backing: Backing,
 }
 
-/// The whole server, with sessions where `backing` keeps them.
-pub fn app_with(backing: &Backing) -> Router {
+/// The whole server, with the page at `/`.
+pub fn app() -> Router {
+    app_with(Options::default())
+}
+
+/// The whole server, set up by `options`.
+pub fn app_with(options: Options) -> Router {
     let clock = DemoClock::default();
     let demo_clock = clock.clone();
-    Router::new()
-        .merge(legacy(&clock, backing))
-        .merge(current(&clock, backing))
+    let app = Router::new()
+        .merge(legacy(&clock, &options))
+        .merge(current(&clock, &options))
         .route(
             "/demo/expire-access-tokens",
             post(move || async move {
@@ -226,4 +268,61 @@ pub fn app_with(backing: &Backing) -> Router {
                 StatusCode::NO_CONTENT
             }),
         )
+        .merge(frontend_routes(None));
+    if options.cors_origins.is_empty() {
+        app
+    } else {
+        // Outermost, so that preflights are answered before routing and error responses carry CORS headers.
+        app.layer(cors::cors_layer(options.cors_origins))
+    }
+}
+
+/// The page alone, calling the API at `api_domain` (such as `http://127.0.0.1:3001`) from its own origin.
+pub fn frontend(api_domain: &str) -> Router {
+    frontend_routes(Some(api_domain))
+}
+
+/// Where the page finds `supertokens-web-js`'s script bundles: `SUPERTOKENS_WEB_JS_BUNDLE`, or the copy that
+/// `npm ci` installs at the repository root.
+pub fn sdk_bundle_dir() -> std::path::PathBuf {
+    std::env::var_os("SUPERTOKENS_WEB_JS_BUNDLE")
+        .map(Into::into)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../node_modules/supertokens-web-js/bundle")
+        })
+}
+
+fn frontend_routes(api_domain: Option<&str>) -> Router {
+    let config = json!({ "apiDomain": api_domain }).to_string();
+    let page = include_str!("../static/session.html").replace("__DEMO_CONFIG__", &config);
+    Router::new()
+        .route("/", get(move || async move { Html(page) }))
+        .route("/sdk/{file}", get(sdk_file))
+}
+
+/// `website.js`, `supertokens.js` and `session.js`: the bundles of `supertokens-web-js`, whose file names carry
+/// a content hash (`session.1e8cb79cef1389b3f612.js`).
+async fn sdk_file(Path(file): Path<String>) -> Result<impl IntoResponse, StatusCode> {
+    let prefix = match file.as_str() {
+        "website.js" => "website.",
+        "supertokens.js" => "supertokens.",
+        "session.js" => "session.",
+        _ => return Err(StatusCode::NOT_FOUND),
+    };
+    let dir = sdk_bundle_dir();
+    let mut entries = tokio::fs::read_dir(&dir)
+        .await
+        .map_err(|_| StatusCode::NOT_FOUND)?;
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(prefix) && name.ends_with(".js") {
+            let script = tokio::fs::read(entry.path())
+                .await
+                .map_err(|_| StatusCode::NOT_FOUND)?;
+            return Ok(([(header::CONTENT_TYPE, "text/javascript")], script));
+        }
+    }
+    Err(StatusCode::NOT_FOUND)
 }

@@ -114,11 +114,11 @@ impl Error {
         Fallback::Page(DefaultPage::new(self.status, description))
     }
 
-    /// The `Set-Cookie` values every answer to this error must carry, whatever a handler returns: the
-    /// clearing of the session cookies on token theft and on an unauthorised session.
-    pub(crate) fn enforced_cookies(&self) -> Vec<http::HeaderValue> {
+    /// The headers every answer to this error must carry, whatever a handler returns: the clearing of the
+    /// session (cookies, `front-token: remove`, token headers) on token theft and on an unauthorised session.
+    pub(crate) fn enforced_headers(&self) -> Vec<(http::HeaderName, http::HeaderValue)> {
         self.find::<SessionError>()
-            .map(SessionError::clearing_cookies)
+            .map(SessionError::clearing_headers)
             .unwrap_or_default()
     }
 }

@@ -322,7 +322,7 @@ async fn run<H: ErrorHandlers>(
 ) -> Response {
     let status = error.status();
     let fallback = error.fallback();
-    let enforced_cookies = error.enforced_cookies();
+    let enforced_headers = error.enforced_headers();
     let head = context.head.unwrap_or_else(empty_head);
     let outcome = AssertUnwindSafe(async move { H::call(handler, error, head).await })
         .catch_unwind()
@@ -330,8 +330,12 @@ async fn run<H: ErrorHandlers>(
     let mut response = match outcome {
         Ok(Ok(response)) => {
             let mut response = apply_status_policy(response, status);
-            for cookie in enforced_cookies {
-                response.headers_mut().append(header::SET_COOKIE, cookie);
+            for (name, value) in enforced_headers {
+                if name == header::SET_COOKIE {
+                    response.headers_mut().append(name, value);
+                } else {
+                    response.headers_mut().insert(name, value);
+                }
             }
             response
         }

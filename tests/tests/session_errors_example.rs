@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::http::header;
-use errorhandler_examples::session_errors::{Backing, app, app_with};
+use errorhandler_examples::session_errors::{Backing, Options, app, app_with};
 use errorhandler_tests::TestServer;
 use serde_json::{Value, json};
 
@@ -206,7 +206,13 @@ async fn two_instances_of_the_example_share_sessions_through_redis_as_the_readme
         let backing = Backing::redis(&redis.url(), secret)
             .await
             .expect("connect to redis-server");
-        servers.push(TestServer::start(app_with(&backing)).await);
+        servers.push(
+            TestServer::start(app_with(Options {
+                backing,
+                ..Options::default()
+            }))
+            .await,
+        );
     }
     let (first, second) = (&servers[0], &servers[1]);
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use http::StatusCode;
 
 use super::clock::{Clock, SystemClock};
+use super::transfer::TokenTransferMethod;
 
 /// The configuration of the session recipe; built by [`SessionConfig::builder`] and checked there.
 #[derive(Clone)]
@@ -29,6 +30,7 @@ pub struct SessionConfigBuilder {
     invalid_claim_status: u16,
     signing_secret: Option<SecretSource>,
     anti_csrf: Option<AntiCsrf>,
+    token_transfer: TokenTransferMethod,
     clock: Arc<dyn Clock>,
     store_timeout: Duration,
 }
@@ -59,6 +61,10 @@ pub enum AntiCsrf {
     /// SuperTokens' `VIA_CUSTOM_HEADER`: a request whose method is not GET, HEAD or OPTIONS must carry the header
     /// `rid`, which a cross-site form cannot send and a cross-site script cannot send without a CORS preflight.
     ViaCustomHeader,
+    /// SuperTokens' `VIA_TOKEN`: new tokens come with an `anti-csrf` response header, and a request with cookies
+    /// whose method is not GET, HEAD or OPTIONS, and every refresh call with cookies, must send it back in the
+    /// `anti-csrf` header, which another site cannot read. SuperTokens' frontend SDK does this on its own.
+    ViaToken,
 }
 
 /// A setting of [`SessionConfigBuilder`] that cannot work.
@@ -153,6 +159,7 @@ impl SessionConfig {
             invalid_claim_status: 403,
             signing_secret: None,
             anti_csrf: None,
+            token_transfer: TokenTransferMethod::Any,
             clock: Arc::new(SystemClock),
             store_timeout: Duration::from_secs(5),
         }
@@ -196,6 +203,11 @@ impl SessionConfig {
     /// The anti-CSRF check applied to state-changing requests.
     pub fn anti_csrf(&self) -> AntiCsrf {
         self.inner.anti_csrf
+    }
+
+    /// The ways tokens are accepted from clients.
+    pub fn token_transfer_method(&self) -> TokenTransferMethod {
+        self.inner.token_transfer
     }
 }
 
@@ -302,6 +314,13 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// The ways tokens travel (SuperTokens' `getTokenTransferMethod`): cookies, headers, or
+    /// [`TokenTransferMethod::Any`], the default.
+    pub fn token_transfer_method(mut self, method: TokenTransferMethod) -> Self {
+        self.token_transfer = method;
+        self
+    }
+
     /// The clock that expiry is measured against; the system clock by default.
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
@@ -374,6 +393,7 @@ impl SessionConfigBuilder {
                 invalid_claim_status,
                 keys,
                 anti_csrf,
+                token_transfer: self.token_transfer,
                 clock: self.clock,
                 store_timeout: self.store_timeout,
             }),
@@ -396,6 +416,7 @@ pub(crate) struct ConfigInner {
     pub(crate) invalid_claim_status: StatusCode,
     pub(crate) keys: super::tokens::Keys,
     pub(crate) anti_csrf: AntiCsrf,
+    pub(crate) token_transfer: TokenTransferMethod,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) store_timeout: Duration,
 }
@@ -453,6 +474,7 @@ impl fmt::Debug for SessionConfig {
             .field("invalid_claim_status", &inner.invalid_claim_status)
             .field("anti_csrf", &inner.anti_csrf)
             .field("store_timeout", &inner.store_timeout)
+            .field("token_transfer_method", &inner.token_transfer)
             .finish_non_exhaustive()
     }
 }
@@ -471,6 +493,7 @@ impl fmt::Debug for SessionConfigBuilder {
             .field("invalid_claim_status", &self.invalid_claim_status)
             .field("anti_csrf", &self.anti_csrf)
             .field("store_timeout", &self.store_timeout)
+            .field("token_transfer_method", &self.token_transfer)
             .finish_non_exhaustive()
     }
 }

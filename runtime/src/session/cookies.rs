@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use axum::response::{IntoResponseParts, ResponseParts};
 use cookie::time::{Duration as CookieDuration, OffsetDateTime};
 use cookie::{Cookie, Expiration};
-use http::{HeaderMap, HeaderValue, header};
+use http::{HeaderMap, HeaderName, HeaderValue, header};
 
 use super::config::{ConfigInner, SameSite};
 
@@ -15,11 +15,14 @@ pub const ACCESS_TOKEN_COOKIE: &str = "sAccessToken";
 /// The name of the refresh-token cookie, SuperTokens' own.
 pub const REFRESH_TOKEN_COOKIE: &str = "sRefreshToken";
 
-/// `Set-Cookie` headers for a response: return them with it (`(cookies, body)`) to apply them.
+/// The session's part of a response: `Set-Cookie` headers, and the headers SuperTokens' frontends read
+/// (`front-token`, in header mode `st-access-token` / `st-refresh-token`, `anti-csrf`). Return it with the
+/// response (`(cookies, body)`) to apply it.
 #[derive(Debug, Clone, Default)]
 #[must_use = "the cookies are only set when returned with the response"]
 pub struct SessionCookies {
     values: Vec<HeaderValue>,
+    headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl SessionCookies {
@@ -28,8 +31,16 @@ impl SessionCookies {
         &self.values
     }
 
-    pub(crate) fn new(values: Vec<HeaderValue>) -> Self {
-        Self { values }
+    /// The other headers: `front-token`, and the token and `anti-csrf` headers when they apply.
+    pub fn headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.headers
+    }
+
+    pub(crate) fn with_headers(
+        values: Vec<HeaderValue>,
+        headers: Vec<(HeaderName, HeaderValue)>,
+    ) -> Self {
+        Self { values, headers }
     }
 }
 
@@ -39,6 +50,9 @@ impl IntoResponseParts for SessionCookies {
     fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Self::Error> {
         for value in self.values {
             parts.headers_mut().append(header::SET_COOKIE, value);
+        }
+        for (name, value) in self.headers {
+            parts.headers_mut().insert(name, value);
         }
         Ok(parts)
     }

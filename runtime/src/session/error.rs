@@ -5,18 +5,20 @@ use std::fmt;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderName, HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 use super::config::SessionConfig;
 use super::cookies;
+use super::transfer;
 use crate::error::Error;
 use crate::http_error::HttpError;
 
 /// A request's session is missing, expired, stolen or lacks a claim: SuperTokens' four session errors.
 ///
 /// It answers on its own with SuperTokens' wire form and the configured status (see [`status`](Self::status)),
-/// and clears the session cookies, with the attributes they were set with, when [`clears_tokens`] says so.
+/// and clears the session cookies, with the attributes they were set with, and the frontend's session
+/// (`front-token: remove`, empty token headers) when [`clears_tokens`] says so.
 ///
 /// [`clears_tokens`]: Self::clears_tokens
 #[derive(Debug, Clone, thiserror::Error)]
@@ -143,7 +145,24 @@ impl SessionError {
         }
     }
 
-    /// SuperTokens' default response: the JSON body, the status and the clearing cookies.
+    /// Every header that a response answering this error must carry, whoever builds it: the clearing
+    /// `Set-Cookie` values, `front-token: remove` and empty `st-access-token` / `st-refresh-token` headers, so
+    /// that the frontend SDK drops its session whatever the body says; empty when this error does not clear the
+    /// session.
+    pub fn clearing_headers(&self) -> Vec<(HeaderName, HeaderValue)> {
+        if !self.clears_tokens() {
+            return Vec::new();
+        }
+        let mut headers: Vec<(HeaderName, HeaderValue)> = self
+            .clearing_cookies()
+            .into_iter()
+            .map(|cookie| (header::SET_COOKIE, cookie))
+            .collect();
+        headers.extend(transfer::clearing_headers());
+        headers
+    }
+
+    /// SuperTokens' default response: the JSON body, the status and the clearing headers.
     pub fn default_response(&self) -> Response {
         let body = match self {
             Self::Unauthorised { .. } => serde_json::json!({ "message": "unauthorised" }),
@@ -163,8 +182,8 @@ impl SessionError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        for cookie in self.clearing_cookies() {
-            headers.append(header::SET_COOKIE, cookie);
+        for (name, value) in self.clearing_headers() {
+            headers.append(name, value);
         }
         response
     }

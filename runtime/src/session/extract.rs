@@ -8,11 +8,11 @@ use http::{HeaderMap, Method};
 
 use super::Sessions;
 use super::claims::ClaimValidator;
-use super::config::AntiCsrf;
-use super::cookies::{self, ACCESS_TOKEN_COOKIE, SessionCookies};
+use super::cookies::SessionCookies;
 use super::error::{ClaimValidationError, SessionError, SessionFailure};
 use super::store::Change;
 use super::tokens::{self, AccessClaims, Malformed};
+use super::transfer::{self, Transfer};
 
 /// The verified session of a request; as an extractor, it rejects the request with a [`SessionError`].
 ///
@@ -37,6 +37,8 @@ use super::tokens::{self, AccessClaims, Malformed};
 pub struct Session {
     claims: AccessClaims,
     sessions: Sessions,
+    /// How the request sent its access token, which a new one is returned by.
+    transfer: Transfer,
 }
 
 impl Session {
@@ -98,7 +100,8 @@ impl Session {
         }
     }
 
-    /// Replaces the payload, in the store and in a new access token; return the cookies with the response.
+    /// Replaces the payload, in the store and in a new access token; return the cookies (or, in header mode, the
+    /// token header) with the response, which also carry the new `front-token`.
     pub async fn update_payload(
         &mut self,
         payload: serde_json::Value,
@@ -123,18 +126,27 @@ impl Session {
         }
         self.claims.payload = payload;
         let token = tokens::sign(&self.claims, &config.inner.keys.access);
-        Ok(SessionCookies::new(cookies::setting_access(
+        let front = transfer::FrontToken {
+            user_id: &self.claims.user_id,
+            session_handle: &self.claims.session_handle,
+            iat: self.claims.iat,
+            exp: self.claims.exp,
+            payload: &self.claims.payload,
+        };
+        Ok(transfer::issue(
             &config.inner,
+            self.transfer,
             &token,
-        )))
+            None,
+            &front,
+        ))
     }
 
-    /// Revokes the session; return the cookies, which clear the session's, with the response.
+    /// Revokes the session; return the cookies, which clear the session's (with `front-token: remove` for the
+    /// frontend), with the response.
     pub async fn revoke(&self) -> Result<SessionCookies, SessionFailure> {
         self.sessions.store().delete(self.handle()).await?;
-        Ok(SessionCookies::new(cookies::clearing(
-            &self.sessions.config().inner,
-        )))
+        Ok(transfer::clearing(&self.sessions.config().inner))
     }
 
     /// Confirms in the store that the session is still live (SuperTokens' `checkDatabase`).
@@ -224,7 +236,7 @@ impl Sessions {
             Some(session) => Ok(session),
             None => Err(SessionError::unauthorised(
                 self.config(),
-                "the request has no sAccessToken cookie",
+                "the request has no access token (no sAccessToken cookie, no Authorization: Bearer header)",
                 false,
             )),
         }
@@ -237,8 +249,8 @@ impl Sessions {
         headers: &HeaderMap,
     ) -> Result<Option<Session>, SessionError> {
         let config = self.config();
-        let Some(token) =
-            cookies::read(headers, ACCESS_TOKEN_COOKIE).filter(|token| !token.is_empty())
+        let Some((token, transfer)) =
+            transfer::read_access_token(&config.inner, headers, tokens::looks_like_access_token)
         else {
             return Ok(None);
         };
@@ -259,32 +271,15 @@ impl Sessions {
             ));
         }
         // Before the commit, so that a forged cross-site request cannot even touch the store.
-        self.check_anti_csrf(method, headers)?;
+        self.check_anti_csrf(method, headers, transfer)?;
+        self.check_anti_csrf_token(method, headers, transfer, &claims.session_handle)?;
         if let Some(parent) = claims.parent_hash {
             self.commit_on_first_use(&claims, &parent, now).await?;
         }
         Ok(Some(Session {
             claims,
             sessions: self.clone(),
+            transfer,
         }))
-    }
-
-    /// SuperTokens' `VIA_CUSTOM_HEADER`: a state-changing request must carry `rid`.
-    pub(crate) fn check_anti_csrf(
-        &self,
-        method: &Method,
-        headers: &HeaderMap,
-    ) -> Result<(), SessionError> {
-        let config = self.config();
-        let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if config.anti_csrf() == AntiCsrf::None || safe || headers.contains_key("rid") {
-            return Ok(());
-        }
-        Err(SessionError::unauthorised(
-            config,
-            "anti-csrf check failed: with SameSite=None cookies, a request whose method is not GET, HEAD or \
-             OPTIONS must carry the header `rid` (for example `rid: session`)",
-            false,
-        ))
     }
 }

@@ -80,13 +80,24 @@
 //! Both cookies are `HttpOnly`, with the configured `Secure`, `SameSite` and `Domain`, and are cleared with the
 //! same attributes, an empty value, `Max-Age=0` and an `Expires` in the past: on theft, on *unauthorised* when
 //! the tokens are of no further use, and at sign-out. With `SameSite=None`, requests whose method is not GET,
-//! HEAD or OPTIONS must carry the header `rid` (SuperTokens' `VIA_CUSTOM_HEADER`), or they are *unauthorised*.
+//! HEAD or OPTIONS must carry the header `rid` (SuperTokens' `VIA_CUSTOM_HEADER`), or they are *unauthorised*;
+//! [`AntiCsrf::ViaToken`] asks for the `anti-csrf` token instead.
+//!
+//! # SuperTokens' frontends
+//!
+//! The official frontend SDK (`supertokens-web-js`, `supertokens-website`) drives the recipe: every response
+//! that sets an access token carries the `front-token` header the SDK reads, every response that ends the
+//! session carries `front-token: remove`, tokens travel in headers for a client that asks with
+//! `st-auth-mode: header` ([`TokenTransferMethod`], [`Sessions::create_new_session_for`]), and [`cors`] sets up
+//! tower-http's `CorsLayer` for a page on another origin. The README has the table of headers.
 
+mod anti_csrf;
 pub(crate) mod callbacks;
 mod claims;
 mod clock;
 mod config;
 mod cookies;
+pub mod cors;
 mod error;
 mod extract;
 mod memory;
@@ -97,6 +108,7 @@ mod rotation;
 mod routes;
 mod store;
 mod tokens;
+mod transfer;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -121,6 +133,10 @@ pub use redis::{RedisStore, RedisStoreConfig};
 pub use require::{RequireSession, RequireSessionService};
 pub use store::{SessionRecord, SessionStore};
 pub use tokens::TokenHash;
+pub use transfer::{
+    ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, FDI_VERSION_HEADER,
+    FRONT_TOKEN_HEADER, REFRESH_TOKEN_HEADER, RID_HEADER, TokenTransferMethod,
+};
 
 /// Implements [`SessionStore`] with `async fn`s (the `async-trait` crate, re-exported).
 pub use async_trait::async_trait;
@@ -176,7 +192,7 @@ impl Settled {
     const MAX_ENTRIES: usize = 65_536;
 }
 
-/// A session just created: its handle, and the cookies to return with the response.
+/// A session just created: its handle, and the cookies (or token headers) to return with the response.
 #[derive(Debug, Clone)]
 #[must_use = "the session cookies are only set when returned with the response"]
 pub struct NewSession {
@@ -214,16 +230,27 @@ impl Sessions {
     }
 
     /// Creates a session for `user_id` whose access tokens carry `payload`.
+    ///
+    /// Its tokens travel in cookies, unless the configuration accepts headers only; use
+    /// [`create_new_session_for`](Self::create_new_session_for) to follow the request's `st-auth-mode`.
     pub async fn create_new_session(
         &self,
         user_id: impl Into<String>,
+        payload: serde_json::Value,
+    ) -> Result<NewSession, SessionFailure> {
+        self.create_session(None, user_id.into(), payload).await
+    }
+
+    async fn create_session(
+        &self,
+        request: Option<&http::HeaderMap>,
+        user_id: String,
         payload: serde_json::Value,
     ) -> Result<NewSession, SessionFailure> {
         let config = &self.inner.config.inner;
         let handle = tokens::new_session_handle()?;
         let (refresh_token, refresh_hash) =
             tokens::new_refresh_token(&handle, None, &config.keys.refresh)?;
-        let user_id = user_id.into();
         let now = config.now();
         let record = SessionRecord {
             handle: handle.clone(),
@@ -238,15 +265,30 @@ impl Sessions {
         let access_token = self.mint_access_token(
             handle.clone(),
             user_id.clone(),
-            payload,
+            payload.clone(),
             now,
             refresh_hash,
             None,
         );
+        let front = transfer::FrontToken {
+            user_id: &user_id,
+            session_handle: &handle,
+            iat: now,
+            exp: now.saturating_add(config.access_lifetime),
+            payload: &payload,
+        };
+        let transfer = transfer::for_new_session(config, request);
+        let cookies = transfer::issue(
+            config,
+            transfer,
+            &access_token,
+            Some(&refresh_token),
+            &front,
+        );
         Ok(NewSession {
             handle,
             user_id,
-            cookies: SessionCookies::new(cookies::setting(config, &access_token, &refresh_token)),
+            cookies,
         })
     }
 
@@ -351,7 +393,7 @@ impl NewSession {
         &self.user_id
     }
 
-    /// The cookies that carry its tokens.
+    /// The cookies, or in header mode the headers, that carry its tokens, with its `front-token`.
     pub fn cookies(&self) -> &SessionCookies {
         &self.cookies
     }

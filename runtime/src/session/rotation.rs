@@ -4,7 +4,7 @@
 use super::Sessions;
 use super::error::{SessionError, SessionFailure};
 use super::store::{Change, SessionRecord};
-use super::tokens::{self, AccessClaims, TokenHash};
+use super::tokens::{self, AccessClaims, RefreshClaims, TokenHash};
 
 /// What a refresh with a token does, given the session's current token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,25 +61,37 @@ pub(crate) fn on_first_use(
     }
 }
 
-/// The tokens a successful refresh mints.
+/// The tokens a successful refresh mints, and what the frontend is told of them.
 pub(crate) struct Refreshed {
     pub(crate) access_token: String,
     pub(crate) refresh_token: String,
+    pub(crate) session_handle: String,
+    pub(crate) user_id: String,
+    pub(crate) payload: serde_json::Value,
+    /// When the access token was issued, Unix seconds.
+    pub(crate) iat: u64,
 }
 
 impl Sessions {
-    /// Applies a refresh with `token`: the new tokens, or why not.
-    pub(crate) async fn rotate(&self, token: &str) -> Result<Refreshed, SessionFailure> {
-        let config = self.config();
-        let inner = &config.inner;
-        let Some(claims) = tokens::open_refresh_token(token, &inner.keys.refresh) else {
-            return Err(SessionError::unauthorised(
-                config,
+    /// The claims of a refresh token this app sealed; *unauthorised*, clearing the tokens, for anything else.
+    pub(crate) fn open_refresh_token(&self, token: &str) -> Result<RefreshClaims, SessionError> {
+        tokens::open_refresh_token(token, &self.config().inner.keys.refresh).ok_or_else(|| {
+            SessionError::unauthorised(
+                self.config(),
                 "the refresh token is malformed or was not signed with this app's secret",
                 true,
             )
-            .into());
-        };
+        })
+    }
+
+    /// Applies a refresh with `token`, whose claims are `claims`: the new tokens, or why not.
+    pub(crate) async fn rotate(
+        &self,
+        token: &str,
+        claims: RefreshClaims,
+    ) -> Result<Refreshed, SessionFailure> {
+        let config = self.config();
+        let inner = &config.inner;
         let presented = TokenHash::of(token);
         let now = inner.now();
         let refresh_lifetime = inner.refresh_lifetime;
@@ -124,9 +136,9 @@ impl Sessions {
         let (refresh_token, refresh_hash) =
             tokens::new_refresh_token(&record.handle, Some(presented), &inner.keys.refresh)?;
         let access_token = self.mint_access_token(
-            record.handle,
-            record.user_id,
-            record.payload,
+            record.handle.clone(),
+            record.user_id.clone(),
+            record.payload.clone(),
             now,
             refresh_hash,
             Some(presented),
@@ -134,6 +146,10 @@ impl Sessions {
         Ok(Refreshed {
             access_token,
             refresh_token,
+            session_handle: record.handle,
+            user_id: record.user_id,
+            payload: record.payload,
+            iat: now,
         })
     }
 

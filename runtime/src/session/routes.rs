@@ -7,8 +7,10 @@ use axum::routing::post;
 use http::{HeaderMap, HeaderValue, Method, header};
 
 use super::Sessions;
-use super::cookies::{self, REFRESH_TOKEN_COOKIE, SessionCookies};
+use super::cookies::SessionCookies;
 use super::error::{SessionError, SessionFailure};
+use super::tokens;
+use super::transfer;
 
 impl Sessions {
     /// A router with the refresh endpoint (`POST` at the refresh path) and the sign-out endpoint (`POST` at the
@@ -24,31 +26,51 @@ impl Sessions {
             .with_state(self.clone())
     }
 
-    /// Rotates the refresh token of the request: the cookies of a new access token and refresh token, or why
-    /// not (`Unauthorised`, `TokenTheftDetected`, a store failure).
+    /// Rotates the refresh token of the request: the cookies (or, in header mode, the headers) of a new access
+    /// token and refresh token with their `front-token`, or why not (`Unauthorised`, `TokenTheftDetected`, a
+    /// store failure).
     pub async fn refresh_session(
         &self,
         method: &Method,
         headers: &HeaderMap,
     ) -> Result<SessionCookies, SessionFailure> {
         let config = self.config();
-        self.check_anti_csrf(method, headers)?;
-        let Some(token) =
-            cookies::read(headers, REFRESH_TOKEN_COOKIE).filter(|token| !token.is_empty())
+        let Some((token, transfer)) =
+            transfer::read_refresh_token(&config.inner, headers, tokens::looks_like_refresh_token)
         else {
+            self.check_anti_csrf(
+                method,
+                headers,
+                transfer::of_request(&config.inner, headers),
+            )?;
             return Err(SessionError::unauthorised(
                 config,
-                "the request has no sRefreshToken cookie, which browsers send only to the refresh path",
+                "the request has no refresh token: no sRefreshToken cookie (which browsers send only to the \
+                 refresh path) and no Authorization: Bearer header",
                 false,
             )
             .into());
         };
-        let refreshed = self.rotate(token).await?;
-        Ok(SessionCookies::new(cookies::setting(
+        // Before the token is even opened, so that a forged cross-site refresh clears nothing and touches no
+        // store; the token check needs the session handle the token names.
+        self.check_anti_csrf(method, headers, transfer)?;
+        let claims = self.open_refresh_token(token)?;
+        self.check_refresh_anti_csrf_token(headers, transfer, &claims.session_handle)?;
+        let refreshed = self.rotate(token, claims).await?;
+        let front = transfer::FrontToken {
+            user_id: &refreshed.user_id,
+            session_handle: &refreshed.session_handle,
+            iat: refreshed.iat,
+            exp: refreshed.iat.saturating_add(config.inner.access_lifetime),
+            payload: &refreshed.payload,
+        };
+        Ok(transfer::issue(
             &config.inner,
+            transfer,
             &refreshed.access_token,
-            &refreshed.refresh_token,
-        )))
+            Some(&refreshed.refresh_token),
+            &front,
+        ))
     }
 }
 
@@ -75,8 +97,9 @@ async fn sign_out(
     let cookies = match sessions.get_session_if_any(&method, &headers).await {
         Ok(Some(session)) => session.revoke().await?,
         Ok(None) | Err(SessionError::Unauthorised { .. }) => {
-            sessions.check_anti_csrf(&method, &headers)?;
-            SessionCookies::new(cookies::clearing(&sessions.config().inner))
+            let config = &sessions.config().inner;
+            sessions.check_anti_csrf(&method, &headers, transfer::of_request(config, &headers))?;
+            transfer::clearing(config)
         }
         Err(error) => return Err(error.into()),
     };

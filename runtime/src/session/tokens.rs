@@ -168,6 +168,28 @@ pub(crate) fn open_refresh_token(token: &str, signer: &Signer) -> Option<Refresh
     verify(token, signer).ok()
 }
 
+/// Whether `token` has the shape of a refresh token this recipe mints, before its seal is checked: to tell it
+/// from another scheme's bearer token.
+pub(crate) fn looks_like_refresh_token(token: &str) -> bool {
+    token.len() <= MAX_REFRESH_TOKEN_LEN && is_signed_shape(token)
+}
+
+/// Whether `token` has the shape of an access token this recipe mints, before its signature is checked.
+pub(crate) fn looks_like_access_token(token: &str) -> bool {
+    token.len() <= MAX_ACCESS_TOKEN_LEN && is_signed_shape(token)
+}
+
+/// `body "." tag`, the tag being an HMAC-SHA256 in unpadded base64url (43 characters).
+fn is_signed_shape(token: &str) -> bool {
+    token.split_once('.').is_some_and(|(body, tag)| {
+        !body.is_empty()
+            && tag.len() == 43
+            && tag
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+    })
+}
+
 /// A fresh session handle: 128 random bits, which no one can guess or enumerate.
 pub(crate) fn new_session_handle() -> Result<String, getrandom::Error> {
     random_text::<16>()

@@ -1,0 +1,380 @@
+//! How tokens travel between the recipe and SuperTokens' frontends: in cookies or in headers (SuperTokens'
+//! `tokenTransferMethod`), with the `front-token` header that tells the frontend a session exists.
+//!
+//! The frontend SDK (`supertokens-website`, embedded in `supertokens-web-js`) never sees the `HttpOnly` cookies.
+//! It learns everything it knows about the session from response headers, read in `lib/build/fetch.js`,
+//! `saveTokensFromHeaders`:
+//!
+//! - `front-token`: `base64(JSON {"uid", "ate", "up"})`, stored in its own `sFrontToken` cookie; `remove`
+//!   deletes it along with every token it holds (`FrontToken.setItem` → `FrontToken.removeToken`). Its presence
+//!   is what `doesSessionExist`, `getUserId` and `getAccessTokenPayloadSecurely` read (`recipeImplementation.js`
+//!   through `FrontToken.getTokenInfo`), and its appearance or removal fires `SESSION_CREATED`, `SIGN_OUT` and
+//!   `UNAUTHORISED` (`fireSessionUpdateEventsIfNecessary`).
+//! - `st-access-token` / `st-refresh-token`: in header mode, the tokens themselves, which it keeps in cookies of
+//!   the page's origin and sends back as `Authorization: Bearer` (`setAuthorizationHeaderIfRequired`: the access
+//!   token on every request, the refresh token on the refresh call); an empty value deletes them (`setToken`).
+//! - `anti-csrf`: the anti-CSRF token (see [`AntiCsrf::ViaToken`](super::AntiCsrf::ViaToken)).
+//!
+//! Each request of the SDK says which mode it is in with `st-auth-mode: cookie | header`
+//! (`AuthHttpRequest.doRequest`).
+
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value};
+
+use super::config::ConfigInner;
+use super::cookies::{self, ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionCookies};
+use super::error::SessionFailure;
+use super::{NewSession, Sessions};
+
+/// `front-token`: what the frontend knows of the session, `base64(JSON {"uid", "ate", "up"})` or `remove`.
+pub const FRONT_TOKEN_HEADER: HeaderName = HeaderName::from_static("front-token");
+/// `st-access-token`: the access token, in header mode.
+pub const ACCESS_TOKEN_HEADER: HeaderName = HeaderName::from_static("st-access-token");
+/// `st-refresh-token`: the refresh token, in header mode.
+pub const REFRESH_TOKEN_HEADER: HeaderName = HeaderName::from_static("st-refresh-token");
+/// `st-auth-mode`: the transfer method a frontend asks for, `cookie` or `header`.
+pub const AUTH_MODE_HEADER: HeaderName = HeaderName::from_static("st-auth-mode");
+/// `anti-csrf`: the anti-CSRF token, in responses that mint one and in the requests that prove it.
+pub const ANTI_CSRF_HEADER: HeaderName = HeaderName::from_static("anti-csrf");
+/// `rid`: the custom header of SuperTokens' `VIA_CUSTOM_HEADER` anti-CSRF check; the SDK sends it on every call.
+pub const RID_HEADER: HeaderName = HeaderName::from_static("rid");
+/// `fdi-version`: the frontend-driver interface versions the SDK speaks, sent on its own calls.
+pub const FDI_VERSION_HEADER: HeaderName = HeaderName::from_static("fdi-version");
+
+/// The ways the recipe accepts tokens from clients: SuperTokens' `getTokenTransferMethod`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenTransferMethod {
+    /// `HttpOnly` cookies only, as browsers without the SDK use.
+    Cookie,
+    /// `Authorization: Bearer` requests and `st-access-token` / `st-refresh-token` responses only, as mobile and
+    /// native clients use.
+    Header,
+    /// Either, the default: a token in `Authorization: Bearer` is preferred to a cookie, and a new session
+    /// follows the request's `st-auth-mode` (cookies when it says nothing).
+    #[default]
+    Any,
+}
+
+/// The transfer method one request used, which its response answers in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transfer {
+    Cookie,
+    Header,
+}
+
+/// What the `front-token` header says of an access token.
+pub(crate) struct FrontToken<'a> {
+    pub(crate) user_id: &'a str,
+    pub(crate) session_handle: &'a str,
+    /// Unix seconds.
+    pub(crate) iat: u64,
+    /// Unix seconds.
+    pub(crate) exp: u64,
+    pub(crate) payload: &'a Value,
+}
+
+impl Sessions {
+    /// [`create_new_session`](Self::create_new_session) for the request with `headers`: its tokens travel the
+    /// way the request asks with `st-auth-mode` (within the configured [`TokenTransferMethod`]), as SuperTokens'
+    /// `createNewSession(req, res, ...)` does.
+    ///
+    /// ```
+    /// use axum::{extract::State, http::HeaderMap};
+    /// use errorhandler::session::{NewSession, SessionFailure, Sessions};
+    ///
+    /// async fn sign_in(State(sessions): State<Sessions>, headers: HeaderMap) -> Result<NewSession, SessionFailure> {
+    ///     // ... check the credentials ...
+    ///     sessions.create_new_session_for(&headers, "alice", serde_json::json!({})).await
+    /// }
+    /// ```
+    pub async fn create_new_session_for(
+        &self,
+        headers: &HeaderMap,
+        user_id: impl Into<String>,
+        payload: Value,
+    ) -> Result<NewSession, SessionFailure> {
+        self.create_session(Some(headers), user_id.into(), payload)
+            .await
+    }
+}
+
+impl TokenTransferMethod {
+    fn accepts(self, transfer: Transfer) -> bool {
+        matches!(
+            (self, transfer),
+            (Self::Any, _) | (Self::Cookie, Transfer::Cookie) | (Self::Header, Transfer::Header)
+        )
+    }
+}
+
+/// The transfer method of a new session: the configured one, or under `Any` the request's `st-auth-mode`.
+///
+/// SuperTokens answers a request without `st-auth-mode` in header mode; this recipe uses cookies, so that
+/// browsers and clients that predate header transfer keep working.
+pub(crate) fn for_new_session(config: &ConfigInner, request: Option<&HeaderMap>) -> Transfer {
+    match config.token_transfer {
+        TokenTransferMethod::Cookie => Transfer::Cookie,
+        TokenTransferMethod::Header => Transfer::Header,
+        TokenTransferMethod::Any => {
+            let asks_for_headers = request
+                .and_then(|headers| headers.get(AUTH_MODE_HEADER))
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|mode| mode.trim().eq_ignore_ascii_case("header"));
+            if asks_for_headers {
+                Transfer::Header
+            } else {
+                Transfer::Cookie
+            }
+        }
+    }
+}
+
+/// The request's access token and how it came: `Authorization: Bearer` first, then the cookie, among the
+/// accepted methods (supertokens-node's `getAccessTokenFromRequest`).
+///
+/// `looks_like_ours` tells a bearer token of the recipe from another scheme's, which then leaves the cookie
+/// to be read, as supertokens-node ignores a bearer token that is not structured like its own.
+pub(crate) fn read_access_token<'h>(
+    config: &ConfigInner,
+    headers: &'h HeaderMap,
+    looks_like_ours: impl Fn(&str) -> bool,
+) -> Option<(&'h str, Transfer)> {
+    read(config, headers, ACCESS_TOKEN_COOKIE, looks_like_ours)
+}
+
+/// The request's refresh token and how it came, as [`read_access_token`]: on the refresh call, the SDK in
+/// header mode sends the refresh token as `Authorization: Bearer` (`fetch.js`, `onUnauthorisedResponse` →
+/// `setAuthorizationHeaderIfRequired(headers, true)`).
+pub(crate) fn read_refresh_token<'h>(
+    config: &ConfigInner,
+    headers: &'h HeaderMap,
+    looks_like_ours: impl Fn(&str) -> bool,
+) -> Option<(&'h str, Transfer)> {
+    read(config, headers, REFRESH_TOKEN_COOKIE, looks_like_ours)
+}
+
+/// How a request without a usable token would have sent one: by header when it carries `Authorization: Bearer`
+/// or asks for header mode, else by cookie.
+pub(crate) fn of_request(config: &ConfigInner, headers: &HeaderMap) -> Transfer {
+    if config.token_transfer.accepts(Transfer::Header)
+        && (bearer(headers).is_some() || for_new_session(config, Some(headers)) == Transfer::Header)
+    {
+        Transfer::Header
+    } else {
+        Transfer::Cookie
+    }
+}
+
+/// The response parts of freshly minted tokens: cookies or `st-*-token` headers, the `front-token`, and the
+/// anti-CSRF token when the configuration uses one. `refresh_token` is `None` when only the access token
+/// changes (a payload update).
+pub(crate) fn issue(
+    config: &ConfigInner,
+    transfer: Transfer,
+    access_token: &str,
+    refresh_token: Option<&str>,
+    front: &FrontToken<'_>,
+) -> SessionCookies {
+    let mut headers = Vec::new();
+    let set_cookies = match transfer {
+        Transfer::Cookie => match refresh_token {
+            Some(refresh_token) => cookies::setting(config, access_token, refresh_token),
+            None => cookies::setting_access(config, access_token),
+        },
+        Transfer::Header => {
+            headers.extend(header_value(access_token).map(|value| (ACCESS_TOKEN_HEADER, value)));
+            if let Some(refresh_token) = refresh_token {
+                headers
+                    .extend(header_value(refresh_token).map(|value| (REFRESH_TOKEN_HEADER, value)));
+            }
+            Vec::new()
+        }
+    };
+    headers.extend(header_value(&front_token(front)).map(|value| (FRONT_TOKEN_HEADER, value)));
+    if let Some(token) = super::anti_csrf::token_to_issue(config, transfer, front.session_handle) {
+        headers.extend(header_value(&token).map(|value| (ANTI_CSRF_HEADER, value)));
+    }
+    SessionCookies::with_headers(set_cookies, headers)
+}
+
+/// The headers besides `Set-Cookie` of a response that ends the session: `front-token: remove` and empty
+/// token headers, in every transfer method at once, as supertokens-node's
+/// `clearSessionFromAllTokenTransferMethods` does (the response cannot know which one the client holds).
+///
+/// The SDK clears its session on `front-token: remove` alone (`fetch.js`, `FrontToken.removeToken`, which also
+/// empties its header-mode tokens); the empty `st-*-token` headers clear them for clients that read only those.
+pub(crate) fn clearing_headers() -> [(HeaderName, HeaderValue); 3] {
+    [
+        (FRONT_TOKEN_HEADER, HeaderValue::from_static("remove")),
+        (ACCESS_TOKEN_HEADER, HeaderValue::from_static("")),
+        (REFRESH_TOKEN_HEADER, HeaderValue::from_static("")),
+    ]
+}
+
+/// Everything a response that ends the session carries: the clearing cookies and [`clearing_headers`].
+pub(crate) fn clearing(config: &ConfigInner) -> SessionCookies {
+    SessionCookies::with_headers(cookies::clearing(config), clearing_headers().to_vec())
+}
+
+/// `base64(UTF-8 JSON {"uid", "ate", "up"})`, as supertokens-node's `buildFrontToken`: the SDK decodes it with
+/// `JSON.parse(decodeURIComponent(escape(atob(token))))` (`fetch.js`, `parseFrontToken`), so standard padded
+/// base64; `ate` is in milliseconds (compared with `Date.now()` in `getAccessTokenPayloadSecurely` and
+/// `doesSessionExist`), and `up.iat` in seconds (`calculateClockSkewInMillis` multiplies it by 1000).
+pub(crate) fn front_token(front: &FrontToken<'_>) -> String {
+    let mut up = match front.payload {
+        Value::Object(payload) => payload.clone(),
+        _ => Map::new(),
+    };
+    // The claims SuperTokens puts in every access token (its `protectedProps`) win over the user's payload.
+    up.insert("sub".to_owned(), Value::from(front.user_id));
+    up.insert("iat".to_owned(), Value::from(front.iat));
+    up.insert("exp".to_owned(), Value::from(front.exp));
+    up.insert(
+        "sessionHandle".to_owned(),
+        Value::from(front.session_handle),
+    );
+    let info = serde_json::json!({
+        "uid": front.user_id,
+        "ate": front.exp.saturating_mul(1000),
+        "up": up,
+    });
+    STANDARD.encode(info.to_string())
+}
+
+fn read<'h>(
+    config: &ConfigInner,
+    headers: &'h HeaderMap,
+    cookie_name: &str,
+    looks_like_ours: impl Fn(&str) -> bool,
+) -> Option<(&'h str, Transfer)> {
+    let accepts = |transfer| config.token_transfer.accepts(transfer);
+    let bearer = bearer(headers).filter(|_| accepts(Transfer::Header));
+    let cookie = cookies::read(headers, cookie_name)
+        .filter(|token| !token.is_empty() && accepts(Transfer::Cookie));
+    match (bearer, cookie) {
+        (Some(token), Some(cookie)) if !looks_like_ours(token) => Some((cookie, Transfer::Cookie)),
+        (Some(token), _) => Some((token, Transfer::Header)),
+        (None, Some(cookie)) => Some((cookie, Transfer::Cookie)),
+        (None, None) => None,
+    }
+}
+
+/// The token of `Authorization: Bearer <token>`, as supertokens-node's `getToken` reads it.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
+fn header_value(text: &str) -> Option<HeaderValue> {
+    // Tokens are base64 text, so this fails only on a bug; logged rather than sent half-formed.
+    match HeaderValue::from_str(text) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            tracing::error!(%error, "a session token is not a valid header value");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::SessionConfig;
+
+    fn decode(token: &str) -> Value {
+        serde_json::from_slice(&STANDARD.decode(token).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn front_token_is_what_the_sdk_parses() {
+        let payload = serde_json::json!({ "st-role": ["admin"], "name": "Zoë", "sub": "spoofed" });
+        let token = front_token(&FrontToken {
+            user_id: "alice",
+            session_handle: "h1",
+            iat: 1_700_000_000,
+            exp: 1_700_003_600,
+            payload: &payload,
+        });
+        assert_eq!(
+            decode(&token),
+            serde_json::json!({
+                "uid": "alice",
+                "ate": 1_700_003_600_000_u64,
+                "up": {
+                    "st-role": ["admin"], "name": "Zoë", "sub": "alice",
+                    "iat": 1_700_000_000_u64, "exp": 1_700_003_600_u64, "sessionHandle": "h1",
+                },
+            })
+        );
+    }
+
+    #[test]
+    fn new_sessions_follow_st_auth_mode_within_the_configured_methods() {
+        let mut header_mode = HeaderMap::new();
+        header_mode.insert(AUTH_MODE_HEADER, HeaderValue::from_static("header"));
+        let any = SessionConfig::builder().build().unwrap();
+        assert_eq!(
+            for_new_session(&any.inner, Some(&header_mode)),
+            Transfer::Header
+        );
+        assert_eq!(
+            for_new_session(&any.inner, Some(&HeaderMap::new())),
+            Transfer::Cookie
+        );
+        assert_eq!(for_new_session(&any.inner, None), Transfer::Cookie);
+        let cookie_only = SessionConfig::builder()
+            .token_transfer_method(TokenTransferMethod::Cookie)
+            .build()
+            .unwrap();
+        assert_eq!(
+            for_new_session(&cookie_only.inner, Some(&header_mode)),
+            Transfer::Cookie
+        );
+    }
+
+    #[test]
+    fn bearer_tokens_win_unless_they_are_another_schemes() {
+        let config = SessionConfig::builder().build().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer ours"),
+        );
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("sAccessToken=cookie"),
+        );
+        assert_eq!(
+            read_access_token(&config.inner, &headers, |_| true),
+            Some(("ours", Transfer::Header))
+        );
+        assert_eq!(
+            read_access_token(&config.inner, &headers, |_| false),
+            Some(("cookie", Transfer::Cookie))
+        );
+        let cookie_only = SessionConfig::builder()
+            .token_transfer_method(TokenTransferMethod::Cookie)
+            .build()
+            .unwrap();
+        assert_eq!(
+            read_access_token(&cookie_only.inner, &headers, |_| true),
+            Some(("cookie", Transfer::Cookie))
+        );
+        let header_only = SessionConfig::builder()
+            .token_transfer_method(TokenTransferMethod::Header)
+            .build()
+            .unwrap();
+        headers.remove(header::AUTHORIZATION);
+        assert_eq!(
+            read_access_token(&header_only.inner, &headers, |_| true),
+            None
+        );
+    }
+}
