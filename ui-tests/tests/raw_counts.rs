@@ -1,5 +1,5 @@
 //! How many diagnostics rustc emits for each `fail/` case: one error, two where the case is a duplicate (the
-//! second points at the first occurrence) or two mistakes, and no warning.
+//! second points at the first occurrence) or two mistakes, no warning, and no error under a whole invocation.
 //!
 //! trybuild compares against cargo's rendered output, which prints identical diagnostics once, so it cannot see
 //! an error emitted twice. This test reads rustc's own JSON diagnostics instead. Every case is a `[[bin]]` of
@@ -61,7 +61,14 @@ fn each_fail_case_emits_one_error_and_no_warning() {
         let rendered = diagnostic["rendered"].as_str().unwrap_or_default();
         match diagnostic["level"].as_str() {
             Some("error") if is_summary(diagnostic) => {}
-            Some("error") => counts.errors.push(rendered.to_owned()),
+            Some("error") => {
+                if let Some(invocation) = on_invocation(diagnostic) {
+                    counts.others.push(format!(
+                        "(under the whole `{invocation}` invocation, not the user's token)\n{rendered}"
+                    ));
+                }
+                counts.errors.push(rendered.to_owned());
+            }
             Some("warning") if is_summary(diagnostic) => {}
             // "For more information about this error, try `rustc --explain E0277`."
             Some("failure-note") => {}
@@ -107,6 +114,18 @@ fn is_summary(diagnostic: &serde_json::Value) -> bool {
     let spans = diagnostic["spans"].as_array().map_or(0, Vec::len);
     let message = diagnostic["message"].as_str().unwrap_or_default();
     spans == 0 && (message.starts_with("aborting due to") || message.ends_with("emitted"))
+}
+
+/// The macro whose whole invocation the error is under, as a call-site span puts it, rather than a token in it.
+fn on_invocation(diagnostic: &serde_json::Value) -> Option<&'static str> {
+    let spans = diagnostic["spans"].as_array()?;
+    let primary = spans.iter().find(|span| span["is_primary"] == true)?;
+    let line = primary["text"].get(0)?;
+    let start = usize::try_from(line["highlight_start"].as_u64()?).ok()?;
+    let text = line["text"].as_str()?.get(start.checked_sub(1)?..)?;
+    ["errorhandler!", "abort!", "#[session_error_handlers]"]
+        .into_iter()
+        .find(|invocation| text.starts_with(invocation))
 }
 
 /// The `fail/*.rs` cases, by name.

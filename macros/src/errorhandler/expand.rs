@@ -88,7 +88,8 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
         .filter_map(|(id, handler)| match handler.key {
             KeyKind::Type(path) => {
                 let span = at(path.span());
-                let alias = key_alias(id);
+                let mut alias = key_alias(id);
+                alias.set_span(span);
                 Some(quote_spanned!(span=> const _: () = ::errorhandler::__private::assert_error_type::<#alias>();))
             }
             _ => None,
