@@ -20,7 +20,9 @@ pub fn error_status(lit: &LitInt, what: &str) -> syn::Result<u16> {
             .map_or_else(|_| "404".to_owned(), |code| code.to_string());
         return Err(syn::Error::new(
             lit.span(),
-            format!("write the status code as a plain decimal literal: `{decimal}`, not `{written}`"),
+            format!(
+                "write the status code as a plain decimal literal: `{decimal}`, not `{written}`"
+            ),
         ));
     }
     let code = lit.base10_parse::<u16>().ok();
@@ -54,7 +56,9 @@ pub fn error_status(lit: &LitInt, what: &str) -> syn::Result<u16> {
 pub fn constant_status(path: &syn::Path, code: u16, what: &str) -> syn::Error {
     let written = path.to_token_stream().to_string().replace(' ', "");
     let message = if (400..=599).contains(&code) {
-        format!("{what} takes a literal status code, not a constant: write `{code}` for `{written}`")
+        format!(
+            "{what} takes a literal status code, not a constant: write `{code}` for `{written}`"
+        )
     } else {
         format!(
             "{what} takes a literal status code in 400..=599, not a constant; `{written}` is `{code}`, not an error status"

@@ -34,7 +34,13 @@ fn each_fail_case_emits_one_error_and_no_warning() {
         .current_dir(&project)
         .env("CARGO_TARGET_DIR", project.join("target"))
         .env_remove("RUSTFLAGS")
-        .args(["check", "--bins", "--keep-going", "--quiet", "--color=never"])
+        .args([
+            "check",
+            "--bins",
+            "--keep-going",
+            "--quiet",
+            "--color=never",
+        ])
         .arg("--message-format=json")
         .output()
         .expect("cargo runs");
@@ -78,7 +84,11 @@ fn each_fail_case_emits_one_error_and_no_warning() {
 
     let mut report = String::new();
     for (name, counts) in &found {
-        let expected = if TWO_ERRORS.contains(&name.as_str()) { 2 } else { 1 };
+        let expected = if TWO_ERRORS.contains(&name.as_str()) {
+            2
+        } else {
+            1
+        };
         if counts.errors.len() != expected || !counts.others.is_empty() {
             let _ = writeln!(
                 report,
@@ -164,7 +174,8 @@ fn write_project(project: &Path, ui_tests: &Path, cases: &[(String, PathBuf)]) {
     }
     std::fs::create_dir_all(project).expect("the project directory can be created");
     write_if_changed(&project.join("Cargo.toml"), &manifest);
-    let lock = std::fs::read_to_string(workspace.join("Cargo.lock")).expect("the workspace is locked");
+    let lock =
+        std::fs::read_to_string(workspace.join("Cargo.lock")).expect("the workspace is locked");
     write_if_changed(&project.join("Cargo.lock"), &lock);
 }
 

@@ -218,7 +218,8 @@ fn starts_item(input: ParseStream) -> bool {
 
 /// The error for a key that `=>` does not follow: `404 not_found;`, `404;`, or a stray `oops`.
 fn missing_arrow(input: ParseStream, after_key: ParseStream, key: &Key) -> syn::Error {
-    const EXPECTED_ARROW: &str = "expected `=>` after the key, then the handler path: `404 => not_found;`";
+    const EXPECTED_ARROW: &str =
+        "expected `=>` after the key, then the handler path: `404 => not_found;`";
     if after_key.peek(Ident::peek_any) || after_key.peek(Lit) {
         return after_key.error(EXPECTED_ARROW);
     }
@@ -236,7 +237,11 @@ fn parse_handler_path(input: ParseStream, arrow: &Token![=>]) -> syn::Result<Pat
     if input.is_empty() {
         return Err(syn::Error::new_spanned(arrow, EXPECTED));
     }
-    if input.peek(Token![|]) || input.peek(Token![||]) || input.peek(Token![move]) || input.peek(Token![async]) {
+    if input.peek(Token![|])
+        || input.peek(Token![||])
+        || input.peek(Token![move])
+        || input.peek(Token![async])
+    {
         let closure = input.fork();
         let message = "a closure cannot be registered; register a function by its path (`404 => not_found;`) \
                        or declare the handler in the block with `#[errorhandler(404)] fn ...`";

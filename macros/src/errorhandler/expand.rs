@@ -27,18 +27,19 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
             });
     // A registered function's extractors are known from its type only: ask the `registered(..)` value that
     // calls it.
-    let registered_needs_head = model
-        .handlers
-        .iter()
-        .enumerate()
-        .filter_map(|(id, handler)| match (&handler.target, &handler.key) {
-            (Target::Registered(_), KeyKind::Session) => None,
-            (Target::Registered(_), _) => {
-                let registered = registered_ident(id);
-                Some(quote!(|| #registered().needs_request_head()))
-            }
-            (Target::Declared(_), _) => None,
-        });
+    let registered_needs_head =
+        model
+            .handlers
+            .iter()
+            .enumerate()
+            .filter_map(|(id, handler)| match (&handler.target, &handler.key) {
+                (Target::Registered(_), KeyKind::Session) => None,
+                (Target::Registered(_), _) => {
+                    let registered = registered_ident(id);
+                    Some(quote!(|| #registered().needs_request_head()))
+                }
+                (Target::Declared(_), _) => None,
+            });
     // The only place a registered function is named, so that one unfit for its key is reported once.
     let registered_fns = model
         .handlers

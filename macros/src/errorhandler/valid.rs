@@ -211,8 +211,8 @@ fn constant_name(path: &Path) -> Option<String> {
         && name
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    let through_status_code = path.segments.len() > 1
-        && path.segments[path.segments.len() - 2].ident == "StatusCode";
+    let through_status_code =
+        path.segments.len() > 1 && path.segments[path.segments.len() - 2].ident == "StatusCode";
     (upper
         && (name.contains('_')
             || through_status_code

@@ -12,7 +12,7 @@ pub struct Input {
 pub struct Misplaced {
     pub error: syn::Error,
     /// The type the item names (a non-generic impl block's, struct, enum or union), which `session =>` would name.
-    pub self_ty: Option<Type>,
+    pub self_ty: Option<Box<Type>>,
 }
 
 impl Input {
@@ -57,24 +57,26 @@ impl Input {
 }
 
 /// The type a non-generic impl block is for, or a non-generic struct, enum or union declares.
-fn named_type(item: &syn::Item) -> Option<Type> {
+fn named_type(item: &syn::Item) -> Option<Box<Type>> {
     let (ident, generics) = match item {
         syn::Item::Impl(block) => {
             return block
                 .generics
                 .params
                 .is_empty()
-                .then(|| (*block.self_ty).clone());
+                .then(|| block.self_ty.clone());
         }
         syn::Item::Struct(item) => (&item.ident, &item.generics),
         syn::Item::Enum(item) => (&item.ident, &item.generics),
         syn::Item::Union(item) => (&item.ident, &item.generics),
         _ => return None,
     };
-    generics
-        .params
-        .is_empty()
-        .then(|| Type::Path(syn::TypePath { qself: None, path: ident.clone().into() }))
+    generics.params.is_empty().then(|| {
+        Box::new(Type::Path(syn::TypePath {
+            qself: None,
+            path: ident.clone().into(),
+        }))
+    })
 }
 
 /// The tokens that say what kind of item this is (`fn name`, `struct Name`), so the error does not cover the body.

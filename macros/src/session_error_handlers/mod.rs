@@ -10,7 +10,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let input = match ast::Input::parse(args, item.clone()) {
         Ok(input) => input,
         Err(misplaced) => {
-            return expand::misplaced(&item, &misplaced.error, misplaced.self_ty.as_ref());
+            return expand::misplaced(&item, &misplaced.error, misplaced.self_ty.as_deref());
         }
     };
     let tokens = match valid::validate(&input) {
