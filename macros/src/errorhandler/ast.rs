@@ -88,17 +88,18 @@ fn expect_semi(input: ParseStream, path: &Path) -> Option<syn::Error> {
     if input.parse::<Option<Token![;]>>().ok().flatten().is_some() {
         return None;
     }
-    let message = if input.peek(Paren) {
-        "register the function by its path, without calling it: `404 => not_found;`"
-    } else {
-        "expected `;` after the handler path"
-    };
-    let error = syn::Error::new_spanned(path, message);
     if input.peek(Paren) {
         let _ = input.parse::<Group>();
         let _ = input.parse::<Option<Token![;]>>();
+        return Some(syn::Error::new_spanned(
+            path,
+            "register the function by its path, without calling it: `404 => not_found;`",
+        ));
     }
-    Some(error)
+    Some(syn::Error::new_spanned(
+        path,
+        "expected `;` after the handler path",
+    ))
 }
 
 /// Skips what remains of an item that does not parse: through its `;` or its `{ body }`, or up to the `#` or
