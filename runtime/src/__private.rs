@@ -181,12 +181,14 @@ impl<E> KeyOfOtherType<E> for &TypeProbe<E> {}
 
 /// A type a handler can be registered for.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be an error handler key: it is not an error type",
+    message = "`{Self}` cannot be an error handler key: it is not an error type that is `Send` and `Sync`",
     label = "not `std::error::Error + Send + Sync + 'static`",
     note = "a key is a status code in 400..=599, `4xx`, `5xx`, `default`, or a type that implements `std::error::Error + Send + Sync + 'static`"
 )]
 pub trait ErrorType: StdError + Send + Sync + 'static {}
 
+// why: without it rustc reports each missing bound (`Send`, then `Sync`) as an error of its own
+#[diagnostic::do_not_recommend]
 impl<E: StdError + Send + Sync + 'static> ErrorType for E {}
 
 pub const fn assert_error_type<E: ErrorType>() {}

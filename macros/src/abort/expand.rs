@@ -10,3 +10,12 @@ pub fn abort(code: u16, abort: &Abort) -> TokenStream {
     };
     quote!(::errorhandler::__private::abort_with(#code, #description))
 }
+
+/// The error, with the constant still named so that its import is not reported unused.
+pub fn fallback(constant: &syn::Path, error: &syn::Error) -> TokenStream {
+    let error = error.to_compile_error();
+    quote!({
+        let _ = #constant;
+        #error
+    })
+}

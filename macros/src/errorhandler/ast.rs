@@ -1,6 +1,11 @@
 //! The syntax of `errorhandler! { ... }`, parsed into a model that keeps the user's tokens.
 
+use proc_macro2::{Delimiter, Group, TokenTree};
+use quote::ToTokens;
+use syn::ext::IdentExt;
+use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
+use syn::token::Paren;
 use syn::{Attribute, Ident, ItemFn, Lit, LitInt, Path, Token, Visibility};
 
 /// The whole block: the set's struct, then its handlers.
@@ -30,6 +35,9 @@ pub enum Item {
     Registered { key: Key, path: Path },
     /// Anything else, reported by validation.
     Unknown(syn::Item),
+    /// Tokens that are not an item, skipped up to the next one; validation reports the error with the rest of
+    /// the block, so that one syntax error does not take the set and its other handlers with it.
+    Malformed(syn::Error),
 }
 
 /// A key as written, before validation.
@@ -54,10 +62,71 @@ impl Parse for Input {
         let set = input.parse()?;
         let mut items = Vec::new();
         while !input.is_empty() {
-            items.push(input.parse()?);
+            let item = input.fork();
+            match item.parse::<Item>() {
+                Ok(parsed) => {
+                    input.advance_to(&item);
+                    let missing_semi = match &parsed {
+                        Item::Registered { path, .. } => expect_semi(input, path),
+                        _ => None,
+                    };
+                    items.push(parsed);
+                    items.extend(missing_semi.map(Item::Malformed));
+                }
+                Err(error) => {
+                    items.push(Item::Malformed(error));
+                    skip_item(input)?;
+                }
+            }
         }
         Ok(Self { set, items })
     }
+}
+
+/// The `;` that ends `key => path;`; when it is missing, the registration stands and the error is under its path.
+fn expect_semi(input: ParseStream, path: &Path) -> Option<syn::Error> {
+    if input.parse::<Option<Token![;]>>().ok().flatten().is_some() {
+        return None;
+    }
+    if input.peek(Paren) {
+        let _ = input.parse::<Group>();
+        let _ = input.parse::<Option<Token![;]>>();
+        return Some(syn::Error::new_spanned(
+            path,
+            "register the function by its path, without calling it: `404 => not_found;`",
+        ));
+    }
+    Some(syn::Error::new_spanned(
+        path,
+        "expected `;` after the handler path",
+    ))
+}
+
+/// Skips what remains of an item that does not parse: through its `;` or its `{ body }`, or up to the `#` or
+/// `fn` that starts the next item.
+fn skip_item(input: ParseStream) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        let mut first = true;
+        while let Some((tree, next)) = rest.token_tree() {
+            let starts_next = match &tree {
+                TokenTree::Punct(punct) => punct.as_char() == '#',
+                TokenTree::Ident(ident) => ident == "fn" || ident == "async" || ident == "pub",
+                _ => false,
+            };
+            if starts_next && !first {
+                break;
+            }
+            first = false;
+            rest = next;
+            match &tree {
+                TokenTree::Punct(punct) if punct.as_char() == ';' => break,
+                TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => break,
+                _ => {}
+            }
+        }
+        Ok(((), rest))
+    })
 }
 
 impl Parse for SetDecl {
@@ -95,19 +164,18 @@ impl Parse for SetDecl {
 impl Parse for Item {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let registration = input.fork();
-        if let Ok(key) = registration.parse::<Key>()
-            && registration.peek(Token![=>])
-        {
-            input.parse::<Key>()?;
-            input.parse::<Token![=>]>()?;
-            let path = input.parse().map_err(|error| {
-                syn::Error::new(
-                    error.span(),
-                    "expected the path of the handler function after `=>`",
-                )
-            })?;
-            input.parse::<Token![;]>()?;
-            return Ok(Self::Registered { key, path });
+        if let Ok(key) = registration.parse::<Key>() {
+            if registration.peek(Token![=>]) {
+                input.parse::<Key>()?;
+                let arrow = input.parse::<Token![=>]>()?;
+                let path = parse_handler_path(input, &arrow)?;
+                return Ok(Self::Registered { key, path });
+            }
+            if !starts_item(input) {
+                return Err(missing_arrow(input, &registration, &key));
+            }
+        } else if !starts_item(input) {
+            return Err(input.error(EXPECTED_ITEM));
         }
         match input.parse::<syn::Item>()? {
             syn::Item::Fn(mut function) => {
@@ -119,6 +187,9 @@ impl Parse for Item {
                             attr.parse_args_with(parse_single_key)
                                 .unwrap_or_else(Key::Malformed),
                         );
+                    } else if let Some(misspelt) = misspelt_errorhandler(&attr) {
+                        // Left on the function, rustc would report the unknown attribute as well.
+                        keys.push(Key::Malformed(misspelt));
                     } else {
                         attrs.push(attr);
                     }
@@ -133,6 +204,73 @@ impl Parse for Item {
             other => Ok(Self::Unknown(other)),
         }
     }
+}
+
+const EXPECTED_ITEM: &str =
+    "expected an error handler: `#[errorhandler(key)] fn ...` or `key => handler_path;`";
+
+/// Whether the next tokens start a Rust item (`#[..]`, a keyword such as `fn` or `pub`, a macro call) rather
+/// than a key.
+fn starts_item(input: ParseStream) -> bool {
+    input.peek(Token![#])
+        || (input.peek(Ident::peek_any) && !input.peek(Ident))
+        || (input.peek(Ident) && input.peek2(Token![!]))
+}
+
+/// The error for a key that `=>` does not follow: `404 not_found;`, `404;`, or a stray `oops`.
+fn missing_arrow(input: ParseStream, after_key: ParseStream, key: &Key) -> syn::Error {
+    const EXPECTED_ARROW: &str =
+        "expected `=>` after the key, then the handler path: `404 => not_found;`";
+    if after_key.peek(Ident::peek_any) || after_key.peek(Lit) {
+        return after_key.error(EXPECTED_ARROW);
+    }
+    match key {
+        Key::Code(lit) => syn::Error::new_spanned(lit, EXPECTED_ARROW),
+        Key::OtherLiteral(lit) => syn::Error::new_spanned(lit, EXPECTED_ARROW),
+        Key::Default(ident) | Key::Session(ident) => syn::Error::new_spanned(ident, EXPECTED_ARROW),
+        Key::Type(_) | Key::Malformed(_) => input.error(EXPECTED_ITEM),
+    }
+}
+
+/// The path after `=>`: a function, not a closure, a literal or nothing.
+fn parse_handler_path(input: ParseStream, arrow: &Token![=>]) -> syn::Result<Path> {
+    const EXPECTED: &str = "expected the path of the handler function after `=>`";
+    if input.is_empty() {
+        return Err(syn::Error::new_spanned(arrow, EXPECTED));
+    }
+    if input.peek(Token![|])
+        || input.peek(Token![||])
+        || input.peek(Token![move])
+        || input.peek(Token![async])
+    {
+        let closure = input.fork();
+        let message = "a closure cannot be registered; register a function by its path (`404 => not_found;`) \
+                       or declare the handler in the block with `#[errorhandler(404)] fn ...`";
+        return Err(match closure.parse::<syn::ExprClosure>() {
+            Ok(closure) => {
+                let mut head = closure.or1_token.to_token_stream();
+                closure.inputs.to_tokens(&mut head);
+                closure.or2_token.to_tokens(&mut head);
+                syn::Error::new_spanned(head, message)
+            }
+            Err(_) => input.error(message),
+        });
+    }
+    input
+        .parse()
+        .map_err(|error| syn::Error::new(error.span(), EXPECTED))
+}
+
+/// An attribute whose name is a near miss of `errorhandler`, such as `#[errorhandlr(404)]`.
+fn misspelt_errorhandler(attr: &Attribute) -> Option<syn::Error> {
+    let name = attr.path().get_ident()?.to_string();
+    let distance = strsim::levenshtein(&name.to_lowercase(), "errorhandler");
+    (distance <= 3).then(|| {
+        syn::Error::new_spanned(
+            attr.path(),
+            format!("cannot find attribute `{name}`; did you mean `errorhandler`?"),
+        )
+    })
 }
 
 /// Parses `state = AppState`, the one option of the set's `#[errorhandler(..)]` attribute.

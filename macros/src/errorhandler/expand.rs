@@ -25,20 +25,44 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                 (Target::Declared(signature), _) => !signature.extractors.is_empty(),
                 (Target::Registered(_), _) => false,
             });
-    // A registered function's extractors are known from its type only: ask the same `registered(..)` value
-    // that calls it, so that a function unfit for its key is still reported once.
+    // A registered function's extractors are known from its type only: ask the `registered(..)` value that
+    // calls it.
     let registered_needs_head =
         model
             .handlers
             .iter()
-            .filter_map(|handler| match (&handler.target, &handler.key) {
+            .enumerate()
+            .filter_map(|(id, handler)| match (&handler.target, &handler.key) {
                 (Target::Registered(_), KeyKind::Session) => None,
-                (Target::Registered(function), key) => {
-                    let registered = registered(function, key, &state);
-                    Some(quote!(|| #registered.needs_request_head()))
+                (Target::Registered(_), _) => {
+                    let registered = registered_ident(id);
+                    Some(quote!(|| #registered().needs_request_head()))
                 }
                 (Target::Declared(_), _) => None,
             });
+    // The only place a registered function is named, so that one unfit for its key is reported once.
+    let registered_fns = model
+        .handlers
+        .iter()
+        .enumerate()
+        .filter_map(|(id, handler)| match (&handler.target, &handler.key) {
+            (Target::Registered(_), KeyKind::Session) => None,
+            (Target::Registered(function), key) => Some(registered(id, function, key, &state)),
+            (Target::Declared(_), _) => None,
+        });
+    // The only place a type key is named, so that a path that is not a type, or a generic type without its
+    // arguments, is reported once.
+    let key_aliases = model
+        .handlers
+        .iter()
+        .enumerate()
+        .filter_map(|(id, handler)| match handler.key {
+            KeyKind::Type(path) => {
+                let alias = key_alias(id);
+                Some(quote!(type #alias = #path;))
+            }
+            _ => None,
+        });
     let session_callbacks =
         model
             .handlers
@@ -58,25 +82,31 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
     let session_needs_head =
         session_callbacks.map(|_| quote!(|| __ERRORHANDLER_SESSION.needs_request_head));
     let needs_head = quote!(#needs_own_head #(#registered_needs_head)* #session_needs_head);
-    let type_checks = model.handlers.iter().filter_map(|handler| match handler.key {
-        KeyKind::Type(path) => {
-            let span = at(path.span());
-            Some(quote_spanned!(span=> const _: () = ::errorhandler::__private::assert_error_type::<#path>();))
-        }
-        _ => None,
-    });
-    let select = select(model, &state);
+    let type_checks = model
+        .handlers
+        .iter()
+        .enumerate()
+        .filter_map(|(id, handler)| match handler.key {
+            KeyKind::Type(path) => {
+                let span = at(path.span());
+                let mut alias = key_alias(id);
+                alias.set_span(span);
+                Some(quote_spanned!(span=> const _: () = ::errorhandler::__private::assert_error_type::<#alias>();))
+            }
+            _ => None,
+        });
+    let select = select(model);
     let arms = model
         .handlers
         .iter()
         .enumerate()
-        .map(|(id, handler)| call_arm(id, handler, &state));
+        .map(|(id, handler)| call_arm(id, handler));
     let callers = model
         .handlers
         .iter()
         .enumerate()
         .filter_map(|(id, handler)| match &handler.target {
-            Target::Declared(signature) => Some(caller(id, &handler.key, signature, &state)),
+            Target::Declared(signature) => Some(caller(id, handler, signature, &state)),
             Target::Registered(_) => None,
         });
     let constructor = match model.state {
@@ -100,8 +130,10 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
             use ::errorhandler::__private::{
                 KeyOfErrorType as _, KeyOfOtherType as _,
             };
+            #(#key_aliases)*
             #(#type_checks)*
             #session_const
+            #(#registered_fns)*
 
             impl ::errorhandler::ErrorHandlers for #ident {
                 type State = #state;
@@ -147,7 +179,7 @@ pub fn user_items(input: &Input) -> TokenStream {
     let functions = input.items.iter().filter_map(|item| match item {
         Item::Declared { function, .. } => Some(quote!(#function)),
         Item::Unknown(item) => Some(quote!(#item)),
-        Item::Registered { .. } => None,
+        Item::Registered { .. } | Item::Malformed(_) => None,
     });
     quote! {
         #(#attrs)*
@@ -157,7 +189,7 @@ pub fn user_items(input: &Input) -> TokenStream {
 }
 
 /// Dispatch, most specific first: the error's type and its sources, then its status, its class, `default`.
-fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
+fn select(model: &Model<'_>) -> TokenStream {
     let by_type: Vec<TokenStream> = model
         .handlers
         .iter()
@@ -166,18 +198,18 @@ fn select(model: &Model<'_>, state: &TokenStream) -> TokenStream {
             if !matches!(handler.key, KeyKind::Type(_)) {
                 return None;
             }
-            let (key, _) = key_value(&handler.key);
-            let id = handler_id(id);
+            let (key, _) = key_value(id, &handler.key);
             let owned = match &handler.target {
                 Target::Declared(signature) => {
                     let owned = signature.error.as_ref().is_some_and(|error| !error.by_ref);
                     quote!(#owned)
                 }
-                Target::Registered(function) => {
-                    let registered = registered(function, &handler.key, state);
-                    quote!(#registered.takes_owned_error())
+                Target::Registered(_) => {
+                    let registered = registered_ident(id);
+                    quote!(#registered().takes_owned_error())
                 }
             };
+            let id = handler_id(id);
             Some(quote! {
                 if #key.matches(__errorhandler_cause, __errorhandler_depth, #owned) {
                     return ::core::option::Option::Some(#id);
@@ -258,12 +290,15 @@ fn handler_id(id: usize) -> TokenStream {
 ///
 /// A type key goes through `TypeProbe` so that a key that is not an error type, reported once by
 /// `assert_error_type`, gets a stand-in key instead of a second error in the handler's code.
-fn key_value(key: &KeyKind<'_>) -> (TokenStream, TokenStream) {
+fn key_value(id: usize, key: &KeyKind<'_>) -> (TokenStream, TokenStream) {
     match key {
-        KeyKind::Type(path) => (
-            quote!((&::errorhandler::__private::TypeProbe::<#path>::new()).__errorhandler_key()),
-            quote!(#path),
-        ),
+        KeyKind::Type(_) => {
+            let alias = key_alias(id);
+            (
+                quote!((&::errorhandler::__private::TypeProbe::<#alias>::new()).__errorhandler_key()),
+                quote!(#alias),
+            )
+        }
         _ => (
             quote!(::errorhandler::__private::ByStatus),
             quote!(::errorhandler::HttpError),
@@ -271,7 +306,7 @@ fn key_value(key: &KeyKind<'_>) -> (TokenStream, TokenStream) {
     }
 }
 
-fn call_arm(id: usize, handler: &Handler<'_>, state: &TokenStream) -> TokenStream {
+fn call_arm(id: usize, handler: &Handler<'_>) -> TokenStream {
     let index = u16::try_from(id).expect("fewer than 65536 handlers in one set");
     match &handler.target {
         Target::Declared(_) => {
@@ -281,20 +316,40 @@ fn call_arm(id: usize, handler: &Handler<'_>, state: &TokenStream) -> TokenStrea
         Target::Registered(_) if matches!(handler.key, KeyKind::Session) => {
             quote!(#index => (__ERRORHANDLER_SESSION.call)(__errorhandler_err, __errorhandler_head),)
         }
-        Target::Registered(function) => {
-            let registered = registered(function, &handler.key, state);
-            quote!(#index => #registered.call(__errorhandler_err, __errorhandler_head),)
+        Target::Registered(_) => {
+            let registered = registered_ident(id);
+            quote!(#index => #registered().call(__errorhandler_err, __errorhandler_head),)
         }
     }
 }
 
-/// `registered::<..>(key, path)`, spanned at the path so that a function unfit for its key is reported there.
-fn registered(function: &syn::Path, key: &KeyKind<'_>, state: &TokenStream) -> TokenStream {
-    let (key, expected) = key_value(key);
+/// The function that returns `registered::<..>(key, path)`, spanned at the path so that a function unfit for
+/// its key is reported there. Its callers see an opaque handler type, which adds no error of its own.
+fn registered(
+    id: usize,
+    function: &syn::Path,
+    key: &KeyKind<'_>,
+    state: &TokenStream,
+) -> TokenStream {
+    let ident = registered_ident(id);
+    let (key, expected) = key_value(id, key);
     let span = at(function.span());
-    quote_spanned! {span=>
+    let registered = quote_spanned! {span=>
         ::errorhandler::__private::registered::<_, #expected, _, #state, _>(#key, #function)
+    };
+    quote! {
+        fn #ident() -> ::errorhandler::__private::Registered<impl ::core::marker::Sized, #state> {
+            #registered
+        }
     }
+}
+
+fn registered_ident(id: usize) -> syn::Ident {
+    format_ident!("__errorhandler_registered_{}", id)
+}
+
+fn key_alias(id: usize) -> syn::Ident {
+    format_ident!("__ErrorhandlerKey{}", id)
 }
 
 fn caller_ident(id: usize) -> syn::Ident {
@@ -304,13 +359,13 @@ fn caller_ident(id: usize) -> syn::Ident {
 /// The async function that runs the extractors, hands over the error and calls a declared handler.
 fn caller(
     id: usize,
-    key: &KeyKind<'_>,
+    handler: &Handler<'_>,
     signature: &Signature<'_>,
     state: &TokenStream,
 ) -> TokenStream {
     let ident = caller_ident(id);
     let function = &signature.function.sig.ident;
-    let (key, expected) = key_value(key);
+    let (key, expected) = key_value(id, &handler.key);
     let (extractions, arguments) = extract_arguments(
         &signature.extractors,
         state,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use quote::ToTokens;
-use syn::{FnArg, ItemFn, Path, Type};
+use syn::{FnArg, ItemFn, Path, ReturnType, Type};
 
 use super::ast::{Input, Item, Key, SetDecl};
 use crate::diagnostics::Errors;
@@ -83,6 +83,7 @@ pub fn validate(input: &Input) -> Result<Model<'_>, syn::Error> {
                 }
             }
             Item::Unknown(item) => check_unknown_item(&mut errors, item),
+            Item::Malformed(error) => errors.push(error.clone()),
         }
     }
     check_duplicates(&mut errors, &handlers);
@@ -131,9 +132,9 @@ fn key_token(key: &Key) -> proc_macro2::TokenStream {
 // A key is a status code in 400..=599, `4xx`, `5xx`, `default` or an error type; nothing else.
 fn check_key<'a>(errors: &mut Errors, key: &'a Key) -> Option<KeyKind<'a>> {
     match key {
-        Key::Code(lit) if lit.suffix() == "xx" => match lit.base10_digits() {
-            "4" => Some(KeyKind::ClientErrors),
-            "5" => Some(KeyKind::ServerErrors),
+        Key::Code(lit) if lit.suffix() == "xx" => match lit.to_string().as_str() {
+            "4xx" => Some(KeyKind::ClientErrors),
+            "5xx" => Some(KeyKind::ServerErrors),
             _ => {
                 errors.error_spanned_by(
                     lit,
@@ -151,7 +152,27 @@ fn check_key<'a>(errors: &mut Errors, key: &'a Key) -> Option<KeyKind<'a>> {
         },
         Key::Default(_) => Some(KeyKind::Default),
         Key::Session(_) => Some(KeyKind::Session),
-        Key::Type(path) => Some(KeyKind::Type(path)),
+        Key::Type(path) => match constant_name(path) {
+            None => Some(KeyKind::Type(path)),
+            Some(name) => {
+                match crate::status::named_status(&name) {
+                    Some(code) => errors.push(crate::status::constant_status(
+                        path,
+                        code,
+                        "an error handler key",
+                    )),
+                    None => errors.error_spanned_by(
+                        path,
+                        format!(
+                            "`{}` is a constant; a key is a literal status code in 400..=599 (`404`), \
+                             `4xx`, `5xx`, `default` or an error type",
+                            path.to_token_stream().to_string().replace(' ', "")
+                        ),
+                    ),
+                }
+                None
+            }
+        },
         Key::OtherLiteral(syn::Lit::Str(lit)) => {
             errors.error_spanned_by(
                 lit,
@@ -174,6 +195,29 @@ fn check_key<'a>(errors: &mut Errors, key: &'a Key) -> Option<KeyKind<'a>> {
             None
         }
     }
+}
+
+/// The name of a key path that names a constant rather than a type: `StatusCode::NOT_FOUND`, `NOT_FOUND`,
+/// `MY_CODE`. Types are written in camel case, so an upper-case name is a constant when it has an underscore,
+/// is one of `StatusCode`'s constants or is reached through `StatusCode`.
+fn constant_name(path: &Path) -> Option<String> {
+    let last = path.segments.last()?;
+    if !last.arguments.is_empty() {
+        return None;
+    }
+    let name = last.ident.to_string();
+    let upper = name.len() > 1
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    let through_status_code =
+        path.segments.len() > 1 && path.segments[path.segments.len() - 2].ident == "StatusCode";
+    (upper
+        && (name.contains('_')
+            || through_status_code
+            || crate::status::named_status(&name).is_some()))
+    .then_some(name)
 }
 
 // One `#[errorhandler(state = S)]` on the set, well formed; a second one is pointed at with the first.
@@ -256,6 +300,7 @@ fn check_signature<'a>(
 ) -> Option<Signature<'a>> {
     let sig = &function.sig;
     let mut valid = check_plain_fn(errors, sig, "an error handler");
+    valid &= check_returns_response(errors, sig);
     let mut inputs = sig.inputs.iter().peekable();
     let mut error = None;
     if let Some(FnArg::Typed(first)) = inputs.peek()
@@ -289,6 +334,26 @@ fn check_signature<'a>(
         error,
         extractors,
     })
+}
+
+// A handler returns a response; `()` would answer the error with an empty body, most likely by mistake.
+fn check_returns_response(errors: &mut Errors, sig: &syn::Signature) -> bool {
+    let unit = match &sig.output {
+        ReturnType::Default => sig.ident.to_token_stream(),
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::Tuple(tuple) if tuple.elems.is_empty() => ty.to_token_stream(),
+            _ => return true,
+        },
+    };
+    errors.error_spanned_by(
+        unit,
+        format!(
+            "error handler `{}` must return a response, and returns `()`, which would answer the error with an empty body; \
+             return `impl IntoResponse`: `Html<String>`, `Json<T>`, `(StatusCode, String)`, ...",
+            sig.ident
+        ),
+    );
+    false
 }
 
 /// The first parameter is the error when it is a reference (extractors are values) or names the key's error.

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ImplItem, ReturnType};
+use syn::{ImplItem, ReturnType, Type};
 
 use super::ast::Input;
 use super::valid::{Callback, CallbackKind, Model, Payload};
@@ -114,11 +114,30 @@ pub fn fallback(input: &Input, errors: &syn::Error) -> TokenStream {
         ImplItem::Fn(function) => seen.insert(function.sig.ident.to_string()),
         _ => true,
     });
-    let self_ty = &block.self_ty;
     let errors = errors.to_compile_error();
+    let inert = inert_callbacks(&block.self_ty);
     quote! {
         #block
         #errors
+        #inert
+    }
+}
+
+/// The attribute on another item, with the error: when the item names a type, that type gets callbacks that
+/// handle nothing, so that `session => AuthErrors;` adds no error to the one already reported.
+pub fn misplaced(item: &TokenStream, error: &syn::Error, self_ty: Option<&Type>) -> TokenStream {
+    let error = error.to_compile_error();
+    let inert = self_ty.map(inert_callbacks);
+    quote! {
+        #item
+        #error
+        #inert
+    }
+}
+
+/// Implementations that handle nothing, for a type whose callbacks have mistakes.
+fn inert_callbacks(self_ty: &Type) -> TokenStream {
+    quote! {
         const _: () = {
             impl<__S> ::errorhandler::session::SessionErrorHandlers<__S> for #self_ty {
                 const NEEDS_REQUEST_HEAD: bool = false;

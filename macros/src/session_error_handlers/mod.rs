@@ -5,14 +5,12 @@ mod expand;
 mod valid;
 
 use proc_macro2::TokenStream;
-use quote::quote;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let input = match ast::Input::parse(args, item.clone()) {
         Ok(input) => input,
-        Err(error) => {
-            let error = error.to_compile_error();
-            return quote!(#item #error);
+        Err(misplaced) => {
+            return expand::misplaced(&item, &misplaced.error, misplaced.self_ty.as_deref());
         }
     };
     let tokens = match valid::validate(&input) {

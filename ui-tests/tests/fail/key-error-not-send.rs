@@ -6,10 +6,6 @@ use errorhandler::errorhandler;
 #[error("cheese {0}")]
 struct LocalCheese(Rc<str>);
 
-fn describe(error: &LocalCheese) -> String {
-    error.to_string()
-}
-
 errorhandler! {
     struct SiteErrors;
 
@@ -17,12 +13,6 @@ errorhandler! {
     fn declared(error: &LocalCheese) -> String {
         error.to_string()
     }
-}
-
-errorhandler! {
-    struct OtherErrors;
-
-    LocalCheese => describe;
 }
 
 fn main() {}

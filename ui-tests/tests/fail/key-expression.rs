@@ -7,11 +7,6 @@ errorhandler! {
     fn not_found() -> &'static str {
         "not found"
     }
-
-    #[errorhandler(302)]
-    fn moved() -> &'static str {
-        "moved"
-    }
 }
 
 fn main() {

@@ -1,9 +1,17 @@
+use axum::http::Uri;
 use errorhandler::errorhandler;
 
 errorhandler! {
     struct SiteErrors;
 
     404 => ;
+
+    #[errorhandler(500)]
+    fn internal(uri: Uri) -> String {
+        format!("{uri} failed")
+    }
 }
 
-fn main() {}
+fn main() {
+    let _app: axum::Router = axum::Router::new().layer(SiteErrors::layer());
+}

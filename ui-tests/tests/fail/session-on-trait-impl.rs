@@ -1,3 +1,4 @@
+use errorhandler::errorhandler;
 use errorhandler::session::session_error_handlers;
 
 pub trait Callbacks {
@@ -13,4 +14,12 @@ impl Callbacks for AuthErrors {
     }
 }
 
-fn main() {}
+errorhandler! {
+    struct SiteErrors;
+
+    session => AuthErrors;
+}
+
+fn main() {
+    let _app: axum::Router = axum::Router::new().layer(SiteErrors::layer());
+}

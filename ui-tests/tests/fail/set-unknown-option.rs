@@ -8,11 +8,6 @@ errorhandler! {
     pub struct SiteErrors;
 
     404 => not_found;
-
-    #[errorhandler(200)]
-    fn fine() -> &'static str {
-        "fine"
-    }
 }
 
 fn not_found() -> &'static str {

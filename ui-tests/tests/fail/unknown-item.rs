@@ -4,10 +4,6 @@ errorhandler! {
     struct SiteErrors;
 
     struct Extra;
-
-    fn helper() -> &'static str {
-        "helper"
-    }
 }
 
 fn main() {}

@@ -1,0 +1,5 @@
+use errorhandler::{abort, HttpError};
+
+fn main() {
+    let _e: HttpError = abort!(0x194);
+}

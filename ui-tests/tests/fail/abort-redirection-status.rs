@@ -1,0 +1,5 @@
+use errorhandler::{abort, HttpError};
+
+fn main() {
+    let _redirect: HttpError = abort!(301);
+}

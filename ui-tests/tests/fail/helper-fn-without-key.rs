@@ -1,0 +1,11 @@
+use errorhandler::errorhandler;
+
+errorhandler! {
+    struct SiteErrors;
+
+    fn helper() -> &'static str {
+        "helper"
+    }
+}
+
+fn main() {}

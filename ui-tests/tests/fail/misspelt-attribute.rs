@@ -1,0 +1,14 @@
+use errorhandler::errorhandler;
+
+errorhandler! {
+    struct SiteErrors;
+
+    #[errorhandlr(404)]
+    fn not_found() -> &'static str {
+        "not found"
+    }
+}
+
+fn main() {
+    let _app: axum::Router = axum::Router::new().layer(SiteErrors::layer());
+}
