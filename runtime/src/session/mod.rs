@@ -41,10 +41,11 @@
 //!   *unauthorised*; an expired one is *try refresh token*, which tells the frontend to call the refresh
 //!   endpoint and retry. Being trusted until it expires, an access token outlives a revocation by at most its
 //!   lifetime; [`Session::check_database`] asks the store for routes that cannot wait.
-//! - **`sRefreshToken`** (path: the refresh endpoint only): 256 random bits from the OS. The store keeps only
-//!   its SHA-256 hash. Each refresh replaces it (rotation) and extends the session by the refresh-token
-//!   lifetime (100 days by default); a session not refreshed for that long expires, and its tokens are
-//!   *unauthorised*.
+//! - **`sRefreshToken`** (path: the refresh endpoint only): 256 random bits from the OS with the session handle
+//!   and the parent token's hash, sealed with HMAC-SHA256 under a key derived from the signing secret. The store
+//!   keeps only the SHA-256 hash of the session's current one. Each refresh replaces it (rotation); each commit
+//!   of a rotation extends the session by the refresh-token lifetime (100 days by default), and a session not
+//!   refreshed for that long expires, its tokens then *unauthorised*.
 //!
 //! # Rotation and theft detection
 //!
