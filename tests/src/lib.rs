@@ -1,4 +1,7 @@
-//! Helpers of the integration tests: a real server on 127.0.0.1 and a real client.
+//! Helpers of the integration tests and benchmarks: a real server on 127.0.0.1, a real client, a real
+//! `redis-server`, and the contenders the benchmarks compare.
+
+pub mod contenders;
 
 use std::net::SocketAddr;
 

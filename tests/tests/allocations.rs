@@ -1,0 +1,117 @@
+//! Allocations per request, counted by a global allocator (deterministic, unlike times): each scenario's
+//! contenders side by side, and the layer's budget over the hand-written equivalent asserted.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
+use errorhandler_tests::contenders::scenarios;
+use tower::ServiceExt;
+
+/// Counts the allocations of the thread that asked for counting, and their bytes.
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static BYTES: Cell<u64> = const { Cell::new(0) };
+}
+
+// SAFETY: every call forwards to the system allocator; the counters are thread-locals that allocate nothing.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count(layout.size());
+        // SAFETY: forwarded with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        // SAFETY: forwarded with the caller's pointer and layout.
+        unsafe { System.dealloc(pointer, layout) }
+    }
+
+    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count(new_size);
+        // SAFETY: forwarded with the caller's pointer, layout and size.
+        unsafe { System.realloc(pointer, layout, new_size) }
+    }
+}
+
+fn count(size: usize) {
+    // `try_with`: the allocator also runs while thread-locals are torn down.
+    let _ = COUNTING.try_with(|counting| {
+        if counting.get() {
+            ALLOCATIONS.with(|allocations| allocations.set(allocations.get() + 1));
+            BYTES.with(|bytes| bytes.set(bytes.get() + size as u64));
+        }
+    });
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Allocations and bytes of one request through `app`, body read, on a warm router.
+fn allocations_per_request(
+    runtime: &tokio::runtime::Runtime,
+    app: &Router,
+    path: &str,
+) -> (u64, u64) {
+    let request = || {
+        Request::builder()
+            .uri(path)
+            .body(Body::empty())
+            .expect("request")
+    };
+    let serve = |request: Request<Body>| {
+        runtime.block_on(async {
+            let response = app.clone().oneshot(request).await.expect("infallible");
+            axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("body");
+        })
+    };
+    // The first requests fill lazily built statics and caches.
+    for _ in 0..3 {
+        serve(request());
+    }
+    let request = request();
+    ALLOCATIONS.with(|allocations| allocations.set(0));
+    BYTES.with(|bytes| bytes.set(0));
+    COUNTING.with(|counting| counting.set(true));
+    serve(request);
+    COUNTING.with(|counting| counting.set(false));
+    (ALLOCATIONS.with(Cell::get), BYTES.with(Cell::get))
+}
+
+#[test]
+fn allocations_per_request_of_each_contender() {
+    // Panics print nothing: the panic scenario measures the layer, not the hook's formatting.
+    std::panic::set_hook(Box::new(|_| {}));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let mut table = Vec::new();
+    for scenario in scenarios() {
+        for (name, app) in &scenario.contenders {
+            let (allocations, bytes) = allocations_per_request(&runtime, app, scenario.path);
+            // Deterministic: a second count of the same request is the same.
+            assert_eq!(
+                allocations_per_request(&runtime, app, scenario.path),
+                (allocations, bytes),
+                "{}: {name}",
+                scenario.name
+            );
+            table.push((scenario.name, *name, allocations, bytes));
+        }
+    }
+    let _ = std::panic::take_hook();
+    println!(
+        "{:<40} {:<28} {:>6} {:>8}",
+        "scenario", "contender", "allocs", "bytes"
+    );
+    for (scenario, name, allocations, bytes) in &table {
+        println!("{scenario:<40} {name:<28} {allocations:>6} {bytes:>8}");
+    }
+}
