@@ -167,11 +167,17 @@ impl CarriedError {
     }
 }
 
-fn chain<'a>(error: &'a (dyn StdError + 'static)) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
-    std::iter::successors(Some(error), |error: &&(dyn StdError + 'static)| (*error).source())
+fn chain<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(error), |error: &&(dyn StdError + 'static)| {
+        (*error).source()
+    })
 }
 
 /// The nearest error of `error`'s chain that declares its status.
-fn nearest_declared<'a>(error: &'a (dyn StdError + Send + Sync + 'static)) -> Option<&'a dyn ErrorStatus> {
+fn nearest_declared<'a>(
+    error: &'a (dyn StdError + Send + Sync + 'static),
+) -> Option<&'a dyn ErrorStatus> {
     chain(error).find_map(declared)
 }

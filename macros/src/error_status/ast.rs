@@ -70,7 +70,8 @@ impl Input {
 }
 
 fn parse_code(input: ParseStream) -> syn::Result<Code> {
-    const EXPECTED: &str = "expected a status code such as `404`: `#[status]` takes an integer literal in 400..=599";
+    const EXPECTED: &str =
+        "expected a status code such as `404`: `#[status]` takes an integer literal in 400..=599";
     let constant = input.fork();
     let code = if let Ok(path) = constant.parse::<Path>()
         && let Some(code) = path

@@ -2,7 +2,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::ast::{Input, Target};
+use super::ast::{Code, Input, Target};
 use super::valid::Declaration;
 use crate::codegen::at;
 
@@ -52,10 +52,16 @@ pub fn fallback(input: &Input, errors: &syn::Error) -> TokenStream {
         }
         _ => None,
     };
+    // The constant is already reported; naming it keeps its import from being reported unused too.
+    let constant = match &input.code {
+        Code::Constant(path, _) => Some(quote!(const _: () = { let _ = #path; };)),
+        _ => None,
+    };
     quote! {
         #item
         #errors
         #declared
+        #constant
     }
 }
 

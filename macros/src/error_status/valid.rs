@@ -103,7 +103,11 @@ fn check_not_generic(errors: &mut Errors, generics: &syn::Generics) {
 }
 
 // The attribute registers an `ErrorStatus` implementation; any other block has nothing to register.
-fn check_error_status_impl(errors: &mut Errors, trait_path: Option<&syn::Path>, self_ty: &syn::Type) {
+fn check_error_status_impl(
+    errors: &mut Errors,
+    trait_path: Option<&syn::Path>,
+    self_ty: &syn::Type,
+) {
     match trait_path {
         Some(path) if path.segments.last().is_some_and(|last| last.ident == "ErrorStatus") => {}
         Some(path) => errors.error_spanned_by(

@@ -119,7 +119,9 @@ impl SessionError {
         match &self.kind {
             SessionErrorKind::Unauthorised { clear_tokens, .. } => *clear_tokens,
             SessionErrorKind::TokenTheftDetected { .. } => true,
-            SessionErrorKind::TryRefreshToken { .. } | SessionErrorKind::InvalidClaim { .. } => false,
+            SessionErrorKind::TryRefreshToken { .. } | SessionErrorKind::InvalidClaim { .. } => {
+                false
+            }
         }
     }
 
