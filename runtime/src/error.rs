@@ -94,7 +94,11 @@ impl Error {
     /// What answers this error when no handler does: its declared error's own answer, or the built-in page.
     pub(crate) fn fallback(&self) -> Fallback {
         let declared = nearest_declared(&*self.inner);
-        if let Some(response) = declared.and_then(ErrorStatus::default_response) {
+        if let Some(mut response) = declared.and_then(ErrorStatus::default_response) {
+            // As for a handler's answer: an error is never answered with a success by accident.
+            if !(response.status().is_client_error() || response.status().is_server_error()) {
+                *response.status_mut() = self.status;
+            }
             return Fallback::Declared(response);
         }
         let detail = declared

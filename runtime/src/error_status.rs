@@ -59,7 +59,8 @@ pub trait ErrorStatus: StdError + Send + Sync + 'static + Declared {
         None
     }
 
-    /// Its answer when no handler takes it; `None` for the built-in page, negotiated from `Accept`.
+    /// Its answer when no handler takes it; `None` for the built-in page, negotiated from `Accept`. An answer
+    /// whose status is not an error status (`Json(..)` alone is a 200) gets the error's status.
     fn default_response(&self) -> Option<Response> {
         None
     }
