@@ -841,12 +841,18 @@ async fn a_status_without_a_standard_name_has_one_name_in_display_and_body() {
     let error = abort!(499, "the client went away");
     assert_eq!(error.to_string(), "499 Client Error: the client went away");
     let app = Router::new()
-        .route("/499", get(|| async { Err::<(), HttpError>(abort!(499, "the client went away")) }))
+        .route(
+            "/499",
+            get(|| async { Err::<(), HttpError>(abort!(499, "the client went away")) }),
+        )
         .route("/599", get(|| async { Err::<(), HttpError>(abort!(599)) }));
     // Without a layer the body is plain text; behind one, it is negotiated.
     for (server, negotiated) in [
         (TestServer::start(app.clone()).await, false),
-        (TestServer::start(app.layer(NotFoundOnly::layer())).await, true),
+        (
+            TestServer::start(app.layer(NotFoundOnly::layer())).await,
+            true,
+        ),
     ] {
         let (status, _, body) = get_text(&server, "/499").await;
         assert_eq!(status.as_u16(), 499);
@@ -892,7 +898,10 @@ async fn a_routes_own_5xx_body_reaches_a_handler_but_passes_through_without_one(
     let (status, _, body) = get_text(&server, "/secret").await;
     assert_eq!(
         (status, body.as_str()),
-        (StatusCode::INTERNAL_SERVER_ERROR, "500 Internal Server Error")
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500 Internal Server Error"
+        )
     );
     let server = TestServer::start(app.layer(NotFoundOnly::layer())).await;
     let (status, _, body) = get_text(&server, "/secret").await;

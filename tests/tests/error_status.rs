@@ -113,8 +113,14 @@ async fn without_a_layer_a_declared_error_answers_its_status() {
 
     let (status, _, body) = fetch(&server, "/cheese").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(body.starts_with("404 Not Found: The requested URL was not found"), "{body}");
-    assert!(!body.contains("brie"), "the error's own text is not the page's: {body}");
+    assert!(
+        body.starts_with("404 Not Found: The requested URL was not found"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("brie"),
+        "the error's own text is not the page's: {body}"
+    );
 
     let (status, headers, _) = fetch(&server, "/kitchen").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -123,11 +129,17 @@ async fn without_a_layer_a_declared_error_answers_its_status() {
     let (status, headers, body) = fetch(&server, "/invalid").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(headers[header::CONTENT_TYPE], "application/json");
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), json!({ "invalid": "age" }));
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({ "invalid": "age" })
+    );
 
     // The nearest `HttpError` of the chain gives the status, two sources down, with its description.
     let (status, _, body) = fetch(&server, "/cellar").await;
-    assert_eq!((status, body.as_str()), (StatusCode::FORBIDDEN, "403 Forbidden: members only\n"));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::FORBIDDEN, "403 Forbidden: members only\n")
+    );
     let (status, _, _) = fetch(&server, "/order").await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
@@ -152,20 +164,32 @@ errorhandler! {
 async fn a_type_handler_returning_a_bare_body_answers_with_the_declared_status() {
     let server = TestServer::start(routes().layer(TypeHandlers::layer())).await;
     let (status, _, body) = fetch(&server, "/cheese").await;
-    assert_eq!((status, body.as_str()), (StatusCode::NOT_FOUND, "<h1>no cheese called brie</h1>"));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::NOT_FOUND, "<h1>no cheese called brie</h1>")
+    );
 
     // The enforced header replaces the handler's own.
     let (status, headers, body) = fetch(&server, "/kitchen").await;
-    assert_eq!((status, body.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "come back later"));
     assert_eq!(
-        headers.get_all(header::RETRY_AFTER).iter().collect::<Vec<_>>(),
+        (status, body.as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, "come back later")
+    );
+    assert_eq!(
+        headers
+            .get_all(header::RETRY_AFTER)
+            .iter()
+            .collect::<Vec<_>>(),
         ["120"]
     );
 
     // No handler takes it: its own answer.
     let (status, _, body) = fetch(&server, "/invalid").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), json!({ "invalid": "age" }));
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({ "invalid": "age" })
+    );
 }
 
 errorhandler! {
@@ -200,16 +224,25 @@ async fn without_a_type_handler_a_declared_error_reaches_its_status_and_class_ha
     let (status, _, body) = fetch(&server, "/cheese").await;
     assert_eq!(
         (status, body.as_str()),
-        (StatusCode::NOT_FOUND, "404 handler: 404 (no cheese called brie)")
+        (
+            StatusCode::NOT_FOUND,
+            "404 handler: 404 (no cheese called brie)"
+        )
     );
     let (status, headers, body) = fetch(&server, "/kitchen").await;
-    assert_eq!((status, body.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "5xx handler: 503"));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, "5xx handler: 503")
+    );
     assert_eq!(headers[header::RETRY_AFTER], "120");
     // The handler of its status sees the detail it declares as the description.
     let (status, _, body) = fetch(&server, "/invalid").await;
     assert_eq!(
         (status, body.as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "422 handler: age is invalid")
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "422 handler: age is invalid"
+        )
     );
 }
 
@@ -217,7 +250,10 @@ async fn without_a_type_handler_a_declared_error_reaches_its_status_and_class_ha
 async fn an_error_whose_source_is_an_http_error_reaches_that_statuss_handler() {
     let server = TestServer::start(routes().layer(StatusHandlers::layer())).await;
     let (status, _, body) = fetch(&server, "/cellar").await;
-    assert_eq!((status, body.as_str()), (StatusCode::FORBIDDEN, "403 handler: members only"));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::FORBIDDEN, "403 handler: members only")
+    );
 }
 
 errorhandler! {
@@ -234,8 +270,14 @@ errorhandler! {
 async fn the_nearest_declaration_of_the_chain_gives_the_status_to_the_class_handler() {
     let server = TestServer::start(routes().layer(ClientErrors::layer())).await;
     let (status, _, body) = fetch(&server, "/cheese").await;
-    assert_eq!((status, body.as_str()), (StatusCode::NOT_FOUND, "4xx handler: 404"));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::NOT_FOUND, "4xx handler: 404")
+    );
     // 409 is nearer than the 410 it wraps.
     let (status, _, body) = fetch(&server, "/order").await;
-    assert_eq!((status, body.as_str()), (StatusCode::CONFLICT, "4xx handler: 409"));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::CONFLICT, "4xx handler: 409")
+    );
 }
