@@ -2,8 +2,11 @@
 //!
 //! `errorhandler!` binds handlers to status codes and error types, as Flask's `@app.errorhandler` does, and
 //! compiles them into a tower layer with static dispatch. Route handlers return [`Error`] (any error type
-//! converts with `?`) or [`HttpError`] (`abort!(404, "...")`); the layer hands each error to the most specific
-//! handler, answers panics with a 500, and negotiates a built-in page when no handler applies.
+//! converts with `?`) or [`HttpError`] (`abort!(404, "...")`); an error type declares its own status with
+//! [`#[status(404)]`](status) ([`ErrorStatus`]). The layer hands each error to the most specific handler, answers
+//! panics with a 500, and negotiates a built-in page when no handler applies.
+//!
+//! The `session` feature (on by default) adds the session recipe, module `session`; `redis` adds its `RedisStore`.
 //!
 //! See the README for the dispatch rules and the status policy.
 
