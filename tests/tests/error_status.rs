@@ -281,3 +281,77 @@ async fn the_nearest_declaration_of_the_chain_gives_the_status_to_the_class_hand
         (StatusCode::CONFLICT, "4xx handler: 409")
     );
 }
+
+errorhandler! {
+    /// A handler of the store failure's type.
+    struct StoreFailureHandler;
+
+    #[errorhandler(errorhandler::session::SessionStoreError)]
+    fn store_failed(e: &errorhandler::session::SessionStoreError) -> String {
+        format!("store handler: {}", e.message())
+    }
+}
+
+errorhandler! {
+    /// A handler of its status only.
+    struct UnavailableHandler;
+
+    #[errorhandler(503)]
+    fn store_unavailable(e: &HttpError) -> String {
+        format!("503 handler: {}", e.status().as_u16())
+    }
+}
+
+/// A store failure is the bare `SessionStoreError` whichever way it leaves the route, so a handler keyed on its
+/// type and a handler of 503 both take it either way.
+#[tokio::test]
+async fn a_store_failure_is_one_error_through_question_mark_and_through_session_failure() {
+    use errorhandler::session::{SessionFailure, SessionStoreError};
+
+    async fn through_error() -> Result<(), Error> {
+        Err(SessionStoreError::new("disk on fire"))?
+    }
+    async fn through_failure() -> Result<(), SessionFailure> {
+        Err(SessionFailure::Store(SessionStoreError::new(
+            "disk on fire",
+        )))
+    }
+    async fn through_failure_into_error() -> Result<(), Error> {
+        Err(SessionFailure::Store(SessionStoreError::new(
+            "disk on fire",
+        )))?
+    }
+    let app = Router::new()
+        .route("/error", get(through_error))
+        .route("/failure", get(through_failure))
+        .route("/failure-into-error", get(through_failure_into_error));
+    let paths = ["/error", "/failure", "/failure-into-error"];
+
+    let server = TestServer::start(app.clone()).await;
+    for path in paths {
+        let (status, _, body) = fetch(&server, path).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert!(!body.contains("disk on fire"), "{path}: {body}");
+    }
+    let server = TestServer::start(app.clone().layer(StoreFailureHandler::layer())).await;
+    for path in paths {
+        let (status, _, body) = fetch(&server, path).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "store handler: disk on fire"
+            ),
+            "{path}"
+        );
+    }
+    let server = TestServer::start(app.layer(UnavailableHandler::layer())).await;
+    for path in paths {
+        let (status, _, body) = fetch(&server, path).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::SERVICE_UNAVAILABLE, "503 handler: 503"),
+            "{path}"
+        );
+    }
+}
