@@ -3,6 +3,7 @@
 mod abort;
 mod codegen;
 mod diagnostics;
+mod error_status;
 mod errorhandler;
 mod session_error_handlers;
 mod signature;
@@ -26,4 +27,10 @@ pub fn errorhandler(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn session_error_handlers(args: TokenStream, item: TokenStream) -> TokenStream {
     session_error_handlers::expand(args.into(), item.into()).into()
+}
+
+/// See `errorhandler::status`.
+#[proc_macro_attribute]
+pub fn status(args: TokenStream, item: TokenStream) -> TokenStream {
+    error_status::expand(args.into(), item.into()).into()
 }

@@ -11,15 +11,16 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::response::IntoResponse;
-use http::StatusCode;
 use http::request::Parts;
 
 pub use crate::error::Error;
+pub use crate::error_status::{Declaration, Declared};
 pub use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId, RequestHead};
 pub use crate::http_error::HttpError;
 pub use crate::layer::ErrorLayer;
-use crate::session::{ClaimValidationError, SessionErrorHandlers};
 pub use axum::response::Response;
+pub use http::StatusCode;
+pub use inventory;
 
 /// `abort!`'s expansion: the code was checked to be in 400..=599 by the macro.
 pub fn abort_with(code: u16, description: Option<fmt::Arguments<'_>>) -> HttpError {
@@ -32,6 +33,11 @@ pub fn abort_with(code: u16, description: Option<fmt::Arguments<'_>>) -> HttpErr
             None => error.with_description(description.to_string()),
         },
     }
+}
+
+/// The status of `#[errorhandler::status(code)]`: the macro checked the code to be in 400..=599.
+pub fn declared_status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// How a key hands its error to a handler's error parameter.
@@ -530,80 +536,3 @@ impl_error_handler_fns!(T1, T2, T3, T4, T5);
 impl_error_handler_fns!(T1, T2, T3, T4, T5, T6);
 impl_error_handler_fns!(T1, T2, T3, T4, T5, T6, T7);
 impl_error_handler_fns!(T1, T2, T3, T4, T5, T6, T7, T8);
-
-/// A session callback's string payload: the message, the session handle or the user id.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot receive a session callback's string payload (the message, session handle or user id)",
-    label = "expected `&str` or `String`",
-    note = "the payload parameters come first, in SuperTokens' order: `on_unauthorised(message: &str)`, `on_try_refresh_token(message: &str)`, `on_token_theft_detected(session_handle: &str, user_id: &str)`"
-)]
-pub trait StringPayload<'a>: Sized {
-    fn from_payload(payload: &'a str) -> Self;
-}
-
-impl<'a> StringPayload<'a> for &'a str {
-    fn from_payload(payload: &'a str) -> Self {
-        payload
-    }
-}
-
-impl StringPayload<'_> for String {
-    fn from_payload(payload: &str) -> Self {
-        payload.to_owned()
-    }
-}
-
-/// A session callback's claims payload.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot receive the failing claims of `on_invalid_claim`",
-    label = "expected `&[ClaimValidationError]` or `Vec<ClaimValidationError>`",
-    note = "`on_invalid_claim(claims: &[ClaimValidationError], ...)` takes the failing claims first"
-)]
-pub trait ClaimsPayload<'a>: Sized {
-    fn from_payload(payload: &'a [ClaimValidationError]) -> Self;
-}
-
-impl<'a> ClaimsPayload<'a> for &'a [ClaimValidationError] {
-    fn from_payload(payload: &'a [ClaimValidationError]) -> Self {
-        payload
-    }
-}
-
-impl ClaimsPayload<'_> for Vec<ClaimValidationError> {
-    fn from_payload(payload: &[ClaimValidationError]) -> Self {
-        payload.to_vec()
-    }
-}
-
-pub fn string_payload<'a, P: StringPayload<'a>>(payload: &'a str) -> P {
-    P::from_payload(payload)
-}
-
-pub fn claims_payload<'a, P: ClaimsPayload<'a>>(payload: &'a [ClaimValidationError]) -> P {
-    P::from_payload(payload)
-}
-
-/// The `session =>` callbacks of a handler set, resolved once where the set names them so that a type
-/// that is not a `#[session_error_handlers]` type is reported once, not at every use.
-pub struct SessionCallbacks<S> {
-    pub needs_request_head: bool,
-    pub select: fn(&Error, HandlerId) -> Option<HandlerId>,
-    pub call: fn(Error, RequestHead<S>) -> HandlerFuture,
-}
-
-impl<S: Send + Sync + 'static> SessionCallbacks<S> {
-    /// The dispatch entry points of the callbacks `H`.
-    pub const fn of<H: SessionErrorHandlers<S>>() -> Self {
-        Self {
-            needs_request_head: H::NEEDS_REQUEST_HEAD,
-            select: crate::session::callbacks::select_session::<H, S>,
-            call: crate::session::callbacks::call_session::<H, S>,
-        }
-    }
-}
-
-/// Whether `error` is a session error: the `session =>` callbacks answer every one, with SuperTokens'
-/// default where they declare no callback.
-pub fn is_session_error(error: &Error) -> bool {
-    error.is::<crate::session::SessionError>()
-}

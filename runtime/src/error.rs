@@ -1,54 +1,35 @@
 //! `Error`: what route handlers return, carrying a typed error value to the handlers of a set.
 
-use std::any::Any;
+use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use axum::response::{IntoResponse, Response};
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 
 use crate::defaults::{DefaultPage, Fallback, Format};
+use crate::error_status::{ErrorStatus, declared, enforce, status_of};
 use crate::http_error::HttpError;
-use crate::session::{SessionError, SessionStoreError};
 
 /// The error type of route handlers: `Result<T, errorhandler::Error>`.
 ///
 /// Any `std::error::Error + Send + Sync + 'static` converts into it with `?`, and the typed value is kept, so
 /// the layer of a handler set can dispatch it to the handler of its type (or of a type in its `source()`
-/// chain). Its status is the one of an [`HttpError`] and 500 Internal Server Error for any other type.
+/// chain). Its status is the one the nearest error of its chain declares ([`ErrorStatus`]: an [`HttpError`],
+/// a type marked `#[errorhandler::status]`), and 500 Internal Server Error when none does.
 ///
-/// Without a layer, it still answers with its own status and a plain-text body; the text of an internal error
-/// is never part of that body.
+/// Without a layer, it still answers with its own status: the declared error's own answer, or a plain-text
+/// body that never contains the text of an internal error.
 pub struct Error {
     inner: Box<dyn StdError + Send + Sync + 'static>,
     status: StatusCode,
 }
 
-/// A panic caught in a route, handled as a 500; its message reaches the handlers, never the client.
-#[derive(Debug, thiserror::Error)]
-#[error("the route panicked: {message}")]
-pub struct Panic {
-    message: String,
-}
-
-/// The text body of a 5xx response that carried no error value; kept for the handlers, never sent on.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ErrorBody(pub String);
-
 impl Error {
     /// Wraps an already boxed error, which `?` cannot convert because `Box<dyn Error>` is not itself an error.
     pub fn from_boxed(inner: Box<dyn StdError + Send + Sync + 'static>) -> Self {
-        let status = if let Some(http_error) = inner.downcast_ref::<HttpError>() {
-            http_error.status()
-        } else if let Some(session_error) = inner.downcast_ref::<SessionError>() {
-            session_error.status()
-        } else if let Some(store_error) = inner.downcast_ref::<SessionStoreError>() {
-            store_error.status()
-        } else {
-            StatusCode::INTERNAL_SERVER_ERROR
-        };
+        let status = nearest_declared(&*inner).map_or(StatusCode::INTERNAL_SERVER_ERROR, status_of);
         Self { inner, status }
     }
 
@@ -83,10 +64,7 @@ impl Error {
 
     /// The error value followed by its `source()` chain, nearest first.
     pub fn chain(&self) -> impl Iterator<Item = &(dyn StdError + 'static)> {
-        std::iter::successors(
-            Some(&*self.inner as &(dyn StdError + 'static)),
-            |error: &&(dyn StdError + 'static)| (*error).source(),
-        )
+        chain(&*self.inner)
     }
 
     /// The nearest `E` in the chain: the error value itself or one of its sources.
@@ -94,32 +72,49 @@ impl Error {
         self.chain().find_map(|error| error.downcast_ref::<E>())
     }
 
-    /// This error as an [`HttpError`]: the value itself if it is one, else its status with this error as cause.
+    /// This error as an [`HttpError`]: the value itself if it is one, else its status, with the detail its
+    /// declared error gives, and this error as cause.
     pub fn into_http_error(self) -> HttpError {
         let status = self.status;
+        let detail = nearest_declared(&*self.inner)
+            .and_then(ErrorStatus::detail)
+            .map(Cow::into_owned);
         match self.inner.downcast::<HttpError>() {
             Ok(http_error) => *http_error,
-            Err(inner) => HttpError::new(status).with_source(inner),
+            Err(inner) => {
+                let error = HttpError::new(status).with_source(inner);
+                match detail {
+                    Some(detail) => error.with_description(detail),
+                    None => error,
+                }
+            }
         }
     }
 
-    /// What answers this error when no handler does: its session default, or the built-in page.
+    /// What answers this error when no handler does: its declared error's own answer, or the built-in page.
     pub(crate) fn fallback(&self) -> Fallback {
-        if let Some(session_error) = self.downcast_ref::<SessionError>() {
-            return Fallback::Session(session_error.clone());
+        let declared = nearest_declared(&*self.inner);
+        if let Some(mut response) = declared.and_then(ErrorStatus::default_response) {
+            // As for a handler's answer: an error is never answered with a success by accident.
+            if !(response.status().is_client_error() || response.status().is_server_error()) {
+                *response.status_mut() = self.status;
+            }
+            return Fallback::Declared(response);
         }
-        let description = self
-            .downcast_ref::<HttpError>()
-            .and_then(HttpError::explicit_description_cow);
-        Fallback::Page(DefaultPage::new(self.status, description))
+        let detail = declared
+            .and_then(ErrorStatus::detail)
+            .map(|detail| Cow::Owned(detail.into_owned()));
+        Fallback::Page(DefaultPage::new(self.status, detail))
     }
 
-    /// The headers every answer to this error must carry, whatever a handler returns: the clearing of the
-    /// session (cookies, `front-token: remove`, token headers) on token theft and on an unauthorised session.
-    pub(crate) fn enforced_headers(&self) -> Vec<(http::HeaderName, http::HeaderValue)> {
-        self.find::<SessionError>()
-            .map(SessionError::clearing_headers)
-            .unwrap_or_default()
+    /// The headers every answer to this error must carry, whatever a handler returns: those each declared error
+    /// of its chain enforces.
+    pub(crate) fn enforced_headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for declared in self.chain().filter_map(declared) {
+            enforce(&mut headers, &declared.enforced_headers());
+        }
+        headers
     }
 }
 
@@ -147,6 +142,7 @@ impl fmt::Display for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let mut response = self.fallback().render(Format::PlainText);
+        enforce(response.headers_mut(), &self.enforced_headers());
         response
             .extensions_mut()
             .insert(CarriedError(Arc::new(Mutex::new(Some(self)))));
@@ -154,25 +150,13 @@ impl IntoResponse for Error {
     }
 }
 
-impl Panic {
-    /// The panic's message, or a placeholder when the payload was not a string.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    pub(crate) fn from_payload(payload: Box<dyn Any + Send>) -> Self {
-        let message = match payload.downcast::<String>() {
-            Ok(message) => *message,
-            Err(payload) => match payload.downcast::<&'static str>() {
-                Ok(message) => (*message).to_owned(),
-                Err(_) => "Box<dyn Any>".to_owned(),
-            },
-        };
-        Self { message }
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        Error::from(self).into_response()
     }
 }
 
-/// The error value riding in a response's extensions from the route to the layer.
+/// The error value carried by a response from the route to the layer.
 ///
 /// Extensions must be `Clone + Sync`, which an error value is not; the layer takes the value out exactly once.
 #[derive(Clone)]
@@ -185,4 +169,19 @@ impl CarriedError {
             Err(poisoned) => poisoned.into_inner().take(),
         }
     }
+}
+
+fn chain<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(error), |error: &&(dyn StdError + 'static)| {
+        (*error).source()
+    })
+}
+
+/// The nearest error of `error`'s chain that declares its status.
+fn nearest_declared<'a>(
+    error: &'a (dyn StdError + Send + Sync + 'static),
+) -> Option<&'a dyn ErrorStatus> {
+    chain(error).find_map(declared)
 }

@@ -8,7 +8,6 @@ use axum::response::Response;
 use http::request::Parts;
 
 use crate::error::Error;
-use crate::layer::ErrorLayer;
 
 /// A set of error handlers, implemented by `errorhandler!`; the layer asks it which handler takes an error.
 ///
@@ -35,11 +34,6 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
 
     /// Runs the chosen handler; it gives the error back when one of its extractors rejects the request.
     fn call(handler: HandlerId, error: Error, request: RequestHead<Self::State>) -> HandlerFuture;
-
-    /// The layer that serves this set to a router, with the set's state.
-    fn layer_with_state(state: Self::State) -> ErrorLayer<Self> {
-        ErrorLayer::new(state)
-    }
 }
 
 /// Which handler of a set [`ErrorHandlers::select`] chose.

@@ -4,10 +4,11 @@ use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 
-use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
-use crate::error::Error;
+use crate::caught::Panic;
+use crate::defaults::{standard_description, status_name};
+use crate::error_status::{Declaration, Declared, ErrorStatus};
 
 /// An HTTP error: a 4xx or 5xx status, an optional description and an optional cause.
 ///
@@ -78,13 +79,7 @@ impl HttpError {
 
     /// The status's canonical name, such as `Not Found`.
     pub fn name(&self) -> &'static str {
-        self.status
-            .canonical_reason()
-            .unwrap_or(if self.status.is_client_error() {
-                "Client Error"
-            } else {
-                "Server Error"
-            })
+        status_name(self.status)
     }
 
     /// The description given to this error, or the standard description of its status.
@@ -94,25 +89,16 @@ impl HttpError {
             .unwrap_or_else(|| standard_description(self.status))
     }
 
-    /// The description given to this error, if any.
-    pub fn explicit_description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
     /// The message of the panic this error stands for, when a route panicked.
     pub fn panic_message(&self) -> Option<&str> {
         let mut cause = self.source();
         while let Some(error) = cause {
-            if let Some(panic) = error.downcast_ref::<crate::Panic>() {
+            if let Some(panic) = error.downcast_ref::<Panic>() {
                 return Some(panic.message());
             }
             cause = error.source();
         }
         None
-    }
-
-    pub(crate) fn explicit_description_cow(&self) -> Option<Cow<'static, str>> {
-        self.description.clone()
     }
 }
 
@@ -142,80 +128,19 @@ impl From<StatusCode> for HttpError {
     }
 }
 
-impl IntoResponse for HttpError {
-    fn into_response(self) -> Response {
-        Error::from(self).into_response()
+// Declared as a user's type would be (the attribute's expansion, written out: the core does not use its macros),
+// so that an error whose `source()` chain holds an `HttpError` takes its status.
+impl ErrorStatus for HttpError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The description given to it, which the built-in page shows; `None` for the standard one.
+    fn detail(&self) -> Option<Cow<'_, str>> {
+        self.description.as_deref().map(Cow::Borrowed)
     }
 }
 
-/// Werkzeug's description of each status, so a bare `abort!(404)` reads the way Flask's does.
-pub(crate) fn standard_description(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "The browser (or proxy) sent a request that this server could not understand.",
-        401 => {
-            "The server could not verify that you are authorized to access the URL requested. You either supplied \
-             the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the \
-             credentials required."
-        }
-        403 => {
-            "You don't have the permission to access the requested resource. It is either read-protected or not \
-             readable by the server."
-        }
-        404 => {
-            "The requested URL was not found on the server. If you entered the URL manually please check your \
-             spelling and try again."
-        }
-        405 => "The method is not allowed for the requested URL.",
-        406 => {
-            "The resource identified by the request is only capable of generating response entities which have \
-             content characteristics not acceptable according to the accept headers sent in the request."
-        }
-        408 => {
-            "The server closed the network connection because the browser didn't finish the request within the specified time."
-        }
-        409 => {
-            "A conflict happened while processing the request. The resource might have been modified while the request was being processed."
-        }
-        410 => {
-            "The requested URL is no longer available on this server and there is no forwarding address. If you \
-             followed a link from a foreign page, please contact the author of this page."
-        }
-        411 => "A request with this method requires a valid Content-Length header.",
-        412 => "The precondition on the request for the URL failed positive evaluation.",
-        413 => "The data value transmitted exceeds the capacity limit.",
-        414 => {
-            "The length of the requested URL exceeds the capacity limit for this server. The request cannot be processed."
-        }
-        415 => "The server does not support the media type transmitted in the request.",
-        416 => "The server cannot provide the requested range.",
-        417 => "The server could not meet the requirements of the Expect header",
-        418 => "This server is a teapot, not a coffee machine",
-        422 => "The request was well-formed but was unable to be followed due to semantic errors.",
-        423 => "The resource that is being accessed is locked.",
-        424 => {
-            "The method could not be performed on the resource because the requested action depended on another action and that action failed."
-        }
-        428 => {
-            "This request is required to be conditional; try using \"If-Match\" or \"If-Unmodified-Since\"."
-        }
-        429 => "This user has exceeded an allotted request count. Try again later.",
-        431 => "One or more header fields exceeds the maximum size.",
-        451 => "Unavailable for legal reasons.",
-        500 => {
-            "The server encountered an internal error and was unable to complete your request. Either the server \
-             is overloaded or there is an error in the application."
-        }
-        501 => "The server does not support the action requested by the browser.",
-        502 => "The proxy server received an invalid response from an upstream server.",
-        503 => {
-            "The server is temporarily unable to service your request due to maintenance downtime or capacity \
-             problems. Please try again later."
-        }
-        504 => "The connection to an upstream server timed out.",
-        505 => "The server does not support the HTTP protocol version used in the request.",
-        code if code < 500 => {
-            "The request could not be completed because of an error in the request."
-        }
-        _ => "The server could not complete the request because of an error on the server.",
-    }
-}
+impl Declared for HttpError {}
+
+inventory::submit!(Declaration::of::<HttpError>());

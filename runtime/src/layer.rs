@@ -16,8 +16,10 @@ use http_body_util::BodyExt as _;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::caught::{ErrorBody, Panic};
 use crate::defaults::Format;
-use crate::error::{CarriedError, Error, ErrorBody, Panic};
+use crate::error::{CarriedError, Error};
+use crate::error_status::enforce;
 use crate::handlers::{ErrorHandlers, HandlerId, RequestHead};
 use crate::http_error::HttpError;
 
@@ -233,9 +235,7 @@ fn on_response<H: ErrorHandlers>(
         return match H::select(&error) {
             Some(handler) => Outcome::Handle(Box::pin(run::<H>(handler, error, kept, context))),
             None => {
-                let mut response = error
-                    .fallback()
-                    .render(Format::negotiate(context.accept.as_ref()));
+                let mut response = default_answer(&error, &context);
                 restore_protocol_headers(response.headers_mut(), kept);
                 response.extensions_mut().insert(Handled);
                 Outcome::PassThrough(response)
@@ -265,9 +265,7 @@ fn handle_panic<H: ErrorHandlers>(
     match H::select(&error) {
         Some(handler) => Box::pin(run::<H>(handler, error, HeaderMap::new(), context)),
         None => {
-            let mut response = error
-                .fallback()
-                .render(Format::negotiate(context.accept.as_ref()));
+            let mut response = default_answer(&error, &context);
             response.extensions_mut().insert(Handled);
             Box::pin(std::future::ready(response))
         }
@@ -328,17 +326,7 @@ async fn run<H: ErrorHandlers>(
         .catch_unwind()
         .await;
     let mut response = match outcome {
-        Ok(Ok(response)) => {
-            let mut response = apply_status_policy(response, status);
-            for (name, value) in enforced_headers {
-                if name == header::SET_COOKIE {
-                    response.headers_mut().append(name, value);
-                } else {
-                    response.headers_mut().insert(name, value);
-                }
-            }
-            response
-        }
+        Ok(Ok(response)) => apply_status_policy(response, status),
         Ok(Err(_rejected)) => {
             tracing::warn!(
                 handler = handler.index(),
@@ -356,8 +344,18 @@ async fn run<H: ErrorHandlers>(
             fallback.render(Format::negotiate(context.accept.as_ref()))
         }
     };
+    enforce(response.headers_mut(), &enforced_headers);
     restore_protocol_headers(response.headers_mut(), kept);
     response.extensions_mut().insert(Handled);
+    response
+}
+
+/// The answer to an error that no handler takes: its default, with the headers it enforces.
+fn default_answer<S>(error: &Error, context: &RequestContext<S>) -> Response {
+    let mut response = error
+        .fallback()
+        .render(Format::negotiate(context.accept.as_ref()));
+    enforce(response.headers_mut(), &error.enforced_headers());
     response
 }
 

@@ -2,21 +2,29 @@
 //!
 //! `errorhandler!` binds handlers to status codes and error types, as Flask's `@app.errorhandler` does, and
 //! compiles them into a tower layer with static dispatch. Route handlers return [`Error`] (any error type
-//! converts with `?`) or [`HttpError`] (`abort!(404, "...")`); the layer hands each error to the most specific
-//! handler, answers panics with a 500, and negotiates a built-in page when no handler applies.
+//! converts with `?`) or [`HttpError`] (`abort!(404, "...")`); an error type declares its own status with
+//! [`#[status(404)]`](status) ([`ErrorStatus`]). The layer hands each error to the most specific handler, answers
+//! panics with a 500, and negotiates a built-in page when no handler applies.
+//!
+//! The `session` feature (on by default) adds the session recipe, module `session`; `redis` adds its `RedisStore`.
 //!
 //! See the README for the dispatch rules and the status policy.
 
 extern crate self as errorhandler;
 
+mod caught;
 mod defaults;
 mod error;
+mod error_status;
 mod handlers;
 mod http_error;
 mod layer;
+#[cfg(feature = "session")]
 pub mod session;
 
-pub use error::{Error, ErrorBody, Panic};
+pub use caught::{ErrorBody, Panic};
+pub use error::Error;
+pub use error_status::ErrorStatus;
 pub use handlers::{ErrorHandlers, HandlerFuture, HandlerId, RequestHead};
 pub use http_error::{HttpError, NotAnErrorStatus, abort};
 pub use layer::{ErrorLayer, ErrorService, Recovered, ResponseFuture};
@@ -26,6 +34,27 @@ pub use layer::{ErrorLayer, ErrorService, Recovered, ResponseFuture};
 ///
 /// Unlike Flask's `abort`, it does not unwind: use it as a value, `return Err(abort!(410, "gone"))`.
 pub use errorhandler_macros::abort;
+
+/// Declares the status of an error type, so that it answers with it through `?` into [`Error`], with or without
+/// a layer: `#[status(404)]` on the type, or `#[status]` on an `impl ErrorStatus for T` block (see
+/// [`ErrorStatus`]).
+///
+/// ```
+/// use errorhandler::status;
+///
+/// #[status(404)]
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("no cheese called {0}")]
+/// struct CheeseNotFound(String);
+///
+/// let e = errorhandler::Error::from(CheeseNotFound("brie".into()));
+/// assert_eq!(e.status(), http::StatusCode::NOT_FOUND);
+/// ```
+///
+/// The code is checked at compile time (400..=599). The attribute registers the type, because stable Rust
+/// cannot ask, inside `?`'s blanket conversion of any error, whether the error's type implements a trait; a
+/// generic type cannot be registered, and an `impl ErrorStatus` without the attribute is a compile error.
+pub use errorhandler_macros::status;
 
 /// Declares a set of error handlers and the tower layer that serves them.
 ///
@@ -56,6 +85,8 @@ pub use errorhandler_macros::errorhandler;
 #[doc(hidden)]
 pub mod __private;
 
-#[cfg(doctest)]
+// The README shows every feature, `RedisStore` included: its snippets compile where all are on, as in
+// `cargo test --workspace`.
+#[cfg(all(doctest, feature = "redis"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;

@@ -835,3 +835,78 @@ async fn the_layer_keeps_the_request_head_only_for_handlers_with_extractors() {
         assert_eq!(response.text().await.unwrap(), expected);
     }
 }
+
+#[tokio::test]
+async fn a_status_without_a_standard_name_has_one_name_in_display_and_body() {
+    let error = abort!(499, "the client went away");
+    assert_eq!(error.to_string(), "499 Client Error: the client went away");
+    let app = Router::new()
+        .route(
+            "/499",
+            get(|| async { Err::<(), HttpError>(abort!(499, "the client went away")) }),
+        )
+        .route("/599", get(|| async { Err::<(), HttpError>(abort!(599)) }));
+    // Without a layer the body is plain text; behind one, it is negotiated.
+    for (server, negotiated) in [
+        (TestServer::start(app.clone()).await, false),
+        (
+            TestServer::start(app.layer(NotFoundOnly::layer())).await,
+            true,
+        ),
+    ] {
+        let (status, _, body) = get_text(&server, "/499").await;
+        assert_eq!(status.as_u16(), 499);
+        assert_eq!(body, "499 Client Error: the client went away\n");
+        let (_, _, body) = get_text(&server, "/599").await;
+        assert!(body.starts_with("599 Server Error: "), "{body}");
+        if !negotiated {
+            continue;
+        }
+        let response = client()
+            .get(server.url("/499"))
+            .header(header::ACCEPT, "application/json")
+            .send()
+            .await
+            .unwrap();
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["title"], "Client Error");
+    }
+}
+
+errorhandler! {
+    /// A 5xx handler, which the body of a route's own 500 reaches as `source()`.
+    struct ServerErrorsOnly;
+
+    #[errorhandler(5xx)]
+    fn server_error(e: &HttpError) -> String {
+        let hidden = e.source().map(ToString::to_string).unwrap_or_default();
+        assert_eq!(hidden, "secret text");
+        format!("{} {}", e.status().as_u16(), e.name())
+    }
+}
+
+/// The README's rule for a 5xx response a route builds itself: with a handler of its status, class or
+/// `default`, its body reaches the handler only; without one, the route's answer is sent as it is (rule 3),
+/// since the layer only rewrites what a handler takes.
+#[tokio::test]
+async fn a_routes_own_5xx_body_reaches_a_handler_but_passes_through_without_one() {
+    let app = Router::new().route(
+        "/secret",
+        get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "secret text") }),
+    );
+    let server = TestServer::start(app.clone().layer(ServerErrorsOnly::layer())).await;
+    let (status, _, body) = get_text(&server, "/secret").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500 Internal Server Error"
+        )
+    );
+    let server = TestServer::start(app.layer(NotFoundOnly::layer())).await;
+    let (status, _, body) = get_text(&server, "/secret").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, "secret text")
+    );
+}

@@ -74,9 +74,9 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
     // The only place the callbacks type is named, so that a type that is not one is reported once.
     let session_const = session_callbacks.map(|callbacks| {
         let span = at(callbacks.span());
-        let of = quote_spanned!(span=> ::errorhandler::__private::SessionCallbacks::<#state>::of::<#callbacks>);
+        let of = quote_spanned!(span=> ::errorhandler::session::__private::SessionCallbacks::<#state>::of::<#callbacks>);
         quote! {
-            const __ERRORHANDLER_SESSION: ::errorhandler::__private::SessionCallbacks<#state> = #of();
+            const __ERRORHANDLER_SESSION: ::errorhandler::session::__private::SessionCallbacks<#state> = #of();
         }
     });
     let session_needs_head =
@@ -223,7 +223,7 @@ fn select(model: &Model<'_>) -> TokenStream {
                 let id = handler_id(id);
                 // A session error belongs to the callbacks: those they leave out keep SuperTokens' default.
                 Some(quote! {
-                    if ::errorhandler::__private::is_session_error(__errorhandler_err) {
+                    if ::errorhandler::session::__private::is_session_error(__errorhandler_err) {
                         return (__ERRORHANDLER_SESSION.select)(__errorhandler_err, #id);
                     }
                 })

@@ -151,7 +151,18 @@ fn check_key<'a>(errors: &mut Errors, key: &'a Key) -> Option<KeyKind<'a>> {
             }
         },
         Key::Default(_) => Some(KeyKind::Default),
-        Key::Session(_) => Some(KeyKind::Session),
+        Key::Session(ident) => {
+            if cfg!(feature = "session") {
+                Some(KeyKind::Session)
+            } else {
+                errors.error_spanned_by(
+                    ident,
+                    "`session =>` needs the `session` feature of errorhandler, which is off; enable it: \
+                     `errorhandler = { ..., features = [\"session\"] }` (a default feature)",
+                );
+                None
+            }
+        }
         Key::Type(path) => match constant_name(path) {
             None => Some(KeyKind::Type(path)),
             Some(name) => {

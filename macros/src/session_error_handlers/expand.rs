@@ -26,6 +26,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
         .iter()
         .any(|callback| !callback.extractors.is_empty());
     let session_error = quote!(::errorhandler::session::SessionError);
+    let error_kind = quote!(::errorhandler::session::SessionErrorKind);
     let handled = |kind: CallbackKind| model.callbacks.iter().any(|callback| callback.kind == kind);
     let handles = [
         CallbackKind::Unauthorised,
@@ -37,13 +38,13 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
     .map(|kind| {
         let variant = format_ident!("{}", kind.variant());
         let handled = handled(kind);
-        quote!(#session_error::#variant { .. } => #handled,)
+        quote!(#error_kind::#variant { .. } => #handled,)
     });
     let arms = model.callbacks.iter().map(|callback| {
         let variant = format_ident!("{}", callback.kind.variant());
         let caller = caller_ident(callback.kind);
         let turbofish = model.state.is_none().then(|| quote!(::<__S>));
-        quote!(#session_error::#variant { .. } => ::std::boxed::Box::pin(#caller #turbofish(error, head)),)
+        quote!(#error_kind::#variant { .. } => ::std::boxed::Box::pin(#caller #turbofish(error, head)),)
     });
     let fallthrough = (model.callbacks.len() < 4).then(|| {
         quote! {
@@ -80,7 +81,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
                 const NEEDS_REQUEST_HEAD: bool = #needs_head;
 
                 fn handles(error: &#session_error) -> bool {
-                    match error {
+                    match error.kind() {
                         #(#handles)*
                     }
                 }
@@ -89,7 +90,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
                     error: #session_error,
                     head: ::errorhandler::RequestHead<#state>,
                 ) -> ::errorhandler::HandlerFuture {
-                    match error {
+                    match error.kind() {
                         #(#arms)*
                         #fallthrough
                     }
@@ -202,10 +203,10 @@ fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
             let span = at(ty.span());
             match kind {
                 Payload::Claims => {
-                    quote_spanned!(span=> ::errorhandler::__private::claims_payload::<#ty>(#field))
+                    quote_spanned!(span=> ::errorhandler::session::__private::claims_payload::<#ty>(#field))
                 }
                 _ => {
-                    quote_spanned!(span=> ::errorhandler::__private::string_payload::<#ty>(#field))
+                    quote_spanned!(span=> ::errorhandler::session::__private::string_payload::<#ty>(#field))
                 }
             }
         });
@@ -234,7 +235,7 @@ fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
             struct #function {}
 
             #extractions
-            let ::errorhandler::session::SessionError::#variant { #(#fields,)* .. } = &__errorhandler_err else {
+            let ::errorhandler::session::SessionErrorKind::#variant { #(#fields,)* .. } = __errorhandler_err.kind() else {
                 return ::core::result::Result::Err(::errorhandler::Error::from(__errorhandler_err));
             };
             let #response = <#self_ty>::#function(#(#payload,)* #(#arguments),*) #awaited;

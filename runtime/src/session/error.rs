@@ -5,71 +5,61 @@ use std::fmt;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderName, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 use super::config::SessionConfig;
 use super::cookies;
 use super::transfer;
+use crate::ErrorStatus;
 use crate::error::Error;
-use crate::http_error::HttpError;
 
 /// A request's session is missing, expired, stolen or lacks a claim: SuperTokens' four session errors.
 ///
-/// It answers on its own with SuperTokens' wire form and the configured status (see [`status`](Self::status)),
-/// and clears the session cookies, with the attributes they were set with, and the frontend's session
-/// (`front-token: remove`, empty token headers) when [`clears_tokens`] says so.
-///
-/// [`clears_tokens`]: Self::clears_tokens
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum SessionError {
+/// It declares its status and its answer ([`ErrorStatus`]) as any error type can: SuperTokens' wire form with
+/// the configured status, whatever the client accepts, so it is correct with no layer and reaches the handlers
+/// of a set like any typed error. Every answer to it, whoever builds it, clears the session cookies (with the
+/// attributes they were set with) and the frontend's session (`front-token: remove`, empty token headers) when
+/// [`clears_tokens`](Self::clears_tokens) says so.
+#[derive(Clone, thiserror::Error)]
+#[error("{kind}")]
+pub struct SessionError {
+    kind: SessionErrorKind,
+    config: SessionConfig,
+}
+
+/// Which of SuperTokens' four session errors a [`SessionError`] is, with what it says.
+#[derive(Debug, Clone)]
+pub enum SessionErrorKind {
     /// There is no valid session: no tokens, a malformed or forged token, a revoked or expired session.
-    #[error("unauthorised: {message}")]
     #[non_exhaustive]
     Unauthorised {
         /// What was wrong, for the handler and the logs; the default response does not show it.
         message: String,
         /// Whether the response clears the session cookies.
         clear_tokens: bool,
-        /// The configuration the response follows.
-        context: SessionContext,
     },
     /// The access token expired: the frontend should call the refresh endpoint and retry.
-    #[error("try refresh token: {message}")]
     #[non_exhaustive]
     TryRefreshToken {
         /// What was wrong, for the handler and the logs.
         message: String,
-        /// The configuration the response follows.
-        context: SessionContext,
     },
     /// A refresh token superseded by a committed rotation came back: two parties hold the session, which is
     /// already revoked.
-    #[error("token theft detected: session {session_handle} of user {user_id} was revoked")]
     #[non_exhaustive]
     TokenTheftDetected {
         /// The revoked session.
         session_handle: String,
         /// Its user.
         user_id: String,
-        /// The configuration the response follows.
-        context: SessionContext,
     },
     /// The session lacks claims the route requires.
-    #[error("invalid claim: {}", claim_ids(claims))]
     #[non_exhaustive]
     InvalidClaim {
         /// Every failing claim, in the order the validators were given.
         claims: Vec<ClaimValidationError>,
-        /// The configuration the response follows.
-        context: SessionContext,
     },
-}
-
-/// The configuration a [`SessionError`] was raised under, which its response follows.
-#[derive(Clone)]
-pub struct SessionContext {
-    pub(crate) config: SessionConfig,
 }
 
 /// A claim that failed validation, and why.
@@ -82,9 +72,11 @@ pub struct ClaimValidationError {
     pub reason: Option<serde_json::Value>,
 }
 
-/// The session store failed; the request is answered with 503 Service Unavailable.
+/// The session store failed; the request is answered with 503 Service Unavailable, through the handlers of its
+/// type, of 503 or of `5xx` like any error.
 #[derive(Debug, thiserror::Error)]
 #[error("the session store failed: {message}")]
+#[crate::status(503)]
 pub struct SessionStoreError {
     message: String,
     #[source]
@@ -98,9 +90,9 @@ pub struct RandomnessError(String);
 
 /// Why a session operation failed: the session is not valid, the store failed, or no token could be minted.
 ///
-/// It answers on its own like the error it holds, and `?` turns it into [`errorhandler::Error`](crate::Error)
-/// holding that error (not this wrapper), so the handlers of a set see a `SessionError` or a
-/// `SessionStoreError`.
+/// `?` turns it into [`errorhandler::Error`](crate::Error) holding the error inside (not this wrapper), so the
+/// handlers of a set see a `SessionError`, a `SessionStoreError` or a `RandomnessError` (a 500); it answers on
+/// its own the same way.
 #[derive(Debug)]
 pub enum SessionFailure {
     /// The session is not valid.
@@ -112,89 +104,24 @@ pub enum SessionFailure {
 }
 
 impl SessionError {
-    /// The status of its response: the configured session-expired status (401 by default) or invalid-claim
-    /// status (403 by default).
-    pub fn status(&self) -> StatusCode {
-        let config = &self.context().config;
-        match self {
-            Self::InvalidClaim { .. } => config.invalid_claim_status(),
-            Self::Unauthorised { .. }
-            | Self::TryRefreshToken { .. }
-            | Self::TokenTheftDetected { .. } => config.session_expired_status(),
-        }
+    /// Which session error this is, with what it says.
+    pub fn kind(&self) -> &SessionErrorKind {
+        &self.kind
     }
 
-    /// Whether its response clears the session cookies: on token theft, and on unauthorised when asked to.
+    /// The configuration it was raised under, which its answer follows.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// Whether its answers clear the session: on token theft, and on unauthorised when asked to.
     pub fn clears_tokens(&self) -> bool {
-        match self {
-            Self::Unauthorised { clear_tokens, .. } => *clear_tokens,
-            Self::TokenTheftDetected { .. } => true,
-            Self::TryRefreshToken { .. } | Self::InvalidClaim { .. } => false,
-        }
-    }
-
-    /// The `Set-Cookie` values that clear the session cookies with the attributes they were set with; empty
-    /// when this error does not clear them.
-    ///
-    /// A response that answers this error, whoever builds it, must carry them.
-    pub fn clearing_cookies(&self) -> Vec<HeaderValue> {
-        if self.clears_tokens() {
-            cookies::clearing(&self.context().config.inner)
-        } else {
-            Vec::new()
-        }
-    }
-
-    /// Every header that a response answering this error must carry, whoever builds it: the clearing
-    /// `Set-Cookie` values, `front-token: remove` and empty `st-access-token` / `st-refresh-token` headers, so
-    /// that the frontend SDK drops its session whatever the body says; empty when this error does not clear the
-    /// session.
-    pub fn clearing_headers(&self) -> Vec<(HeaderName, HeaderValue)> {
-        if !self.clears_tokens() {
-            return Vec::new();
-        }
-        let mut headers: Vec<(HeaderName, HeaderValue)> = self
-            .clearing_cookies()
-            .into_iter()
-            .map(|cookie| (header::SET_COOKIE, cookie))
-            .collect();
-        headers.extend(transfer::clearing_headers());
-        headers
-    }
-
-    /// SuperTokens' default response: the JSON body, the status and the clearing headers.
-    pub fn default_response(&self) -> Response {
-        let body = match self {
-            Self::Unauthorised { .. } => serde_json::json!({ "message": "unauthorised" }),
-            Self::TryRefreshToken { .. } => serde_json::json!({ "message": "try refresh token" }),
-            Self::TokenTheftDetected { .. } => {
-                serde_json::json!({ "message": "token theft detected" })
+        match &self.kind {
+            SessionErrorKind::Unauthorised { clear_tokens, .. } => *clear_tokens,
+            SessionErrorKind::TokenTheftDetected { .. } => true,
+            SessionErrorKind::TryRefreshToken { .. } | SessionErrorKind::InvalidClaim { .. } => {
+                false
             }
-            Self::InvalidClaim { claims, .. } => serde_json::json!({
-                "message": "invalid claim",
-                "claimValidationErrors": claims,
-            }),
-        };
-        let mut response = Response::new(Body::from(body.to_string()));
-        *response.status_mut() = self.status();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        for (name, value) in self.clearing_headers() {
-            headers.append(name, value);
-        }
-        response
-    }
-
-    /// The configuration this error was raised under.
-    pub fn context(&self) -> &SessionContext {
-        match self {
-            Self::Unauthorised { context, .. }
-            | Self::TryRefreshToken { context, .. }
-            | Self::TokenTheftDetected { context, .. }
-            | Self::InvalidClaim { context, .. } => context,
         }
     }
 
@@ -203,18 +130,22 @@ impl SessionError {
         message: impl Into<String>,
         clear_tokens: bool,
     ) -> Self {
-        Self::Unauthorised {
-            message: message.into(),
-            clear_tokens,
-            context: SessionContext::new(config),
-        }
+        Self::new(
+            config,
+            SessionErrorKind::Unauthorised {
+                message: message.into(),
+                clear_tokens,
+            },
+        )
     }
 
     pub(crate) fn try_refresh_token(config: &SessionConfig, message: impl Into<String>) -> Self {
-        Self::TryRefreshToken {
-            message: message.into(),
-            context: SessionContext::new(config),
-        }
+        Self::new(
+            config,
+            SessionErrorKind::TryRefreshToken {
+                message: message.into(),
+            },
+        )
     }
 
     pub(crate) fn token_theft_detected(
@@ -222,18 +153,77 @@ impl SessionError {
         session_handle: String,
         user_id: String,
     ) -> Self {
-        Self::TokenTheftDetected {
-            session_handle,
-            user_id,
-            context: SessionContext::new(config),
-        }
+        Self::new(
+            config,
+            SessionErrorKind::TokenTheftDetected {
+                session_handle,
+                user_id,
+            },
+        )
     }
 
     pub(crate) fn invalid_claim(config: &SessionConfig, claims: Vec<ClaimValidationError>) -> Self {
-        Self::InvalidClaim {
-            claims,
-            context: SessionContext::new(config),
+        Self::new(config, SessionErrorKind::InvalidClaim { claims })
+    }
+
+    fn new(config: &SessionConfig, kind: SessionErrorKind) -> Self {
+        Self {
+            kind,
+            config: config.clone(),
         }
+    }
+}
+
+#[crate::status]
+impl ErrorStatus for SessionError {
+    /// The configured session-expired status (401 by default) or invalid-claim status (403 by default).
+    fn status(&self) -> StatusCode {
+        match &self.kind {
+            SessionErrorKind::InvalidClaim { .. } => self.config.invalid_claim_status(),
+            SessionErrorKind::Unauthorised { .. }
+            | SessionErrorKind::TryRefreshToken { .. }
+            | SessionErrorKind::TokenTheftDetected { .. } => self.config.session_expired_status(),
+        }
+    }
+
+    /// SuperTokens' JSON body with the status, whatever the client accepts: its frontend SDK reads it.
+    fn default_response(&self) -> Option<Response> {
+        let body = match &self.kind {
+            SessionErrorKind::Unauthorised { .. } => {
+                serde_json::json!({ "message": "unauthorised" })
+            }
+            SessionErrorKind::TryRefreshToken { .. } => {
+                serde_json::json!({ "message": "try refresh token" })
+            }
+            SessionErrorKind::TokenTheftDetected { .. } => {
+                serde_json::json!({ "message": "token theft detected" })
+            }
+            SessionErrorKind::InvalidClaim { claims } => serde_json::json!({
+                "message": "invalid claim",
+                "claimValidationErrors": claims,
+            }),
+        };
+        let mut response = Response::new(Body::from(body.to_string()));
+        *response.status_mut() = self.status();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        Some(response)
+    }
+
+    /// When it [clears the session](SessionError::clears_tokens): the clearing `Set-Cookie` values,
+    /// `front-token: remove` and empty `st-access-token` / `st-refresh-token` headers, so that the frontend SDK
+    /// drops its session whatever the body says.
+    fn enforced_headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if self.clears_tokens() {
+            for cookie in cookies::clearing(&self.config.inner) {
+                headers.append(header::SET_COOKIE, cookie);
+            }
+            headers.extend(transfer::clearing_headers());
+        }
+        headers
     }
 }
 
@@ -244,23 +234,29 @@ impl IntoResponse for SessionError {
     }
 }
 
-impl SessionContext {
-    fn new(config: &SessionConfig) -> Self {
-        Self {
-            config: config.clone(),
-        }
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &SessionConfig {
-        &self.config
+impl fmt::Debug for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The whole configuration would drown the error's own fields in every log line.
+        f.debug_struct("SessionError")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
     }
 }
 
-impl fmt::Debug for SessionContext {
+impl fmt::Display for SessionErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The whole configuration would drown the error's own fields in every log line.
-        f.write_str("SessionContext { .. }")
+        match self {
+            Self::Unauthorised { message, .. } => write!(f, "unauthorised: {message}"),
+            Self::TryRefreshToken { message } => write!(f, "try refresh token: {message}"),
+            Self::TokenTheftDetected {
+                session_handle,
+                user_id,
+            } => write!(
+                f,
+                "token theft detected: session {session_handle} of user {user_id} was revoked"
+            ),
+            Self::InvalidClaim { claims } => write!(f, "invalid claim: {}", claim_ids(claims)),
+        }
     }
 }
 
@@ -282,58 +278,22 @@ impl SessionStoreError {
         self
     }
 
-    /// 503 Service Unavailable: the request may succeed once the store is back.
-    pub fn status(&self) -> StatusCode {
-        StatusCode::SERVICE_UNAVAILABLE
-    }
-
     /// The description of the failure.
     pub fn message(&self) -> &str {
         &self.message
     }
-
-    /// This failure as the 503 [`HttpError`] it answers with, keeping it as the cause.
-    pub fn into_http_error(self) -> HttpError {
-        HttpError::new(self.status()).with_source(self)
-    }
 }
 
 impl IntoResponse for SessionStoreError {
+    /// 503 Service Unavailable, carrying the error so that a handler set's layer can dispatch it.
     fn into_response(self) -> Response {
-        // As a 503 HttpError caused by this error: the handlers of 503 take it, and so do the handlers of
-        // `SessionStoreError`, which find it in the source chain.
-        Error::from(self.into_http_error()).into_response()
+        Error::from(self).into_response()
     }
 }
 
 impl RandomnessError {
     pub(crate) fn new(error: getrandom::Error) -> Self {
         Self(error.to_string())
-    }
-}
-
-impl From<getrandom::Error> for RandomnessError {
-    fn from(error: getrandom::Error) -> Self {
-        Self::new(error)
-    }
-}
-
-impl SessionFailure {
-    /// The status it answers with.
-    pub fn status(&self) -> StatusCode {
-        match self {
-            Self::Session(error) => error.status(),
-            Self::Store(error) => error.status(),
-            Self::Randomness(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// The session error, if that is what failed.
-    pub fn as_session_error(&self) -> Option<&SessionError> {
-        match self {
-            Self::Session(error) => Some(error),
-            Self::Store(_) | Self::Randomness(_) => None,
-        }
     }
 }
 
@@ -359,12 +319,6 @@ impl From<SessionStoreError> for SessionFailure {
     }
 }
 
-impl From<RandomnessError> for SessionFailure {
-    fn from(error: RandomnessError) -> Self {
-        Self::Randomness(error)
-    }
-}
-
 impl From<getrandom::Error> for SessionFailure {
     fn from(error: getrandom::Error) -> Self {
         Self::Randomness(RandomnessError::new(error))
@@ -377,24 +331,15 @@ impl From<SessionFailure> for Error {
     fn from(failure: SessionFailure) -> Self {
         match failure {
             SessionFailure::Session(error) => Error::from(error),
-            SessionFailure::Store(error) => Error::from(error.into_http_error()),
-            SessionFailure::Randomness(error) => {
-                Error::from(HttpError::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(error))
-            }
+            SessionFailure::Store(error) => Error::from(error),
+            SessionFailure::Randomness(error) => Error::from(error),
         }
     }
 }
 
 impl IntoResponse for SessionFailure {
     fn into_response(self) -> Response {
-        match self {
-            Self::Session(error) => error.into_response(),
-            Self::Store(error) => error.into_response(),
-            Self::Randomness(error) => {
-                Error::from(HttpError::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(error))
-                    .into_response()
-            }
-        }
+        Error::from(self).into_response()
     }
 }
 

@@ -92,8 +92,10 @@
 //! `st-auth-mode: header` ([`TokenTransferMethod`], [`Sessions::create_new_session_for`]), and [`cors`] sets up
 //! tower-http's `CorsLayer` for a page on another origin. The README has the table of headers.
 
+#[doc(hidden)]
+pub mod __private;
 mod anti_csrf;
-pub(crate) mod callbacks;
+mod callbacks;
 mod claims;
 mod clock;
 mod config;
@@ -124,7 +126,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{AntiCsrf, ConfigError, SameSite, SessionConfig, SessionConfigBuilder};
 pub use cookies::{ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionCookies};
 pub use error::{
-    ClaimValidationError, RandomnessError, SessionContext, SessionError, SessionFailure,
+    ClaimValidationError, RandomnessError, SessionError, SessionErrorKind, SessionFailure,
     SessionStoreError,
 };
 pub use extract::Session;

@@ -8,7 +8,7 @@ use http::{HeaderMap, HeaderValue, Method, header};
 
 use super::Sessions;
 use super::cookies::SessionCookies;
-use super::error::{SessionError, SessionFailure};
+use super::error::{SessionError, SessionErrorKind, SessionFailure};
 use super::tokens;
 use super::transfer;
 
@@ -96,12 +96,14 @@ async fn sign_out(
 ) -> Result<Response, SessionFailure> {
     let cookies = match sessions.get_session_if_any(&method, &headers).await {
         Ok(Some(session)) => session.revoke().await?,
-        Ok(None) | Err(SessionError::Unauthorised { .. }) => {
+        Err(error) if !matches!(error.kind(), SessionErrorKind::Unauthorised { .. }) => {
+            return Err(error.into());
+        }
+        Ok(None) | Err(_) => {
             let config = &sessions.config().inner;
             sessions.check_anti_csrf(&method, &headers, transfer::of_request(config, &headers))?;
             transfer::clearing(config)
         }
-        Err(error) => return Err(error.into()),
     };
     Ok((cookies, ok()).into_response())
 }

@@ -1,0 +1,133 @@
+//! `ErrorStatus`: how an error type declares its status, its default answer and the headers every answer to it
+//! carries.
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+
+use axum::response::Response;
+use http::{HeaderMap, StatusCode, header};
+
+/// An error type that declares how it answers: its status and, if it wants, the text of the built-in page, an
+/// answer of its own, and headers that every answer to it carries.
+///
+/// Declare it with the [`status`](crate::status) attribute: `#[errorhandler::status(404)]` on the type for a
+/// fixed status, or `#[errorhandler::status]` on an `impl ErrorStatus for T` block to compute it from the
+/// value. Then `?` into [`Error`](crate::Error) answers with that status without any layer, the status and
+/// class handlers of a set take it when no handler of its type does, and an error whose `source()` chain holds
+/// it takes its status (the nearest declared error in the chain wins). [`HttpError`](crate::HttpError) and the
+/// session errors are declared the same way.
+///
+/// ```
+/// use errorhandler::{status, ErrorStatus};
+/// use http::{header, HeaderMap, HeaderValue, StatusCode};
+///
+/// #[status(404)]
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("no cheese called {0}")]
+/// struct CheeseNotFound(String);
+///
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("the kitchen is closed for {0} s")]
+/// struct Closed(u32);
+///
+/// #[status]
+/// impl ErrorStatus for Closed {
+///     fn status(&self) -> StatusCode {
+///         StatusCode::SERVICE_UNAVAILABLE
+///     }
+///     fn enforced_headers(&self) -> HeaderMap {
+///         HeaderMap::from_iter([(header::RETRY_AFTER, HeaderValue::from(self.0))])
+///     }
+/// }
+///
+/// let e = errorhandler::Error::from(CheeseNotFound("brie".into()));
+/// assert_eq!(e.status(), StatusCode::NOT_FOUND);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not declare its status",
+    label = "not an `ErrorStatus`",
+    note = "declare it with `#[errorhandler::status(404)]` on the type, or `#[errorhandler::status]` on an `impl ErrorStatus for {Self}` block"
+)]
+pub trait ErrorStatus: StdError + Send + Sync + 'static + Declared {
+    /// The status it answers with: a client or server error. Any other status is a bug and answers 500.
+    fn status(&self) -> StatusCode;
+
+    /// What the built-in page says about it (RFC 9457's `detail`); `None` for the standard text of its status.
+    ///
+    /// The client sees it: leave it `None` for an error whose message is internal.
+    fn detail(&self) -> Option<Cow<'_, str>> {
+        None
+    }
+
+    /// Its answer when no handler takes it; `None` for the built-in page, negotiated from `Accept`. An answer
+    /// whose status is not an error status (`Json(..)` alone is a 200) gets the error's status.
+    fn default_response(&self) -> Option<Response> {
+        None
+    }
+
+    /// Headers that every answer to it carries, whoever builds it: a handler's response, its default answer, or
+    /// the built-in page. They replace the handler's headers of the same name, except `Set-Cookie`, which is
+    /// added.
+    fn enforced_headers(&self) -> HeaderMap {
+        HeaderMap::new()
+    }
+}
+
+/// Implemented by `#[errorhandler::status]` beside the registration that lets `?` find the type.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` implements `ErrorStatus` without `#[errorhandler::status]`",
+    label = "`?` into `errorhandler::Error` would not find this declaration",
+    note = "mark the block: `#[errorhandler::status] impl ErrorStatus for {Self} {{ ... }}`"
+)]
+pub trait Declared {}
+
+/// One declared type, registered by `#[errorhandler::status]`.
+#[doc(hidden)]
+pub struct Declaration {
+    find: for<'a> fn(&'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus>,
+}
+
+impl Declaration {
+    /// The declaration of `E`.
+    pub const fn of<E: ErrorStatus>() -> Self {
+        Self { find: find::<E> }
+    }
+}
+
+fn find<'a, E: ErrorStatus>(error: &'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus> {
+    error
+        .downcast_ref::<E>()
+        .map(|error| error as &dyn ErrorStatus)
+}
+
+inventory::collect!(Declaration);
+
+/// `error` as the declared type it is, if it is one.
+pub(crate) fn declared<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus> {
+    inventory::iter::<Declaration>
+        .into_iter()
+        .find_map(|declaration| (declaration.find)(error))
+}
+
+/// The status a declared error answers with, kept to client and server errors.
+pub(crate) fn status_of(declared: &dyn ErrorStatus) -> StatusCode {
+    let status = declared.status();
+    if status.is_client_error() || status.is_server_error() {
+        status
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+}
+
+/// Puts `enforced` on `headers`: each name replaces the headers of that name, except `Set-Cookie`, added.
+pub(crate) fn enforce(headers: &mut HeaderMap, enforced: &HeaderMap) {
+    for name in enforced.keys() {
+        if name != header::SET_COOKIE {
+            headers.remove(name);
+        }
+    }
+    for (name, value) in enforced {
+        headers.append(name.clone(), value.clone());
+    }
+}

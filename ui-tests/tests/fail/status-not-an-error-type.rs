@@ -1,0 +1,7 @@
+use errorhandler::status;
+
+#[status(404)]
+#[derive(Debug)]
+struct CheeseNotFound;
+
+fn main() {}
