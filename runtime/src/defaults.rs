@@ -99,7 +99,7 @@ impl DefaultPage {
         let (content_type, body) = match format {
             Format::PlainText => (
                 "text/plain; charset=utf-8",
-                format!("{} {title}: {description}\n", status.as_u16()),
+                plain_text(status, title, description),
             ),
             Format::Html => (
                 "text/html; charset=utf-8",
@@ -123,6 +123,14 @@ impl DefaultPage {
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         response
     }
+}
+
+/// `404 Not Found: description\n`, in one allocation of its exact size (which `Bytes` then keeps as is).
+fn plain_text(status: StatusCode, title: &str, description: &str) -> String {
+    let mut text = String::with_capacity(3 + 1 + title.len() + 2 + description.len() + 1);
+    // Writing to a `String` cannot fail.
+    let _ = write!(text, "{} {title}: {description}\n", status.as_u16());
+    text
 }
 
 /// The status's name, such as `Not Found`, in `HttpError`'s `Display` and in the built-in page alike.

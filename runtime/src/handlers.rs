@@ -32,6 +32,10 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
     /// The handler that takes `error`, most specific first, or `None` when no handler does.
     fn select(error: &Error) -> Option<HandlerId>;
 
+    /// The handler that takes a response of `status` carrying no error value: what [`select`](Self::select)
+    /// chooses for a bare `HttpError` of that status, without boxing one first.
+    fn select_status(status: http::StatusCode) -> Option<HandlerId>;
+
     /// Runs the chosen handler; it gives the error back when one of its extractors rejects the request.
     fn call(handler: HandlerId, error: Error, request: RequestHead<Self::State>) -> HandlerFuture;
 }

@@ -11,16 +11,16 @@ use axum::body::{Body, Bytes};
 use axum::response::Response;
 use futures_util::FutureExt as _;
 use futures_util::future::CatchUnwind;
-use http::{HeaderMap, HeaderValue, Request, StatusCode, header};
+use http::{Extensions, HeaderMap, HeaderValue, Request, StatusCode, header};
 use http_body_util::BodyExt as _;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::caught::{ErrorBody, Panic};
-use crate::defaults::Format;
+use crate::defaults::{Fallback, Format};
 use crate::error::{CarriedError, Error};
 use crate::error_status::enforce;
-use crate::handlers::{ErrorHandlers, HandlerId, RequestHead};
+use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId, RequestHead};
 use crate::http_error::HttpError;
 
 /// The layer of a handler set `H`; built by `H::layer()` or `H::with_state(state)`.
@@ -112,9 +112,7 @@ where
                 handlers: PhantomData,
             },
             Err(payload) => ResponseFuture {
-                phase: Phase::Handling {
-                    future: handle_panic::<H>(payload, context),
-                },
+                phase: handle_panic::<H>(payload, context).into_phase(),
                 context: None,
                 handlers: PhantomData,
             },
@@ -135,8 +133,14 @@ pin_project_lite::pin_project! {
 pin_project_lite::pin_project! {
     #[project = PhaseProjection]
     enum Phase<F> {
+        // The route runs.
         Route { #[pin] future: CatchUnwind<AssertUnwindSafe<F>> },
-        Handling { future: Pin<Box<dyn Future<Output = Response> + Send>> },
+        // A handler runs, then `finish` completes its answer: no future of the layer's own is boxed.
+        Handler { future: CatchUnwind<AssertUnwindSafe<HandlerFuture>>, finish: Option<Finish> },
+        // The rare answer that first reads the error response's body (axum's plain-text rejections).
+        Boxed { future: Pin<Box<dyn Future<Output = Response> + Send>> },
+        // An answer known at once.
+        Ready { response: Option<Response> },
     }
 }
 
@@ -153,7 +157,20 @@ where
         let mut this = self.project();
         loop {
             let handling = match this.phase.as_mut().project() {
-                PhaseProjection::Handling { future } => return future.as_mut().poll(cx).map(Ok),
+                PhaseProjection::Handler { future, finish } => {
+                    let outcome = ready!(future.poll_unpin(cx));
+                    let finish = finish
+                        .take()
+                        .expect("ResponseFuture polled after completion");
+                    return Poll::Ready(Ok(finish.answer(outcome)));
+                }
+                PhaseProjection::Boxed { future } => return future.as_mut().poll(cx).map(Ok),
+                PhaseProjection::Ready { response } => {
+                    let response = response
+                        .take()
+                        .expect("ResponseFuture polled after completion");
+                    return Poll::Ready(Ok(response));
+                }
                 PhaseProjection::Route { future } => {
                     let outcome = ready!(future.poll(cx));
                     let context = this
@@ -161,18 +178,14 @@ where
                         .take()
                         .expect("ResponseFuture polled after completion");
                     match outcome {
-                        Ok(Ok(response)) => {
-                            match on_response::<H>(response.map(Body::new), context) {
-                                Outcome::PassThrough(response) => return Poll::Ready(Ok(response)),
-                                Outcome::Handle(future) => future,
-                            }
-                        }
+                        Ok(Ok(response)) => on_response::<H>(response.map(Body::new), context),
                         Ok(Err(error)) => return Poll::Ready(Err(error)),
                         Err(payload) => handle_panic::<H>(payload, context),
                     }
                 }
             };
-            this.phase.set(Phase::Handling { future: handling });
+            // The new phase's future is polled at once, on the next turn of the loop.
+            this.phase.set(handling.into_phase());
         }
     }
 }
@@ -211,20 +224,38 @@ fn empty_head<S>() -> RequestHead<S> {
     }
 }
 
-type Handling = Pin<Box<dyn Future<Output = Response> + Send>>;
+/// What the layer does with a route's response.
+enum Handling {
+    /// Sends this response.
+    Answer(Response),
+    /// Runs a handler, then finishes its answer.
+    Handler(HandlerFuture, Finish),
+    /// Reads the response's body, then runs a handler.
+    Boxed(Pin<Box<dyn Future<Output = Response> + Send>>),
+}
 
-enum Outcome {
-    PassThrough(Response),
-    Handle(Handling),
+impl Handling {
+    fn into_phase<F>(self) -> Phase<F> {
+        match self {
+            Self::Answer(response) => Phase::Ready {
+                response: Some(response),
+            },
+            Self::Handler(future, finish) => Phase::Handler {
+                future: AssertUnwindSafe(future).catch_unwind(),
+                finish: Some(finish),
+            },
+            Self::Boxed(future) => Phase::Boxed { future },
+        }
+    }
 }
 
 fn on_response<H: ErrorHandlers>(
     mut response: Response,
     context: RequestContext<H::State>,
-) -> Outcome {
+) -> Handling {
     // An inner layer (a nested router's) already answered this error: outer layers leave its answer alone.
     if response.extensions().get::<Handled>().is_some() {
-        return Outcome::PassThrough(response);
+        return Handling::Answer(response);
     }
     if let Some(error) = response
         .extensions_mut()
@@ -232,24 +263,36 @@ fn on_response<H: ErrorHandlers>(
         .and_then(CarriedError::take)
     {
         let kept = take_protocol_headers(response.headers_mut());
+        let marks = spare_map(response.extensions_mut());
         return match H::select(&error) {
-            Some(handler) => Outcome::Handle(Box::pin(run::<H>(handler, error, kept, context))),
+            Some(handler) => start::<H>(handler, error, kept, marks, context),
             None => {
                 let mut response = default_answer(&error, &context);
                 restore_protocol_headers(response.headers_mut(), kept);
-                response.extensions_mut().insert(Handled);
-                Outcome::PassThrough(response)
+                mark_handled(&mut response, marks);
+                Handling::Answer(response)
             }
         };
     }
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
-        return Outcome::PassThrough(response);
+        return Handling::Answer(response);
     }
-    match H::select(&Error::from(HttpError::new(status))) {
-        Some(handler) => Outcome::Handle(Box::pin(run_untyped::<H>(handler, response, context))),
-        None => Outcome::PassThrough(response),
+    let Some(handler) = H::select_status(status) else {
+        return Handling::Answer(response);
+    };
+    if is_plain_text(response.headers()) {
+        return Handling::Boxed(Box::pin(run_untyped::<H>(handler, response, context)));
     }
+    let kept = take_protocol_headers(response.headers_mut());
+    let marks = spare_map(response.extensions_mut());
+    start::<H>(
+        handler,
+        Error::from(HttpError::new(status)),
+        kept,
+        marks,
+        context,
+    )
 }
 
 fn handle_panic<H: ErrorHandlers>(
@@ -263,11 +306,11 @@ fn handle_panic<H: ErrorHandlers>(
     );
     let error = Error::from(HttpError::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(panic));
     match H::select(&error) {
-        Some(handler) => Box::pin(run::<H>(handler, error, HeaderMap::new(), context)),
+        Some(handler) => start::<H>(handler, error, HeaderMap::new(), Extensions::new(), context),
         None => {
             let mut response = default_answer(&error, &context);
-            response.extensions_mut().insert(Handled);
-            Box::pin(std::future::ready(response))
+            mark_handled(&mut response, Extensions::new());
+            Handling::Answer(response)
         }
     }
 }
@@ -275,6 +318,7 @@ fn handle_panic<H: ErrorHandlers>(
 /// The longest text body of an untyped error response that becomes the error's description.
 const DESCRIPTION_LIMIT: usize = 16 * 1024;
 
+/// An error response without an error value whose body is read as the error's description: axum's rejections.
 async fn run_untyped<H: ErrorHandlers>(
     handler: HandlerId,
     response: Response,
@@ -283,25 +327,33 @@ async fn run_untyped<H: ErrorHandlers>(
     let (mut head, body) = response.into_parts();
     let kept = take_protocol_headers(&mut head.headers);
     let mut error = HttpError::new(head.status);
-    if let Some(text) = body_text(&head.headers, body).await {
+    if let Some(text) = body_text(body).await {
         error = if head.status.is_client_error() {
             error.with_description(text)
         } else {
             error.with_source(ErrorBody(text))
         };
     }
-    run::<H>(handler, Error::from(error), kept, context).await
+    let marks = spare_map(&mut head.extensions);
+    match start::<H>(handler, Error::from(error), kept, marks, context) {
+        Handling::Handler(future, finish) => {
+            let outcome = AssertUnwindSafe(future).catch_unwind().await;
+            finish.answer(outcome)
+        }
+        Handling::Answer(response) => response,
+        Handling::Boxed(future) => future.await,
+    }
 }
 
-/// The body of an error response as text, when it is short plain text (axum's rejections are).
-async fn body_text(headers: &HeaderMap, body: Body) -> Option<String> {
-    let is_text = headers
+fn is_plain_text(headers: &HeaderMap) -> bool {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/plain"));
-    if !is_text {
-        return None;
-    }
+        .is_some_and(|value| value.starts_with("text/plain"))
+}
+
+/// The body of an error response as text, when it is short (axum's rejections are).
+async fn body_text(body: Body) -> Option<String> {
     let bytes = http_body_util::Limited::new(body, DESCRIPTION_LIMIT)
         .collect()
         .await
@@ -312,42 +364,92 @@ async fn body_text(headers: &HeaderMap, body: Body) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-async fn run<H: ErrorHandlers>(
+/// Starts `handler` on `error`; [`Finish`] completes its answer.
+fn start<H: ErrorHandlers>(
     handler: HandlerId,
     error: Error,
     kept: HeaderMap,
+    marks: Extensions,
     context: RequestContext<H::State>,
-) -> Response {
-    let status = error.status();
-    let fallback = error.fallback();
-    let enforced_headers = error.enforced_headers();
-    let head = context.head.unwrap_or_else(empty_head);
-    let outcome = AssertUnwindSafe(async move { H::call(handler, error, head).await })
-        .catch_unwind()
-        .await;
-    let mut response = match outcome {
-        Ok(Ok(response)) => apply_status_policy(response, status),
-        Ok(Err(_rejected)) => {
-            tracing::warn!(
-                handler = handler.index(),
-                "an extractor of the error handler rejected the request; answering the built-in default"
-            );
-            fallback.render(Format::negotiate(context.accept.as_ref()))
-        }
-        Err(payload) => {
-            let panic = Panic::from_payload(payload);
-            tracing::error!(
-                handler = handler.index(),
-                message = panic.message(),
-                "error handler panicked; answering the built-in default"
-            );
-            fallback.render(Format::negotiate(context.accept.as_ref()))
-        }
+) -> Handling {
+    let finish = Finish {
+        handler,
+        status: error.status(),
+        fallback: error.fallback(),
+        enforced_headers: error.enforced_headers(),
+        kept,
+        marks,
+        accept: context.accept,
     };
-    enforce(response.headers_mut(), &enforced_headers);
-    restore_protocol_headers(response.headers_mut(), kept);
-    response.extensions_mut().insert(Handled);
-    response
+    let head = context.head.unwrap_or_else(empty_head);
+    match std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, head))) {
+        Ok(future) => Handling::Handler(future, finish),
+        Err(payload) => Handling::Answer(finish.answer(Err(payload))),
+    }
+}
+
+/// What completes a handler's answer once it is known: the status policy, the enforced and protocol headers,
+/// the `Handled` mark; or the error's default when the handler failed.
+struct Finish {
+    handler: HandlerId,
+    status: StatusCode,
+    fallback: Fallback,
+    enforced_headers: HeaderMap,
+    kept: HeaderMap,
+    marks: Extensions,
+    accept: Option<HeaderValue>,
+}
+
+impl Finish {
+    fn answer(
+        self,
+        outcome: Result<Result<Response, Error>, Box<dyn std::any::Any + Send>>,
+    ) -> Response {
+        let handler = self.handler.index();
+        let mut response = match outcome {
+            Ok(Ok(response)) => apply_status_policy(response, self.status),
+            Ok(Err(_rejected)) => {
+                tracing::warn!(
+                    handler,
+                    "an extractor of the error handler rejected the request; answering the built-in default"
+                );
+                self.fallback
+                    .render(Format::negotiate(self.accept.as_ref()))
+            }
+            Err(payload) => {
+                let panic = Panic::from_payload(payload);
+                tracing::error!(
+                    handler,
+                    message = panic.message(),
+                    "error handler panicked; answering the built-in default"
+                );
+                self.fallback
+                    .render(Format::negotiate(self.accept.as_ref()))
+            }
+        };
+        enforce(response.headers_mut(), &self.enforced_headers);
+        restore_protocol_headers(response.headers_mut(), self.kept);
+        mark_handled(&mut response, self.marks);
+        response
+    }
+}
+
+/// The route's extension map when it holds nothing any more (it was allocated to carry the error value), to
+/// carry the `Handled` mark without allocating another; an empty one otherwise, whose entries are not carried
+/// over to the handler's answer.
+fn spare_map(extensions: &mut Extensions) -> Extensions {
+    if extensions.is_empty() {
+        std::mem::take(extensions)
+    } else {
+        Extensions::new()
+    }
+}
+
+/// Marks `response` as an answer to an error, in `marks`, a spare extension map when the route's response had
+/// one, so that the mark costs no new map.
+fn mark_handled(response: &mut Response, mut marks: Extensions) {
+    marks.insert(Handled);
+    response.extensions_mut().extend(marks);
 }
 
 /// The answer to an error that no handler takes: its default, with the headers it enforces.
@@ -392,6 +494,10 @@ const PROTOCOL_HEADERS: [header::HeaderName; 3] =
 fn take_protocol_headers(headers: &mut HeaderMap) -> HeaderMap {
     let mut kept = HeaderMap::new();
     for name in PROTOCOL_HEADERS {
+        // `entry` reserves room even for a name it does not find; most error responses carry none of these.
+        if !headers.contains_key(&name) {
+            continue;
+        }
         if let header::Entry::Occupied(entry) = headers.entry(name) {
             let (name, values) = entry.remove_entry_mult();
             for value in values {

@@ -96,6 +96,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
             _ => None,
         });
     let select = select(model);
+    let select_status = select_status(model);
     let arms = model
         .handlers
         .iter()
@@ -145,6 +146,10 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                     #select
                 }
 
+                fn select_status(__errorhandler_status: ::errorhandler::__private::StatusCode) -> ::core::option::Option<::errorhandler::HandlerId> {
+                    #select_status
+                }
+
                 fn call(
                     __errorhandler_id: ::errorhandler::HandlerId,
                     __errorhandler_err: ::errorhandler::Error,
@@ -190,7 +195,59 @@ pub fn user_items(input: &Input) -> TokenStream {
 
 /// Dispatch, most specific first: the error's type and its sources, then its status, its class, `default`.
 fn select(model: &Model<'_>) -> TokenStream {
-    let by_type: Vec<TokenStream> = model
+    let by_type = by_type(model);
+    let session = model.handlers.iter().enumerate().find_map(|(id, handler)| {
+        match (&handler.key, &handler.target) {
+            (KeyKind::Session, Target::Registered(_)) => {
+                let id = handler_id(id);
+                // A session error belongs to the callbacks: those they leave out keep SuperTokens' default.
+                Some(quote! {
+                    if ::errorhandler::session::__private::is_session_error(__errorhandler_err) {
+                        return (__ERRORHANDLER_SESSION.select)(__errorhandler_err, #id);
+                    }
+                })
+            }
+            _ => None,
+        }
+    });
+    let type_walk = (!by_type.is_empty()).then(|| {
+        quote! {
+            for (__errorhandler_depth, __errorhandler_cause) in __errorhandler_err.chain().enumerate() {
+                #(#by_type)*
+            }
+        }
+    });
+    let by_status = by_status(model);
+    quote! {
+        #session
+        #type_walk
+        let __errorhandler_status = __errorhandler_err.status();
+        #by_status
+    }
+}
+
+/// Dispatch of a response that carries no error value, as `select` dispatches a bare `HttpError` of its status:
+/// the same rules without building an `Error` (and its box) first.
+fn select_status(model: &Model<'_>) -> TokenStream {
+    let by_type = by_type(model);
+    let type_test = (!by_type.is_empty()).then(|| {
+        quote! {
+            let __errorhandler_bare = ::errorhandler::HttpError::new(__errorhandler_status);
+            let __errorhandler_cause: &(dyn ::std::error::Error + 'static) = &__errorhandler_bare;
+            let __errorhandler_depth = 0_usize;
+            #(#by_type)*
+        }
+    });
+    let by_status = by_status(model);
+    quote! {
+        #type_test
+        #by_status
+    }
+}
+
+/// The type tests of the set's type keys, against `__errorhandler_cause` at `__errorhandler_depth`.
+fn by_type(model: &Model<'_>) -> Vec<TokenStream> {
+    model
         .handlers
         .iter()
         .enumerate()
@@ -216,28 +273,11 @@ fn select(model: &Model<'_>) -> TokenStream {
                 }
             })
         })
-        .collect();
-    let session = model.handlers.iter().enumerate().find_map(|(id, handler)| {
-        match (&handler.key, &handler.target) {
-            (KeyKind::Session, Target::Registered(_)) => {
-                let id = handler_id(id);
-                // A session error belongs to the callbacks: those they leave out keep SuperTokens' default.
-                Some(quote! {
-                    if ::errorhandler::session::__private::is_session_error(__errorhandler_err) {
-                        return (__ERRORHANDLER_SESSION.select)(__errorhandler_err, #id);
-                    }
-                })
-            }
-            _ => None,
-        }
-    });
-    let type_walk = (!by_type.is_empty()).then(|| {
-        quote! {
-            for (__errorhandler_depth, __errorhandler_cause) in __errorhandler_err.chain().enumerate() {
-                #(#by_type)*
-            }
-        }
-    });
+        .collect()
+}
+
+/// The `match` on `__errorhandler_status`, then its class, then `default`.
+fn by_status(model: &Model<'_>) -> TokenStream {
     let find = |wanted: fn(&KeyKind<'_>) -> bool| {
         model
             .handlers
@@ -267,9 +307,6 @@ fn select(model: &Model<'_>) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     quote! {
-        #session
-        #type_walk
-        let __errorhandler_status = __errorhandler_err.status();
         #[allow(clippy::match_single_binding)]
         match __errorhandler_status.as_u16() {
             #(#codes)*

@@ -47,6 +47,11 @@ where
         select_session::<H, S>(error, HandlerId::new(0))
     }
 
+    fn select_status(_status: http::StatusCode) -> Option<HandlerId> {
+        // A response without an error value is never a session error.
+        None
+    }
+
     fn call(_handler: HandlerId, error: Error, request: RequestHead<S>) -> HandlerFuture {
         call_session::<H, S>(error, request)
     }
