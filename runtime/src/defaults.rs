@@ -129,7 +129,7 @@ impl DefaultPage {
 fn plain_text(status: StatusCode, title: &str, description: &str) -> String {
     let mut text = String::with_capacity(3 + 1 + title.len() + 2 + description.len() + 1);
     // Writing to a `String` cannot fail.
-    let _ = write!(text, "{} {title}: {description}\n", status.as_u16());
+    let _ = writeln!(text, "{} {title}: {description}", status.as_u16());
     text
 }
 
