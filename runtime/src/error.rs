@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
@@ -145,7 +145,7 @@ impl IntoResponse for Error {
         enforce(response.headers_mut(), &self.enforced_headers());
         response
             .extensions_mut()
-            .insert(CarriedError(Arc::new(Mutex::new(Some(self)))));
+            .insert(CarriedError(Mutex::new(Some(self))));
         response
     }
 }
@@ -158,15 +158,22 @@ impl IntoResponse for HttpError {
 
 /// The error value carried by a response from the route to the layer.
 ///
-/// Extensions must be `Clone + Sync`, which an error value is not; the layer takes the value out exactly once.
-#[derive(Clone)]
-pub(crate) struct CarriedError(Arc<Mutex<Option<Error>>>);
+/// Extensions must be `Clone + Sync`. An error value is `Sync` behind the mutex but cannot be cloned, so a clone
+/// of the response carries no error (it answers with its default like any response without one); the value
+/// lives inline in the extension's own box, and the layer takes it out exactly once.
+pub(crate) struct CarriedError(Mutex<Option<Error>>);
+
+impl Clone for CarriedError {
+    fn clone(&self) -> Self {
+        Self(Mutex::new(None))
+    }
+}
 
 impl CarriedError {
     pub(crate) fn take(self) -> Option<Error> {
-        match self.0.lock() {
-            Ok(mut slot) => slot.take(),
-            Err(poisoned) => poisoned.into_inner().take(),
+        match self.0.into_inner() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
         }
     }
 }
