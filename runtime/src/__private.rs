@@ -268,6 +268,63 @@ impl<S: Send + Sync, T: FromRequestParts<S> + Send> HeadExtractor<S> for T {
     }
 }
 
+/// Which parts of the request head the extractor `T` reads: exact for axum's own head extractors (inherent
+/// `reads` methods, which method resolution prefers), all of them for any other ([`ReadsAnyPart`]).
+pub struct HeadProbe<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T> HeadProbe<T> {
+    pub const fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<T> Default for HeadProbe<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The fallback of [`HeadProbe::reads`]: an extractor this crate does not know may read any part.
+pub trait ReadsAnyPart {
+    fn reads(&self) -> crate::HeadParts {
+        crate::HeadParts::ALL
+    }
+}
+
+impl<T> ReadsAnyPart for HeadProbe<T> {}
+
+macro_rules! reads {
+    ($($ty:ty => $($part:ident),*;)*) => {$(
+        impl HeadProbe<$ty> {
+            pub const fn reads(&self) -> crate::HeadParts {
+                crate::HeadParts { $($part: true,)* ..crate::HeadParts::NONE }
+            }
+        }
+    )*};
+}
+
+reads! {
+    http::Method => method;
+    http::Uri => uri;
+    http::Version => version;
+    http::HeaderMap => headers;
+}
+
+impl<S> HeadProbe<axum::extract::State<S>> {
+    pub const fn reads(&self) -> crate::HeadParts {
+        crate::HeadParts::NONE
+    }
+}
+
+impl<T> HeadProbe<axum::Extension<T>> {
+    pub const fn reads(&self) -> crate::HeadParts {
+        crate::HeadParts {
+            extensions: true,
+            ..crate::HeadParts::NONE
+        }
+    }
+}
+
 /// Runs the extractor of a declared handler's parameter; `None` when it rejects the request.
 ///
 /// The future is boxed (on the error path only) so that a parameter that is not an extractor is reported once,
@@ -536,3 +593,29 @@ impl_error_handler_fns!(T1, T2, T3, T4, T5);
 impl_error_handler_fns!(T1, T2, T3, T4, T5, T6);
 impl_error_handler_fns!(T1, T2, T3, T4, T5, T6, T7);
 impl_error_handler_fns!(T1, T2, T3, T4, T5, T6, T7, T8);
+
+#[cfg(test)]
+mod tests {
+    use super::{HeadProbe, ReadsAnyPart as _};
+    use crate::HeadParts;
+
+    struct OwnExtractor;
+
+    #[test]
+    fn axum_head_extractors_read_their_part_and_any_other_extractor_reads_all() {
+        let uri_only = HeadParts {
+            uri: true,
+            ..HeadParts::NONE
+        };
+        assert_eq!(HeadProbe::<http::Uri>::new().reads(), uri_only);
+        assert!(HeadProbe::<http::HeaderMap>::new().reads().headers);
+        assert!(!HeadProbe::<http::HeaderMap>::new().reads().extensions);
+        assert_eq!(
+            HeadProbe::<axum::extract::State<u8>>::new().reads(),
+            HeadParts::NONE
+        );
+        assert!(HeadProbe::<axum::Extension<u8>>::new().reads().extensions);
+        assert_eq!(HeadProbe::<OwnExtractor>::new().reads(), HeadParts::ALL);
+        assert_eq!(uri_only.union(HeadParts::NONE), uri_only);
+    }
+}

@@ -29,6 +29,16 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
     /// to a constant once inlined.
     fn needs_request_head() -> bool;
 
+    /// Which parts of the request head the handlers read, so that the layer copies only those; all of them
+    /// unless the set knows better (its extractors are all of axum's own head extractors).
+    fn request_head_parts() -> HeadParts {
+        if Self::needs_request_head() {
+            HeadParts::ALL
+        } else {
+            HeadParts::NONE
+        }
+    }
+
     /// The handler that takes `error`, most specific first, or `None` when no handler does.
     fn select(error: &Error) -> Option<HandlerId>;
 
@@ -38,6 +48,52 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
 
     /// Runs the chosen handler; it gives the error back when one of its extractors rejects the request.
     fn call(handler: HandlerId, error: Error, request: RequestHead<Self::State>) -> HandlerFuture;
+}
+
+/// The parts of a request head that a set's extractors read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeadParts {
+    /// The method.
+    pub method: bool,
+    /// The URI.
+    pub uri: bool,
+    /// The HTTP version.
+    pub version: bool,
+    /// The headers.
+    pub headers: bool,
+    /// The extensions.
+    pub extensions: bool,
+}
+
+impl HeadParts {
+    /// Every part: what an extractor this crate does not know may read.
+    pub const ALL: Self = Self {
+        method: true,
+        uri: true,
+        version: true,
+        headers: true,
+        extensions: true,
+    };
+
+    /// No part.
+    pub const NONE: Self = Self {
+        method: false,
+        uri: false,
+        version: false,
+        headers: false,
+        extensions: false,
+    };
+
+    /// The parts either reads.
+    pub const fn union(self, other: Self) -> Self {
+        Self {
+            method: self.method || other.method,
+            uri: self.uri || other.uri,
+            version: self.version || other.version,
+            headers: self.headers || other.headers,
+            extensions: self.extensions || other.extensions,
+        }
+    }
 }
 
 /// Which handler of a set [`ErrorHandlers::select`] chose.

@@ -20,7 +20,7 @@ use crate::caught::{ErrorBody, Panic};
 use crate::defaults::{Fallback, Format};
 use crate::error::{CarriedError, Error};
 use crate::error_status::enforce;
-use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId, RequestHead};
+use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId, HeadParts, RequestHead};
 use crate::http_error::HttpError;
 
 /// The layer of a handler set `H`; built by `H::layer()` or `H::with_state(state)`.
@@ -200,20 +200,31 @@ impl<S> RequestContext<S> {
     fn capture<H: ErrorHandlers<State = S>, B>(request: &Request<B>, state: &Arc<S>) -> Self {
         let accept = request.headers().get(header::ACCEPT).cloned();
         let head = H::needs_request_head().then(|| RequestHead {
-            parts: snapshot(request),
+            parts: snapshot(request, H::request_head_parts()),
             state: Some(Arc::clone(state)),
         });
         Self { accept, head }
     }
 }
 
-fn snapshot<B>(request: &Request<B>) -> http::request::Parts {
+/// A copy of the parts of `request`'s head that the handlers read; the others are left empty.
+fn snapshot<B>(request: &Request<B>, wanted: HeadParts) -> http::request::Parts {
     let (mut parts, ()) = Request::new(()).into_parts();
-    parts.method = request.method().clone();
-    parts.uri = request.uri().clone();
-    parts.version = request.version();
-    parts.headers = request.headers().clone();
-    parts.extensions = request.extensions().clone();
+    if wanted.method {
+        parts.method = request.method().clone();
+    }
+    if wanted.uri {
+        parts.uri = request.uri().clone();
+    }
+    if wanted.version {
+        parts.version = request.version();
+    }
+    if wanted.headers {
+        parts.headers = request.headers().clone();
+    }
+    if wanted.extensions {
+        parts.extensions = request.extensions().clone();
+    }
     parts
 }
 

@@ -82,6 +82,50 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
     let session_needs_head =
         session_callbacks.map(|_| quote!(|| __ERRORHANDLER_SESSION.needs_request_head));
     let needs_head = quote!(#needs_own_head #(#registered_needs_head)* #session_needs_head);
+    // The parts of the head the declared handlers' extractors read, exactly for axum's own; all of them for a
+    // registered function or session callbacks that read any.
+    let own_parts = model
+        .handlers
+        .iter()
+        .flat_map(|handler| match &handler.target {
+            Target::Declared(signature) => signature
+                .extractors
+                .iter()
+                .map(
+                    |ty| quote!(.union(::errorhandler::__private::HeadProbe::<#ty>::new().reads())),
+                )
+                .collect(),
+            Target::Registered(_) => Vec::new(),
+        });
+    let other_parts = model
+        .handlers
+        .iter()
+        .enumerate()
+        .filter_map(|(id, handler)| match (&handler.target, &handler.key) {
+            (Target::Registered(_), KeyKind::Session) => Some(quote! {
+                .union(if __ERRORHANDLER_SESSION.needs_request_head {
+                    ::errorhandler::HeadParts::ALL
+                } else {
+                    ::errorhandler::HeadParts::NONE
+                })
+            }),
+            (Target::Registered(_), _) => {
+                let registered = registered_ident(id);
+                Some(quote! {
+                    .union(if #registered().needs_request_head() {
+                        ::errorhandler::HeadParts::ALL
+                    } else {
+                        ::errorhandler::HeadParts::NONE
+                    })
+                })
+            }
+            (Target::Declared(_), _) => None,
+        });
+    let head_parts = quote! {
+        #[allow(unused_imports)]
+        use ::errorhandler::__private::ReadsAnyPart as _;
+        ::errorhandler::HeadParts::NONE #(#own_parts)* #(#other_parts)*
+    };
     let type_checks = model
         .handlers
         .iter()
@@ -140,6 +184,10 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                 type State = #state;
                 fn needs_request_head() -> bool {
                     #needs_head
+                }
+
+                fn request_head_parts() -> ::errorhandler::HeadParts {
+                    #head_parts
                 }
 
                 fn select(__errorhandler_err: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::HandlerId> {

@@ -24,6 +24,9 @@ pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
                 fn select(_: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::HandlerId> {
                     ::core::option::Option::None
                 }
+                fn select_status(_: ::errorhandler::__private::StatusCode) -> ::core::option::Option<::errorhandler::HandlerId> {
+                    ::core::option::Option::None
+                }
                 fn call(
                     _: ::errorhandler::HandlerId,
                     error: ::errorhandler::Error,
