@@ -114,4 +114,32 @@ fn allocations_per_request_of_each_contender() {
     for (scenario, name, allocations, bytes) in &table {
         println!("{scenario:<40} {name:<28} {allocations:>6} {bytes:>8}");
     }
+    let count = |scenario: &str, contender: &str| {
+        table
+            .iter()
+            .find(|(s, c, _, _)| *s == scenario && *c == contender)
+            .map(|(_, _, allocations, _)| *allocations)
+            .unwrap_or_else(|| panic!("{scenario}: no contender {contender}"))
+    };
+    // The layer's allocations over the hand-written equivalent, per scenario: what they are today, so that
+    // none comes back unnoticed (bench/README.md explains each).
+    for (scenario, equivalent, budget) in [
+        ("2xx, set without extractors", "HashMap registry", 0),
+        ("2xx, set whose handler takes Uri", "bare axum", 5),
+        ("unknown route, custom 404 page", "from_fn match", 1),
+        ("typed error, type handler", "hand-written IntoResponse", 13),
+        (
+            "status in the middle of a 50-key set",
+            "from_fn 50-arm match",
+            2,
+        ),
+        ("panicking route, 500 page", "CatchPanicLayer", 5),
+    ] {
+        let ours = count(scenario, "errorhandler");
+        let theirs = count(scenario, equivalent);
+        assert!(
+            ours <= theirs + budget,
+            "{scenario}: the layer allocates {ours} times, {equivalent} {theirs}; the budget is {budget} over it"
+        );
+    }
 }
