@@ -4,9 +4,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, header};
 use serde::{Deserialize, Serialize};
 
-use super::error::SessionStoreError;
+use super::error::{SessionFailure, SessionStoreError};
 use super::tokens::TokenHash;
 
 /// A session as the store keeps it; of its refresh tokens, only the hash of the current one.
@@ -222,6 +224,20 @@ impl BoundedStore {
             ))),
         }
     }
+}
+
+/// The response to `failure`; a store failure's also carries `Retry-After`, the store timeout in whole seconds
+/// (at least one), which a handler set's layer keeps on whatever its 503 handler answers.
+pub(crate) fn failure_response(failure: SessionFailure, store_timeout: Duration) -> Response {
+    let is_store = matches!(failure, SessionFailure::Store(_));
+    let mut response = failure.into_response();
+    if is_store {
+        let seconds = store_timeout.as_secs() + u64::from(store_timeout.subsec_nanos() > 0);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    }
+    response
 }
 
 /// What [`BoundedStore::update`] does with the record its decision looked at.
