@@ -1502,6 +1502,19 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
         assert!(message.contains("no session was created"), "{message}");
         assert!(message.contains("the user id has 60000 bytes"), "{message}");
 
+        // A payload nested deeper than JSON is read back would make a token that is refused too.
+        let mut deep = json!(true);
+        for _ in 0..200 {
+            deep = json!([deep]);
+        }
+        let failure = app
+            .sessions
+            .create_new_session("erin", json!({ "deep": deep }))
+            .await
+            .unwrap_err();
+        assert!(failure.to_string().contains("nested deeper"), "{failure}");
+        assert!(app.handles("erin").await.is_empty());
+
         // Just under the limit is accepted, and the token is accepted back.
         let response = reqwest::Client::new()
             .post(app.url("/sign-in-as"))

@@ -115,7 +115,12 @@ impl Session {
         claims.payload = payload;
         let token = tokens::sign(&claims, &config.inner.keys.access);
         // Before the store is written: a payload whose access token the recipe refuses would end the session.
-        if let Some(message) = tokens::too_long(&token, &claims.user_id, &claims.payload) {
+        if let Some(message) = tokens::refused_back(
+            &token,
+            &config.inner.keys.access,
+            &claims.user_id,
+            &claims.payload,
+        ) {
             return Err(SessionError::unauthorised(
                 config,
                 format!("the payload was not updated: {message}"),

@@ -265,7 +265,9 @@ impl Sessions {
             None,
         );
         // Before anything is stored: a session whose access token the recipe refuses could never be used.
-        if let Some(message) = tokens::too_long(&access_token, &user_id, &payload) {
+        if let Some(message) =
+            tokens::refused_back(&access_token, &config.keys.access, &user_id, &payload)
+        {
             return Err(SessionError::unauthorised(
                 &self.inner.config,
                 format!("no session was created: {message}"),

@@ -175,18 +175,28 @@ pub(crate) fn looks_like_refresh_token(token: &str) -> bool {
     token.len() <= MAX_REFRESH_TOKEN_LEN && is_signed_shape(token)
 }
 
-/// Why the recipe would refuse `access_token` when it comes back, if it would: a session or a payload update
-/// that mints it must fail at once rather than leave a session no request can use.
-pub(crate) fn too_long(access_token: &str, user_id: &str, payload: &serde_json::Value) -> Option<String> {
-    (access_token.len() > MAX_ACCESS_TOKEN_LEN).then(|| {
+/// Why the recipe would refuse `access_token`, signed with `signer`, when it comes back, if it would: a session
+/// or a payload update that mints it must fail at once rather than leave a session no request can use. Too long
+/// a token is one reason; a payload nested deeper than JSON is read back (128 levels) is the other.
+pub(crate) fn refused_back(
+    access_token: &str,
+    signer: &Signer,
+    user_id: &str,
+    payload: &serde_json::Value,
+) -> Option<String> {
+    if access_token.len() > MAX_ACCESS_TOKEN_LEN {
         let payload_len = serde_json::to_string(payload).map_or(0, |json| json.len());
-        format!(
+        return Some(format!(
             "the access token would be {} bytes, more than the {MAX_ACCESS_TOKEN_LEN} the recipe accepts: the \
              user id has {} bytes and the payload {payload_len} bytes as JSON; keep them small (an access token \
              travels with every request, and browsers keep cookies of at most 4 KiB)",
             access_token.len(),
             user_id.len(),
-        )
+        ));
+    }
+    verify_access_token(access_token, signer).err().map(|_| {
+        "the access token could not be read back: the payload is nested deeper than JSON is read (128 levels)"
+            .to_owned()
     })
 }
 
