@@ -143,9 +143,24 @@ fn sets() -> Vec<(&'static str, Vec<Key>)> {
     vec![
         (
             "One",
-            vec![Type(Node::A, ByRef), Type(Node::C, ByRef), Code(404), Code(500), ClientClass, Default],
+            vec![
+                Type(Node::A, ByRef),
+                Type(Node::C, ByRef),
+                Code(404),
+                Code(500),
+                ClientClass,
+                Default,
+            ],
         ),
-        ("Two", vec![Type(Node::B, ByRef), Type(Node::D, ByValue), Code(418), ServerClass]),
+        (
+            "Two",
+            vec![
+                Type(Node::B, ByRef),
+                Type(Node::D, ByValue),
+                Code(418),
+                ServerClass,
+            ],
+        ),
         ("Three", vec![Default]),
         (
             "Four",
@@ -201,7 +216,11 @@ fn model(keys: &[Key], raise: &Raise) -> (Option<Key>, u16) {
         keys.iter()
             .find(|key| **key == Key::Code(status))
             .or_else(|| {
-                let class = if status < 500 { Key::ClientClass } else { Key::ServerClass };
+                let class = if status < 500 {
+                    Key::ClientClass
+                } else {
+                    Key::ServerClass
+                };
                 keys.iter().find(|key| **key == class)
             })
             .or_else(|| keys.iter().find(|key| **key == Key::Default))

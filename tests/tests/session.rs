@@ -10,9 +10,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use errorhandler::session::{
-    BooleanClaim, ClaimValidator, ManualClock, MaxAgeClaim, MemoryStore, NewSession, RedisStore, RoleClaim,
-    Session, SessionConfig, SessionConfigBuilder, SessionError, SessionFailure, SessionRecord,
-    SessionStore, SessionStoreError, Sessions, async_trait,
+    BooleanClaim, ClaimValidator, ManualClock, MaxAgeClaim, MemoryStore, NewSession, RedisStore,
+    RoleClaim, Session, SessionConfig, SessionConfigBuilder, SessionError, SessionFailure,
+    SessionRecord, SessionStore, SessionStoreError, Sessions, async_trait,
 };
 use errorhandler::{HttpError, errorhandler};
 use errorhandler_tests::{RedisServer, TestServer, client};

@@ -216,7 +216,9 @@ mod tests {
         // supertokens-python tests/sessions/claims/test_verify_session.py expects exactly this.
         assert_eq!(
             claim.validate(&json!({}), 0).unwrap_err(),
-            Some(json!({ "message": "value does not exist", "expectedValue": true, "actualValue": null }))
+            Some(
+                json!({ "message": "value does not exist", "expectedValue": true, "actualValue": null })
+            )
         );
         assert!(
             BooleanClaim::new("banned")
@@ -238,12 +240,16 @@ mod tests {
             claim
                 .validate(&json!({ "roles": ["admin"] }), 0)
                 .unwrap_err(),
-            Some(json!({ "message": "wrong value", "expectedToInclude": "ops", "actualValue": ["admin"] }))
+            Some(
+                json!({ "message": "wrong value", "expectedToInclude": "ops", "actualValue": ["admin"] })
+            )
         );
         assert!(claim.validate(&json!({ "roles": "admin" }), 0).is_err());
         assert_eq!(
             claim.validate(&json!(null), 0).unwrap_err(),
-            Some(json!({ "message": "value does not exist", "expectedToInclude": "admin", "actualValue": null }))
+            Some(
+                json!({ "message": "value does not exist", "expectedToInclude": "admin", "actualValue": null })
+            )
         );
     }
 

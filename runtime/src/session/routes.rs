@@ -80,11 +80,7 @@ impl Sessions {
 }
 
 /// `POST` refresh path: SuperTokens' refresh API.
-async fn refresh(
-    State(sessions): State<Sessions>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
+async fn refresh(State(sessions): State<Sessions>, method: Method, headers: HeaderMap) -> Response {
     match sessions.refresh_session(&method, &headers).await {
         Ok(cookies) => (cookies, ok()).into_response(),
         Err(failure) => failure_response(failure, sessions.config().store_timeout()),
