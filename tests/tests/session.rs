@@ -168,6 +168,17 @@ impl App {
     }
 }
 
+/// `POST` to the refresh endpoint of `app` with exactly this refresh token, on a shared client (its pool keeps
+/// the number of connections of a burst of requests in bounds).
+async fn refresh_via(client: &reqwest::Client, app: &App, refresh: &str) -> reqwest::Response {
+    client
+        .post(app.url(REFRESH))
+        .header(header::COOKIE, format!("sRefreshToken={refresh}"))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The session tokens a response set.
 #[derive(Debug, Clone)]
 struct Tokens {
@@ -1617,5 +1628,111 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
         assert_eq!(json_of(response).await, json!({ "message": "unauthorised" }));
         // A route without the option trusts the access token until it expires, as documented.
         assert_eq!(app.get_with("/me", &signed_in.access).await.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn concurrent_refreshes_of_one_token_by_2_8_32_and_128_never_accuse_nor_log_out() {
+        let app = App::start().await;
+        let shared = reqwest::Client::new();
+        for n in [2, 8, 32, 128] {
+            let user = format!("user-{n}");
+            let signed_in = app.sign_in(&user).await;
+            let responses = futures_util::future::join_all(
+                (0..n).map(|_| refresh_via(&shared, &app, &signed_in.refresh)),
+            )
+            .await;
+            let mut children = Vec::new();
+            for response in &responses {
+                assert_eq!(response.status(), StatusCode::OK, "n = {n}: no false theft, no logout");
+                children.push(Tokens::of(response));
+            }
+            // The client keeps whichever response arrived last.
+            let kept = children.last().unwrap();
+            assert_eq!(app.get_with("/me", &kept.access).await.status(), StatusCode::OK);
+            let next = app.refresh_with(&kept.refresh).await;
+            assert_eq!(next.status(), StatusCode::OK, "n = {n}");
+            let next = Tokens::of(&next);
+            assert_eq!(app.get_with("/me", &next.access).await.status(), StatusCode::OK);
+            assert_eq!(app.handles(&user).await.len(), 1, "n = {n}: the session lives");
+        }
+    }
+
+    #[tokio::test]
+    async fn one_thousand_sessions_refreshing_at_once_all_succeed() {
+        let app = App::start().await;
+        let shared = reqwest::Client::new();
+        let signed_in = futures_util::future::join_all((0..1000).map(|i| {
+            let shared = &shared;
+            let url = app.url(&format!("/sign-in/user-{i}"));
+            async move { Tokens::of(&shared.post(url).send().await.unwrap()) }
+        }))
+        .await;
+        let refreshed = futures_util::future::join_all(
+            signed_in.iter().map(|tokens| refresh_via(&shared, &app, &tokens.refresh)),
+        )
+        .await;
+        let refreshed: Vec<Tokens> = refreshed
+            .iter()
+            .map(|response| {
+                assert_eq!(response.status(), StatusCode::OK);
+                Tokens::of(response)
+            })
+            .collect();
+        let uses = futures_util::future::join_all(refreshed.iter().map(|tokens| {
+            shared
+                .get(app.url("/me"))
+                .header(header::COOKIE, format!("sAccessToken={}", tokens.access))
+                .send()
+        }))
+        .await;
+        for response in uses {
+            assert_eq!(response.unwrap().status(), StatusCode::OK);
+        }
+        assert_eq!(app.handles("user-999").await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn every_concurrent_replay_of_a_superseded_token_after_a_commit_is_refused_and_the_session_revoked() {
+        let app = App::start().await;
+        let shared = reqwest::Client::new();
+        for round in 0..4 {
+            let user = format!("user-{round}");
+            let signed_in = app.sign_in(&user).await;
+            let siblings: Vec<Tokens> = futures_util::future::join_all(
+                (0..4).map(|_| refresh_via(&shared, &app, &signed_in.refresh)),
+            )
+            .await
+            .iter()
+            .map(Tokens::of)
+            .collect();
+            // The client commits the first child by using it.
+            assert_eq!(app.get_with("/me", &siblings[0].access).await.status(), StatusCode::OK);
+            // The parent and the other siblings come back, many at once.
+            let superseded: Vec<&str> = std::iter::once(signed_in.refresh.as_str())
+                .chain(siblings[1..].iter().map(|tokens| tokens.refresh.as_str()))
+                .collect();
+            let replays = futures_util::future::join_all(
+                (0..32).map(|i| refresh_via(&shared, &app, superseded[i % superseded.len()])),
+            )
+            .await;
+            let mut thefts = 0;
+            for response in replays {
+                assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "round {round}: no replay succeeds");
+                assert_clears_cookies(&response);
+                match json_of(response).await["message"].as_str().unwrap() {
+                    "token theft detected" => thefts += 1,
+                    // A replay that arrives after another one revoked the session finds no session.
+                    "unauthorised" => {}
+                    other => panic!("round {round}: {other}"),
+                }
+            }
+            assert!(thefts >= 1, "round {round}: the theft is detected");
+            assert!(app.handles(&user).await.is_empty(), "round {round}: the session is revoked");
+            assert_eq!(
+                app.refresh_with(&siblings[0].refresh).await.status(),
+                StatusCode::UNAUTHORIZED,
+                "round {round}: for both parties"
+            );
+        }
     }
 }
