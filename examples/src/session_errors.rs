@@ -146,6 +146,15 @@ impl Backing {
         }
     }
 
+    /// Sessions in `store`, signed with a random secret: a store the caller keeps a handle to, such as a
+    /// [`MemoryStore`] whose size it watches.
+    pub fn store(store: Arc<dyn SessionStore>) -> Self {
+        Self {
+            store,
+            secret: None,
+        }
+    }
+
     /// Sessions in the Redis server at `url`, signed with `secret`, which every instance must share.
     pub async fn redis(url: &str, secret: impl Into<Vec<u8>>) -> Result<Self, SessionStoreError> {
         Ok(Self {
@@ -192,13 +201,20 @@ fn recipe(
     if let Some(anti_csrf) = options.anti_csrf {
         config = config.anti_csrf(anti_csrf);
     }
+    if let Some(lifetime) = options.refresh_token_lifetime {
+        config = config.refresh_token_lifetime(lifetime);
+    }
     if let Some(secret) = &options.backing.secret {
         config = config.signing_secret(secret.clone());
     }
     let config = config
         // The demo runs on plain http://127.0.0.1; a deployment keeps the default `Secure`.
         .cookie_secure(false)
-        .access_token_lifetime(ACCESS_TOKEN_LIFETIME)
+        .access_token_lifetime(
+            options
+                .access_token_lifetime
+                .unwrap_or(ACCESS_TOKEN_LIFETIME),
+        )
         .clock(clock.clone())
         .build()
         .unwrap_or_else(|error| {
@@ -247,6 +263,10 @@ pub struct Options {
     pub cors_origins: Vec<HeaderValue>,
     /// Where sessions live; in memory by default.
     pub backing: Backing,
+    /// How long an access token lives; [`ACCESS_TOKEN_LIFETIME`] when `None`.
+    pub access_token_lifetime: Option<Duration>,
+    /// How long a session lives without a refresh; the recipe's default (100 days) when `None`.
+    pub refresh_token_lifetime: Option<Duration>,
 }
 
 /// The whole server, with the page at `/`.

@@ -10,9 +10,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use errorhandler::session::{
-    BooleanClaim, ManualClock, MaxAgeClaim, MemoryStore, NewSession, RedisStore, RoleClaim,
-    Session, SessionConfig, SessionConfigBuilder, SessionError, SessionFailure, SessionRecord,
-    SessionStore, SessionStoreError, Sessions, async_trait,
+    BooleanClaim, ClaimValidator, ManualClock, MaxAgeClaim, MemoryStore, NewSession, RedisStore,
+    RoleClaim, Session, SessionConfig, SessionConfigBuilder, SessionError, SessionFailure,
+    SessionRecord, SessionStore, SessionStoreError, Sessions, async_trait,
 };
 use errorhandler::{HttpError, errorhandler};
 use errorhandler_tests::{RedisServer, TestServer, client};
@@ -168,6 +168,17 @@ impl App {
     }
 }
 
+/// `POST` to the refresh endpoint of `app` with exactly this refresh token, on a shared client (its pool keeps
+/// the number of connections of a burst of requests in bounds).
+async fn refresh_via(client: &reqwest::Client, app: &App, refresh: &str) -> reqwest::Response {
+    client
+        .post(app.url(REFRESH))
+        .header(header::COOKIE, format!("sRefreshToken={refresh}"))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The session tokens a response set.
 #[derive(Debug, Clone)]
 struct Tokens {
@@ -254,6 +265,13 @@ fn routes(sessions: Sessions) -> Router {
         .route("/via-error", get(via_error))
         .route("/store-error-via-error", get(store_error_via_error))
         .route("/claims-via-error", get(claims_via_error))
+        .route("/sign-in-as", post(sign_in_as))
+        .route("/claims-edge", get(claims_edge))
+        .merge(
+            Router::new()
+                .route("/me/layered-live", get(me))
+                .route_layer(sessions.require_session().check_database()),
+        )
         .merge(
             Router::new().route("/admin/layered", get(me)).route_layer(
                 sessions
@@ -275,6 +293,38 @@ async fn sign_in(
     let session = sessions.create_new_session(user, payload).await?;
     let body = Json(json!({ "handle": session.handle() }));
     Ok((session, body))
+}
+
+/// Signs in the user of the body with the payload of the body.
+async fn sign_in_as(
+    State(sessions): State<Sessions>,
+    Json(body): Json<Value>,
+) -> Result<(NewSession, Json<Value>), SessionFailure> {
+    let user = body["user"].as_str().unwrap_or_default().to_owned();
+    let session = sessions
+        .create_new_session(user, body["payload"].clone())
+        .await?;
+    let body = Json(json!({ "handle": session.handle() }));
+    Ok((session, body))
+}
+
+/// A validator that fails without giving a reason, as a SuperTokens validator returning `{ isValid: false }`.
+struct NoReason;
+
+impl ClaimValidator for NoReason {
+    fn id(&self) -> &str {
+        "beta"
+    }
+
+    fn validate(&self, _payload: &Value, _now: u64) -> Result<(), Option<Value>> {
+        Err(None)
+    }
+}
+
+/// A claim the payload lacks, and a validator without a reason.
+async fn claims_edge(session: Session) -> Result<&'static str, SessionError> {
+    session.assert_claims(&[&BooleanClaim::new("st-missing"), &NoReason])?;
+    Ok("welcome")
 }
 
 async fn me(session: Session) -> Json<Value> {
@@ -444,6 +494,62 @@ impl SessionStore for HangingStore {
     }
     async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
         self.hang_if_asked().await;
+        self.inner.delete_by_user(user_id).await
+    }
+}
+
+/// A store whose every call answers after a delay, over the test's store.
+struct SlowStore {
+    inner: Arc<dyn SessionStore>,
+    delay_ms: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl SlowStore {
+    fn wrapper() -> (StoreWrapper, Arc<std::sync::atomic::AtomicU64>) {
+        let delay_ms = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let switch = Arc::clone(&delay_ms);
+        let wrap =
+            move |inner| -> Arc<dyn SessionStore> { Arc::new(SlowStore { inner, delay_ms }) };
+        (Box::new(wrap), switch)
+    }
+
+    async fn wait(&self) {
+        let delay = self.delay_ms.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+}
+
+#[async_trait]
+impl SessionStore for SlowStore {
+    async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
+        self.wait().await;
+        self.inner.create(record, ttl).await
+    }
+    async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
+        self.wait().await;
+        self.inner.load(handle).await
+    }
+    async fn compare_and_swap(
+        &self,
+        expected_version: u64,
+        record: &SessionRecord,
+        ttl: Duration,
+    ) -> Result<bool, SessionStoreError> {
+        self.wait().await;
+        self.inner
+            .compare_and_swap(expected_version, record, ttl)
+            .await
+    }
+    async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
+        self.wait().await;
+        self.inner.delete(handle).await
+    }
+    async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
+        self.wait().await;
+        self.inner.list_by_user(user_id).await
+    }
+    async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
+        self.wait().await;
         self.inner.delete_by_user(user_id).await
     }
 }
@@ -1329,5 +1435,304 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
             app.refresh_with(&signed_in.refresh).await.status(),
             StatusCode::OK
         );
+    }
+
+    #[tokio::test]
+    async fn a_slow_store_within_the_timeout_succeeds_and_beyond_it_answers_503_with_retry_after() {
+        let (wrap, delay_ms) = SlowStore::wrapper();
+        let app = App::start_wrapping(
+            |config| config.store_timeout(Duration::from_millis(400)),
+            wrap,
+        )
+        .await;
+        let signed_in = app.sign_in("alice").await;
+
+        // Slower than usual but within the timeout: every store-backed path succeeds.
+        delay_ms.store(50, Ordering::SeqCst);
+        let refreshed = app.refresh_with(&signed_in.refresh).await;
+        assert_eq!(refreshed.status(), StatusCode::OK);
+        let refreshed = Tokens::of(&refreshed);
+        assert_eq!(app.get_with("/me/layered-live", &refreshed.access).await.status(), StatusCode::OK);
+        app.sign_in("bob").await;
+
+        // Slower than the timeout: 503 through the app's handler, with Retry-After on the recipe's own paths.
+        delay_ms.store(1_000, Ordering::SeqCst);
+        let plain = reqwest::Client::new();
+        let (sign_in, refresh, layered) = tokio::join!(
+            plain.post(app.url("/sign-in/carol")).send(),
+            app.refresh_with(&refreshed.refresh),
+            app.get_with("/me/layered-live", &refreshed.access),
+        );
+        let sign_in = sign_in.unwrap();
+        assert_eq!(sign_in.status(), StatusCode::SERVICE_UNAVAILABLE);
+        for response in [refresh, layered] {
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{response:?}");
+            assert_eq!(response.headers()[header::RETRY_AFTER], "1", "{response:?}");
+            assert!(set_cookies(&response).is_empty());
+            let body = response.json::<Value>().await.unwrap();
+            assert!(body["cause"].as_str().unwrap().contains("did not answer"), "{body}");
+        }
+
+        delay_ms.store(0, Ordering::SeqCst);
+        assert_eq!(app.refresh_with(&refreshed.refresh).await.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_user_id_too_long_for_an_access_token_creates_no_session() {
+        let app = App::start().await;
+        let long_user = "u".repeat(60_000);
+        let response = reqwest::Client::new()
+            .post(app.url("/sign-in-as"))
+            .json(&json!({ "user": long_user, "payload": {} }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(set_cookies(&response).is_empty(), "no token is issued");
+        assert_eq!(json_of(response).await, json!({ "message": "unauthorised" }));
+        assert!(app.handles(&long_user).await.is_empty(), "nothing is stored");
+
+        // The same through a payload, at creation.
+        let long_payload = json!({ "bio": "b".repeat(60_000) });
+        let response = reqwest::Client::new()
+            .post(app.url("/sign-in-as"))
+            .json(&json!({ "user": "dave", "payload": long_payload }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(app.handles("dave").await.is_empty());
+
+        // The error says what is too long, for the logs.
+        let failure = app
+            .sessions
+            .create_new_session(long_user.clone(), json!({}))
+            .await
+            .unwrap_err();
+        let message = failure.to_string();
+        assert!(message.contains("no session was created"), "{message}");
+        assert!(message.contains("the user id has 60000 bytes"), "{message}");
+
+        // A payload nested deeper than JSON is read back would make a token that is refused too.
+        let mut deep = json!(true);
+        for _ in 0..200 {
+            deep = json!([deep]);
+        }
+        let failure = app
+            .sessions
+            .create_new_session("erin", json!({ "deep": deep }))
+            .await
+            .unwrap_err();
+        assert!(failure.to_string().contains("nested deeper"), "{failure}");
+        assert!(app.handles("erin").await.is_empty());
+
+        // Just under the limit is accepted, and the token is accepted back.
+        let response = reqwest::Client::new()
+            .post(app.url("/sign-in-as"))
+            .json(&json!({ "user": "u".repeat(8_000), "payload": {} }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let tokens = Tokens::of(&response);
+        assert_eq!(app.get_with("/me", &tokens.access).await.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_payload_update_too_long_for_an_access_token_changes_nothing() {
+        let app = App::start().await;
+        let signed_in = app.sign_in("alice").await;
+        let response = reqwest::Client::new()
+            .post(app.url("/payload"))
+            .header(header::COOKIE, format!("sAccessToken={}", signed_in.access))
+            .json(&json!({ "bio": "b".repeat(60_000) }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(set_cookies(&response).is_empty());
+        // The session and its payload are as they were: a refresh mints the old payload.
+        let refreshed = Tokens::of(&app.refresh_with(&signed_in.refresh).await);
+        let me = json_of(app.get_with("/me", &refreshed.access).await).await;
+        assert_eq!(me["payload"]["st-role"], json!(["reader"]));
+        assert!(me["payload"].get("bio").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_missing_claim_names_the_expected_and_actual_values_and_a_reasonless_one_only_its_id() {
+        // supertokens-python tests/sessions/claims/test_verify_session.py: these exact bodies.
+        let app = App::start().await;
+        let signed_in = app.sign_in("alice").await;
+        let response = app.get_with("/claims-edge", &signed_in.access).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let body = response.text().await.unwrap();
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "message": "invalid claim",
+                "claimValidationErrors": [
+                    {
+                        "id": "st-missing",
+                        "reason": { "message": "value does not exist", "expectedValue": true, "actualValue": null },
+                    },
+                    { "id": "beta" },
+                ],
+            })
+        );
+        assert!(body["claimValidationErrors"][1].get("reason").is_none(), "no `reason` key at all");
+    }
+
+    #[tokio::test]
+    async fn a_refresh_with_an_access_token_but_no_refresh_token_clears_both() {
+        // supertokens-node issue 790: the client is not left with a session it cannot refresh.
+        let app = App::start().await;
+        let signed_in = app.sign_in("alice").await;
+        let response = reqwest::Client::new()
+            .post(app.url(REFRESH))
+            .header(header::COOKIE, format!("sAccessToken={}", signed_in.access))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_clears_cookies(&response);
+        assert_eq!(response.headers()["front-token"], "remove");
+        assert_eq!(json_of(response).await, json!({ "message": "unauthorised" }));
+
+        // Without any token, nothing is cleared: there is nothing to clear.
+        let response = reqwest::Client::new().post(app.url(REFRESH)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(set_cookies(&response).is_empty());
+    }
+
+    #[tokio::test]
+    async fn sign_out_without_any_session_token_is_unauthorised() {
+        // supertokens-python tests/test_session.py: the sign-out API verifies the session first.
+        let app = App::start().await;
+        let response = reqwest::Client::new().post(app.url(SIGN_OUT)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(set_cookies(&response).is_empty());
+        assert_eq!(json_of(response).await, json!({ "message": "unauthorised" }));
+    }
+
+    #[tokio::test]
+    async fn require_session_with_check_database_sees_a_revocation_at_the_next_request() {
+        let app = App::start().await;
+        let signed_in = app.sign_in("alice").await;
+        assert_eq!(app.get_with("/me/layered-live", &signed_in.access).await.status(), StatusCode::OK);
+
+        app.sessions.revoke_all_sessions_for_user("alice").await.unwrap();
+        let response = app.get_with("/me/layered-live", &signed_in.access).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_clears_cookies(&response);
+        assert_eq!(json_of(response).await, json!({ "message": "unauthorised" }));
+        // A route without the option trusts the access token until it expires, as documented.
+        assert_eq!(app.get_with("/me", &signed_in.access).await.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn concurrent_refreshes_of_one_token_by_2_8_32_and_128_never_accuse_nor_log_out() {
+        let app = App::start().await;
+        let shared = reqwest::Client::new();
+        for n in [2, 8, 32, 128] {
+            let user = format!("user-{n}");
+            let signed_in = app.sign_in(&user).await;
+            let responses = futures_util::future::join_all(
+                (0..n).map(|_| refresh_via(&shared, &app, &signed_in.refresh)),
+            )
+            .await;
+            let mut children = Vec::new();
+            for response in &responses {
+                assert_eq!(response.status(), StatusCode::OK, "n = {n}: no false theft, no logout");
+                children.push(Tokens::of(response));
+            }
+            // The client keeps whichever response arrived last.
+            let kept = children.last().unwrap();
+            assert_eq!(app.get_with("/me", &kept.access).await.status(), StatusCode::OK);
+            let next = app.refresh_with(&kept.refresh).await;
+            assert_eq!(next.status(), StatusCode::OK, "n = {n}");
+            let next = Tokens::of(&next);
+            assert_eq!(app.get_with("/me", &next.access).await.status(), StatusCode::OK);
+            assert_eq!(app.handles(&user).await.len(), 1, "n = {n}: the session lives");
+        }
+    }
+
+    #[tokio::test]
+    async fn one_thousand_sessions_refreshing_at_once_all_succeed() {
+        let app = App::start().await;
+        let shared = reqwest::Client::new();
+        let signed_in = futures_util::future::join_all((0..1000).map(|i| {
+            let shared = &shared;
+            let url = app.url(&format!("/sign-in/user-{i}"));
+            async move { Tokens::of(&shared.post(url).send().await.unwrap()) }
+        }))
+        .await;
+        let refreshed = futures_util::future::join_all(
+            signed_in.iter().map(|tokens| refresh_via(&shared, &app, &tokens.refresh)),
+        )
+        .await;
+        let refreshed: Vec<Tokens> = refreshed
+            .iter()
+            .map(|response| {
+                assert_eq!(response.status(), StatusCode::OK);
+                Tokens::of(response)
+            })
+            .collect();
+        let uses = futures_util::future::join_all(refreshed.iter().map(|tokens| {
+            shared
+                .get(app.url("/me"))
+                .header(header::COOKIE, format!("sAccessToken={}", tokens.access))
+                .send()
+        }))
+        .await;
+        for response in uses {
+            assert_eq!(response.unwrap().status(), StatusCode::OK);
+        }
+        assert_eq!(app.handles("user-999").await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn every_concurrent_replay_of_a_superseded_token_after_a_commit_is_refused_and_the_session_revoked() {
+        let app = App::start().await;
+        let shared = reqwest::Client::new();
+        for round in 0..4 {
+            let user = format!("user-{round}");
+            let signed_in = app.sign_in(&user).await;
+            let siblings: Vec<Tokens> = futures_util::future::join_all(
+                (0..4).map(|_| refresh_via(&shared, &app, &signed_in.refresh)),
+            )
+            .await
+            .iter()
+            .map(Tokens::of)
+            .collect();
+            // The client commits the first child by using it.
+            assert_eq!(app.get_with("/me", &siblings[0].access).await.status(), StatusCode::OK);
+            // The parent and the other siblings come back, many at once.
+            let superseded: Vec<&str> = std::iter::once(signed_in.refresh.as_str())
+                .chain(siblings[1..].iter().map(|tokens| tokens.refresh.as_str()))
+                .collect();
+            let replays = futures_util::future::join_all(
+                (0..32).map(|i| refresh_via(&shared, &app, superseded[i % superseded.len()])),
+            )
+            .await;
+            let mut thefts = 0;
+            for response in replays {
+                assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "round {round}: no replay succeeds");
+                assert_clears_cookies(&response);
+                match json_of(response).await["message"].as_str().unwrap() {
+                    "token theft detected" => thefts += 1,
+                    // A replay that arrives after another one revoked the session finds no session.
+                    "unauthorised" => {}
+                    other => panic!("round {round}: {other}"),
+                }
+            }
+            assert!(thefts >= 1, "round {round}: the theft is detected");
+            assert!(app.handles(&user).await.is_empty(), "round {round}: the session is revoked");
+            assert_eq!(
+                app.refresh_with(&siblings[0].refresh).await.status(),
+                StatusCode::UNAUTHORIZED,
+                "round {round}: for both parties"
+            );
+        }
     }
 }

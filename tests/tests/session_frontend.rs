@@ -263,9 +263,31 @@ async fn responses_that_end_the_session_say_front_token_remove_whatever_the_call
         "try refresh token keeps the session"
     );
 
-    let signed_out = app.send("POST", SIGN_OUT, &[]).await;
+    let signed_out = app
+        .send(
+            "POST",
+            SIGN_OUT,
+            &[("cookie", &format!("sAccessToken={new_access}"))],
+        )
+        .await;
     assert_eq!(signed_out.status, StatusCode::OK);
     assert!(signed_out.clears_the_session());
+
+    let refresh_without_refresh_token = app
+        .send(
+            "POST",
+            REFRESH,
+            &[("cookie", &format!("sAccessToken={new_access}"))],
+        )
+        .await;
+    assert_eq!(
+        refresh_without_refresh_token.body,
+        r#"{"error_msg":"unauthorised"}"#
+    );
+    assert!(
+        refresh_without_refresh_token.clears_the_session(),
+        "an access token without a refresh token is cleared"
+    );
 }
 
 #[tokio::test]

@@ -6,13 +6,35 @@ use serde_json::{Value, json};
 
 /// A check of one claim of the access-token payload, identified by the claim's `id`.
 ///
-/// A failed check gives the reason the client sees in `claimValidationErrors`, as SuperTokens words it.
+/// A failed check may give the reason the client sees in `claimValidationErrors`, as SuperTokens words it
+/// (`{"id":"st-ev","reason":{"message":"wrong value","expectedValue":true,"actualValue":false}}`), or none, as
+/// a SuperTokens validator returning `{ isValid: false }` does: its entry is then `{"id":"st-ev"}`, without a
+/// `reason` key.
+///
+/// ```
+/// use errorhandler::session::ClaimValidator;
+/// use serde_json::Value;
+///
+/// /// Passes for payloads that say `"beta": true`, and says nothing more when it fails.
+/// struct Beta;
+///
+/// impl ClaimValidator for Beta {
+///     fn id(&self) -> &str {
+///         "beta"
+///     }
+///
+///     fn validate(&self, payload: &Value, _now: u64) -> Result<(), Option<Value>> {
+///         if payload["beta"] == true { Ok(()) } else { Err(None) }
+///     }
+/// }
+/// ```
 pub trait ClaimValidator: Send + Sync {
     /// The claim's id: the key of the payload it reads.
     fn id(&self) -> &str;
 
-    /// Checks `payload` at `now` (Unix seconds); `Err` holds the reason it fails.
-    fn validate(&self, payload: &Value, now: u64) -> Result<(), Value>;
+    /// Checks `payload` at `now` (Unix seconds): `Err(Some(reason))` fails with the reason the client sees,
+    /// `Err(None)` fails without one.
+    fn validate(&self, payload: &Value, now: u64) -> Result<(), Option<Value>>;
 }
 
 /// Requires the payload's boolean claim `id` to have a value, `true` unless told otherwise.
@@ -69,15 +91,20 @@ impl ClaimValidator for BooleanClaim {
         &self.id
     }
 
-    fn validate(&self, payload: &Value, _now: u64) -> Result<(), Value> {
+    fn validate(&self, payload: &Value, _now: u64) -> Result<(), Option<Value>> {
         match payload.get(&self.id) {
             Some(Value::Bool(actual)) if *actual == self.expected => Ok(()),
-            None | Some(Value::Null) => Err(missing()),
-            Some(actual) => Err(json!({
+            // SuperTokens' `PrimitiveClaim.validators.hasValue`: the expected value, and `null` for the actual.
+            None | Some(Value::Null) => Err(Some(json!({
+                "message": "value does not exist",
+                "expectedValue": self.expected,
+                "actualValue": null,
+            }))),
+            Some(actual) => Err(Some(json!({
                 "message": "wrong value",
                 "expectedValue": self.expected,
                 "actualValue": actual,
-            })),
+            }))),
         }
     }
 }
@@ -103,12 +130,24 @@ impl ClaimValidator for RoleClaim {
         &self.id
     }
 
-    fn validate(&self, payload: &Value, _now: u64) -> Result<(), Value> {
+    fn validate(&self, payload: &Value, _now: u64) -> Result<(), Option<Value>> {
+        // SuperTokens' `PrimitiveArrayClaim.validators.includes` names the first role it looks for.
+        let first = self.required.first();
         let actual = match payload.get(&self.id) {
-            None | Some(Value::Null) => return Err(missing()),
+            None | Some(Value::Null) => {
+                return Err(Some(json!({
+                    "message": "value does not exist",
+                    "expectedToInclude": first,
+                    "actualValue": null,
+                })));
+            }
             Some(Value::Array(actual)) => actual,
             Some(other) => {
-                return Err(json!({ "message": "wrong value", "actualValue": other }));
+                return Err(Some(json!({
+                    "message": "wrong value",
+                    "expectedToInclude": first,
+                    "actualValue": other,
+                })));
             }
         };
         match self.required.iter().find(|role| {
@@ -117,11 +156,11 @@ impl ClaimValidator for RoleClaim {
                 .any(|held| held.as_str() == Some(role.as_str()))
         }) {
             None => Ok(()),
-            Some(role) => Err(json!({
+            Some(role) => Err(Some(json!({
                 "message": "wrong value",
                 "expectedToInclude": role,
                 "actualValue": actual,
-            })),
+            }))),
         }
     }
 }
@@ -141,25 +180,25 @@ impl ClaimValidator for MaxAgeClaim {
         &self.id
     }
 
-    fn validate(&self, payload: &Value, now: u64) -> Result<(), Value> {
+    fn validate(&self, payload: &Value, now: u64) -> Result<(), Option<Value>> {
         let Some(at) = payload.get(&self.id).and_then(Value::as_u64) else {
-            return Err(missing());
+            return Err(Some(json!({
+                "message": "value does not exist",
+                "maxAgeInSeconds": self.max_age.as_secs(),
+                "actualValue": payload.get(&self.id),
+            })));
         };
         let age = now.saturating_sub(at);
         if age <= self.max_age.as_secs() {
             Ok(())
         } else {
-            Err(json!({
+            Err(Some(json!({
                 "message": "expired",
                 "ageInSeconds": age,
                 "maxAgeInSeconds": self.max_age.as_secs(),
-            }))
+            })))
         }
     }
-}
-
-fn missing() -> Value {
-    json!({ "message": "value does not exist" })
 }
 
 #[cfg(test)]
@@ -172,11 +211,14 @@ mod tests {
         assert!(claim.validate(&json!({ "st-ev": true }), 0).is_ok());
         assert_eq!(
             claim.validate(&json!({ "st-ev": false }), 0).unwrap_err(),
-            json!({ "message": "wrong value", "expectedValue": true, "actualValue": false })
+            Some(json!({ "message": "wrong value", "expectedValue": true, "actualValue": false }))
         );
+        // supertokens-python tests/sessions/claims/test_verify_session.py expects exactly this.
         assert_eq!(
             claim.validate(&json!({}), 0).unwrap_err(),
-            json!({ "message": "value does not exist" })
+            Some(
+                json!({ "message": "value does not exist", "expectedValue": true, "actualValue": null })
+            )
         );
         assert!(
             BooleanClaim::new("banned")
@@ -198,10 +240,17 @@ mod tests {
             claim
                 .validate(&json!({ "roles": ["admin"] }), 0)
                 .unwrap_err(),
-            json!({ "message": "wrong value", "expectedToInclude": "ops", "actualValue": ["admin"] })
+            Some(
+                json!({ "message": "wrong value", "expectedToInclude": "ops", "actualValue": ["admin"] })
+            )
         );
         assert!(claim.validate(&json!({ "roles": "admin" }), 0).is_err());
-        assert!(claim.validate(&json!(null), 0).is_err());
+        assert_eq!(
+            claim.validate(&json!(null), 0).unwrap_err(),
+            Some(
+                json!({ "message": "value does not exist", "expectedToInclude": "admin", "actualValue": null })
+            )
+        );
     }
 
     #[test]
@@ -216,7 +265,7 @@ mod tests {
             claim
                 .validate(&json!({ "auth_time": 1_000 }), 1_301)
                 .unwrap_err(),
-            json!({ "message": "expired", "ageInSeconds": 301, "maxAgeInSeconds": 300 })
+            Some(json!({ "message": "expired", "ageInSeconds": 301, "maxAgeInSeconds": 300 }))
         );
         assert!(
             claim

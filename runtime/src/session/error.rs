@@ -74,13 +74,30 @@ pub struct ClaimValidationError {
 
 /// The session store failed; the request is answered with 503 Service Unavailable, through the handlers of its
 /// type, of 503 or of `5xx` like any error.
+///
+/// A failure the recipe met carries `Retry-After` (the store timeout, in whole seconds) on every answer to it.
 #[derive(Debug, thiserror::Error)]
 #[error("the session store failed: {message}")]
-#[crate::status(503)]
 pub struct SessionStoreError {
     message: String,
     #[source]
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+    retry_after: Option<u64>,
+}
+
+#[crate::status]
+impl crate::ErrorStatus for SessionStoreError {
+    fn status(&self) -> StatusCode {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+
+    fn enforced_headers(&self) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        if let Some(seconds) = self.retry_after {
+            headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+        headers
+    }
 }
 
 /// The operating system's random generator failed, so no token could be minted.
@@ -266,7 +283,14 @@ impl SessionStoreError {
         Self {
             message: message.into(),
             source: None,
+            retry_after: None,
         }
+    }
+
+    /// Asks clients to retry after `seconds`, in a `Retry-After` header on every answer to this failure.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// Sets the underlying cause, such as the database driver's error.

@@ -89,7 +89,7 @@ impl Session {
                     .err()
                     .map(|reason| ClaimValidationError {
                         id: validator.id().to_owned(),
-                        reason: Some(reason),
+                        reason,
                     })
             })
             .collect();
@@ -102,17 +102,37 @@ impl Session {
 
     /// Replaces the payload, in the store and in a new access token; return the cookies (or, in header mode, the
     /// token header) with the response, which also carry the new `front-token`.
+    ///
+    /// A payload that would make the access token longer than the recipe accepts back (16 KiB) fails with
+    /// *unauthorised* before anything is written, and the session keeps its payload.
     pub async fn update_payload(
         &mut self,
         payload: serde_json::Value,
     ) -> Result<SessionCookies, SessionFailure> {
         let config = self.sessions.config();
         let now = config.inner.now();
+        let mut claims = self.claims.clone();
+        claims.payload = payload;
+        let token = tokens::sign(&claims, &config.inner.keys.access);
+        // Before the store is written: a payload whose access token the recipe refuses would end the session.
+        if let Some(message) = tokens::refused_back(
+            &token,
+            &config.inner.keys.access,
+            &claims.user_id,
+            &claims.payload,
+        ) {
+            return Err(SessionError::unauthorised(
+                config,
+                format!("the payload was not updated: {message}"),
+                false,
+            )
+            .into());
+        }
         let updated = self
             .sessions
             .store()
             .update(self.handle(), now, |record| {
-                record.payload = payload.clone();
+                record.payload = claims.payload.clone();
                 Change::Write(())
             })
             .await?;
@@ -124,8 +144,7 @@ impl Session {
             )
             .into());
         }
-        self.claims.payload = payload;
-        let token = tokens::sign(&self.claims, &config.inner.keys.access);
+        self.claims = claims;
         let front = transfer::FrontToken {
             user_id: &self.claims.user_id,
             session_handle: &self.claims.session_handle,

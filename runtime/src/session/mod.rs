@@ -236,6 +236,10 @@ impl Sessions {
     ///
     /// Its tokens travel in cookies, unless the configuration accepts headers only; use
     /// [`create_new_session_for`](Self::create_new_session_for) to follow the request's `st-auth-mode`.
+    ///
+    /// A user id and payload that would make an access token longer than the recipe accepts back (16 KiB) fail
+    /// here with *unauthorised* (no session can be issued; the message says which part is too long), and nothing
+    /// is stored: such a session could never be used.
     pub async fn create_new_session(
         &self,
         user_id: impl Into<String>,
@@ -255,6 +259,25 @@ impl Sessions {
         let (refresh_token, refresh_hash) =
             tokens::new_refresh_token(&handle, None, &config.keys.refresh)?;
         let now = config.now();
+        let access_token = self.mint_access_token(
+            handle.clone(),
+            user_id.clone(),
+            payload.clone(),
+            now,
+            refresh_hash,
+            None,
+        );
+        // Before anything is stored: a session whose access token the recipe refuses could never be used.
+        if let Some(message) =
+            tokens::refused_back(&access_token, &config.keys.access, &user_id, &payload)
+        {
+            return Err(SessionError::unauthorised(
+                &self.inner.config,
+                format!("no session was created: {message}"),
+                false,
+            )
+            .into());
+        }
         let record = SessionRecord {
             handle: handle.clone(),
             user_id: user_id.clone(),
@@ -265,14 +288,6 @@ impl Sessions {
             version: 0,
         };
         self.store().create(&record, now).await?;
-        let access_token = self.mint_access_token(
-            handle.clone(),
-            user_id.clone(),
-            payload.clone(),
-            now,
-            refresh_hash,
-            None,
-        );
         let front = transfer::FrontToken {
             user_id: &user_id,
             session_handle: &handle,

@@ -47,6 +47,7 @@ use super::claims::ClaimValidator;
 pub struct RequireSession {
     sessions: Sessions,
     validators: Arc<Vec<Arc<dyn ClaimValidator>>>,
+    check_database: bool,
 }
 
 impl RequireSession {
@@ -54,12 +55,31 @@ impl RequireSession {
         Self {
             sessions,
             validators: Arc::new(Vec::new()),
+            check_database: false,
         }
     }
 
     /// Also requires the claim that `validator` checks.
     pub fn with_claim(mut self, validator: impl ClaimValidator + 'static) -> Self {
         Arc::make_mut(&mut self.validators).push(Arc::new(validator));
+        self
+    }
+
+    /// Also confirms in the store, on every request, that the session is still live (SuperTokens'
+    /// `checkDatabase`): a revoked session is *unauthorised* at its next request instead of when its access token
+    /// expires, for one store lookup per request. A failing store answers 503 with `Retry-After`.
+    ///
+    /// ```
+    /// # use axum::{routing::post, Router};
+    /// # use errorhandler::session::{SessionConfig, Sessions};
+    /// # let sessions = Sessions::new(SessionConfig::builder().build().unwrap());
+    /// let app: Router = Router::new()
+    ///     .route("/account/delete", post(|| async { "deleted" }))
+    ///     .route_layer(sessions.require_session().check_database())
+    ///     .with_state(sessions);
+    /// ```
+    pub fn check_database(mut self) -> Self {
+        self.check_database = true;
         self
     }
 }
@@ -73,6 +93,7 @@ impl std::fmt::Debug for RequireSession {
             .collect();
         f.debug_struct("RequireSession")
             .field("claims", &ids)
+            .field("check_database", &self.check_database)
             .finish_non_exhaustive()
     }
 }
@@ -122,6 +143,11 @@ where
                 Ok(session) => session,
                 Err(error) => return Ok(error.into_response()),
             };
+            if require.check_database
+                && let Err(failure) = session.check_database().await
+            {
+                return Ok(failure.into_response());
+            }
             let validators = require.validators.iter().map(|validator| &**validator);
             if let Err(error) = session.check_claims(validators) {
                 return Ok(error.into_response());

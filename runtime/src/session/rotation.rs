@@ -267,3 +267,286 @@ mod tests {
         );
     }
 }
+
+/// The rotation rules against a reference model, through the recipe's public calls on a `MemoryStore`: random
+/// interleavings of refreshes (any number per token), lost responses, first uses of access tokens, replays of
+/// any token ever delivered, and revocation. `PROPTEST_CASES` raises the number of cases.
+#[cfg(test)]
+mod model {
+    use std::collections::HashSet;
+
+    use http::{HeaderMap, HeaderValue, Method, header};
+    use proptest::prelude::*;
+
+    use crate::session::{
+        ACCESS_TOKEN_HEADER, AUTH_MODE_HEADER, ManualClock, REFRESH_TOKEN_HEADER, SessionConfig,
+        SessionCookies, SessionErrorKind, SessionFailure, Sessions,
+    };
+
+    /// What a request ends in.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Outcome {
+        Ok,
+        Unauthorised,
+        Theft,
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// A refresh with the `token`-th delivered refresh token; its response reaches the client or is lost.
+        Refresh { token: usize, delivered: bool },
+        /// A request with the access token delivered with the `token`-th delivered refresh token.
+        Use { token: usize },
+        /// The app revokes the session.
+        Revoke,
+    }
+
+    /// The session as SuperTokens' rules describe it: tokens by index, each minted from a parent.
+    struct Model {
+        parents: Vec<Option<usize>>,
+        delivered: Vec<usize>,
+        current: usize,
+        revoked: bool,
+        /// Access tokens whose first use was settled: the recipe verifies them by signature alone afterwards.
+        settled: HashSet<usize>,
+    }
+
+    impl Model {
+        fn new() -> Self {
+            Self {
+                parents: vec![None],
+                delivered: vec![0],
+                current: 0,
+                revoked: false,
+                settled: HashSet::new(),
+            }
+        }
+
+        fn refresh(&mut self, token: usize, delivered: bool) -> Outcome {
+            if self.revoked {
+                return Outcome::Unauthorised;
+            }
+            if token == self.current || self.parents[token] == Some(self.current) {
+                self.current = token;
+                self.parents.push(Some(token));
+                if delivered {
+                    self.delivered.push(self.parents.len() - 1);
+                }
+                Outcome::Ok
+            } else {
+                self.revoked = true;
+                Outcome::Theft
+            }
+        }
+
+        fn use_access(&mut self, token: usize) -> Outcome {
+            let Some(parent) = self.parents[token] else {
+                // Minted at sign-in: verified by its signature alone until it expires.
+                return Outcome::Ok;
+            };
+            if self.settled.contains(&token) {
+                return Outcome::Ok;
+            }
+            if self.revoked {
+                return Outcome::Unauthorised;
+            }
+            if parent == self.current {
+                self.current = token;
+            }
+            // Otherwise it is current already, or stale (a sibling won): accepted until it expires.
+            self.settled.insert(token);
+            Outcome::Ok
+        }
+    }
+
+    /// The same session in the recipe: the tokens minted so far, by the model's indices.
+    struct Real {
+        sessions: Sessions,
+        handle: String,
+        tokens: Vec<(String, String)>,
+    }
+
+    impl Real {
+        async fn start() -> Self {
+            let config = SessionConfig::builder()
+                .clock(ManualClock::starting_now())
+                .build()
+                .unwrap();
+            let sessions = Sessions::new(config);
+            let new = sessions
+                .create_new_session_for(&header_mode(None), "alice", serde_json::json!({}))
+                .await
+                .unwrap();
+            let handle = new.handle().to_owned();
+            let tokens = vec![tokens_of(new.cookies())];
+            Self {
+                sessions,
+                handle,
+                tokens,
+            }
+        }
+
+        async fn refresh(&mut self, token: usize) -> Outcome {
+            let headers = header_mode(Some(&self.tokens[token].1));
+            match self.sessions.refresh_session(&Method::POST, &headers).await {
+                Ok(cookies) => {
+                    self.tokens.push(tokens_of(&cookies));
+                    Outcome::Ok
+                }
+                Err(failure) => outcome_of(failure),
+            }
+        }
+
+        async fn use_access(&self, token: usize) -> Outcome {
+            let headers = header_mode(Some(&self.tokens[token].0));
+            match self.sessions.get_session(&Method::GET, &headers).await {
+                Ok(_) => Outcome::Ok,
+                Err(error) => outcome_of(error.into()),
+            }
+        }
+    }
+
+    fn header_mode(bearer: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTH_MODE_HEADER, HeaderValue::from_static("header"));
+        if let Some(token) = bearer {
+            headers.insert(
+                header::AUTHORIZATION,
+                HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+            );
+        }
+        headers
+    }
+
+    fn tokens_of(cookies: &SessionCookies) -> (String, String) {
+        let find = |name| {
+            cookies
+                .headers()
+                .iter()
+                .find(|(header, _)| *header == name)
+                .map(|(_, value)| value.to_str().unwrap().to_owned())
+                .unwrap()
+        };
+        (find(ACCESS_TOKEN_HEADER), find(REFRESH_TOKEN_HEADER))
+    }
+
+    fn outcome_of(failure: SessionFailure) -> Outcome {
+        match &failure {
+            SessionFailure::Session(error) => match error.kind() {
+                SessionErrorKind::TokenTheftDetected { .. } => Outcome::Theft,
+                SessionErrorKind::Unauthorised { .. } => Outcome::Unauthorised,
+                _ => panic!("unexpected failure: {failure}"),
+            },
+            _ => panic!("unexpected failure: {failure}"),
+        }
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+    }
+
+    /// `default_cases` cases, or `PROPTEST_CASES`.
+    fn config(default_cases: u32) -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|cases| cases.parse().ok())
+            .unwrap_or(default_cases);
+        ProptestConfig {
+            cases,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (any::<usize>(), prop::bool::weighted(0.8))
+                .prop_map(|(token, delivered)| Op::Refresh { token, delivered }),
+            5 => any::<usize>().prop_map(|token| Op::Use { token }),
+            1 => Just(Op::Revoke),
+        ]
+    }
+
+    /// One legitimate client's step: it only ever presents the latest tokens it received.
+    #[derive(Debug, Clone)]
+    enum ClientOp {
+        /// `copies` refreshes with the same token at once (retries, tabs); the client keeps the response
+        /// `keep` (modulo the copies), or none when every response is lost.
+        Refresh { copies: usize, keep: Option<usize> },
+        /// A request with its access token.
+        Use,
+    }
+
+    fn client_op() -> impl Strategy<Value = ClientOp> {
+        prop_oneof![
+            (1..6_usize, prop::option::weighted(0.8, any::<usize>()))
+                .prop_map(|(copies, keep)| ClientOp::Refresh { copies, keep }),
+            Just(ClientOp::Use),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config(64))]
+
+        #[test]
+        fn the_recipe_follows_the_model(ops in prop::collection::vec(op(), 1..40)) {
+            runtime().block_on(async {
+                let mut model = Model::new();
+                let mut real = Real::start().await;
+                for (step, op) in ops.iter().enumerate() {
+                    let (expected, actual) = match *op {
+                        Op::Refresh { token, delivered } => {
+                            let token = model.delivered[token % model.delivered.len()];
+                            (model.refresh(token, delivered), real.refresh(token).await)
+                        }
+                        Op::Use { token } => {
+                            let token = model.delivered[token % model.delivered.len()];
+                            (model.use_access(token), real.use_access(token).await)
+                        }
+                        Op::Revoke => {
+                            model.revoked = true;
+                            real.sessions.revoke_session(&real.handle).await.unwrap();
+                            (Outcome::Ok, Outcome::Ok)
+                        }
+                    };
+                    prop_assert_eq!(expected, actual, "step {} ({:?}) of {:?}", step, op, ops);
+                    prop_assert_eq!(model.parents.len(), real.tokens.len());
+                }
+                Ok(())
+            })?;
+        }
+
+        #[test]
+        fn a_legitimate_client_is_never_accused_nor_logged_out(
+            ops in prop::collection::vec(client_op(), 1..40),
+        ) {
+            runtime().block_on(async {
+                let mut model = Model::new();
+                let mut real = Real::start().await;
+                let mut held = 0;
+                for op in &ops {
+                    match *op {
+                        ClientOp::Refresh { copies, keep } => {
+                            let first = real.tokens.len();
+                            for _ in 0..copies {
+                                prop_assert_eq!(model.refresh(held, false), Outcome::Ok);
+                                prop_assert_eq!(real.refresh(held).await, Outcome::Ok);
+                            }
+                            if let Some(keep) = keep {
+                                held = first + keep % copies;
+                            }
+                        }
+                        ClientOp::Use => {
+                            prop_assert_eq!(model.use_access(held), Outcome::Ok);
+                            prop_assert_eq!(real.use_access(held).await, Outcome::Ok);
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+        }
+    }
+}

@@ -43,13 +43,17 @@ impl Sessions {
                 headers,
                 transfer::of_request(&config.inner, headers),
             )?;
-            return Err(SessionError::unauthorised(
-                config,
+            // As supertokens-node does since its issue 790: a client with an access token but no refresh token
+            // holds a session it can never refresh, so both are cleared rather than left to fail forever.
+            let has_access_token =
+                transfer::read_access_token(&config.inner, headers, |_| true).is_some();
+            let message = if has_access_token {
+                "the request has an access token but no refresh token; the tokens are cleared"
+            } else {
                 "the request has no refresh token: no sRefreshToken cookie (which browsers send only to the \
-                 refresh path) and no Authorization: Bearer header",
-                false,
-            )
-            .into());
+                 refresh path) and no Authorization: Bearer header"
+            };
+            return Err(SessionError::unauthorised(config, message, has_access_token).into());
         };
         // Before the token is even opened, so that a forged cross-site refresh clears nothing and touches no
         // store; the token check needs the session handle the token names.
@@ -84,24 +88,34 @@ async fn refresh(
     Ok((cookies, ok()).into_response())
 }
 
-/// `POST` sign-out path: revokes the session, if there is one, and clears the cookies.
+/// `POST` sign-out path: revokes the session and clears the cookies.
 ///
-/// An expired access token answers "try refresh token", as in SuperTokens, so that the frontend refreshes and
+/// As in SuperTokens, a request without any access token is *unauthorised* (its sign-out API verifies the
+/// session first), and an expired access token answers "try refresh token", so that the frontend refreshes and
 /// signs out the session for real; a token that names no usable session (malformed, tampered, revoked) is
-/// cleared like an absent one, once the request passed the anti-CSRF check.
+/// cleared, once the request passed the anti-CSRF check, so that it does not stick in the client.
 async fn sign_out(
     State(sessions): State<Sessions>,
     method: Method,
     headers: HeaderMap,
 ) -> Result<Response, SessionFailure> {
-    let cookies = match sessions.get_session_if_any(&method, &headers).await {
+    let (sessions, method, headers) = (&sessions, &method, &headers);
+    let cookies = match sessions.get_session_if_any(method, headers).await {
         Ok(Some(session)) => session.revoke().await?,
+        Ok(None) => {
+            return Err(SessionError::unauthorised(
+                sessions.config(),
+                "sign-out without a session: the request has no access token",
+                false,
+            )
+            .into());
+        }
         Err(error) if !matches!(error.kind(), SessionErrorKind::Unauthorised { .. }) => {
             return Err(error.into());
         }
-        Ok(None) | Err(_) => {
+        Err(_) => {
             let config = &sessions.config().inner;
-            sessions.check_anti_csrf(&method, &headers, transfer::of_request(config, &headers))?;
+            sessions.check_anti_csrf(method, headers, transfer::of_request(config, headers))?;
             transfer::clearing(config)
         }
     };

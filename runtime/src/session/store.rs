@@ -214,13 +214,16 @@ impl BoundedStore {
         operation: &'static str,
         call: impl Future<Output = Result<T, SessionStoreError>>,
     ) -> Result<T, SessionStoreError> {
-        match tokio::time::timeout(self.timeout, call).await {
+        let result = match tokio::time::timeout(self.timeout, call).await {
             Ok(result) => result,
             Err(_) => Err(SessionStoreError::new(format!(
                 "the session store did not answer `{operation}` within {:?}",
                 self.timeout
             ))),
-        }
+        };
+        // The store may be back within its timeout: clients retry after that long, at least a second.
+        let seconds = self.timeout.as_secs() + u64::from(self.timeout.subsec_nanos() > 0);
+        result.map_err(|error| error.with_retry_after(seconds.max(1)))
     }
 }
 

@@ -48,8 +48,9 @@ pub(crate) enum Malformed {
     Claims,
 }
 
-/// The longest access token looked at; a longer cookie is refused before any decoding work.
-const MAX_ACCESS_TOKEN_LEN: usize = 16 * 1024;
+/// The longest access token looked at; a longer cookie is refused before any decoding work, and no session
+/// whose access token would be longer is created (see [`too_long`]).
+pub(crate) const MAX_ACCESS_TOKEN_LEN: usize = 16 * 1024;
 
 impl TokenHash {
     /// The hash of a refresh token as it travels (its base64 text).
@@ -172,6 +173,31 @@ pub(crate) fn open_refresh_token(token: &str, signer: &Signer) -> Option<Refresh
 /// from another scheme's bearer token.
 pub(crate) fn looks_like_refresh_token(token: &str) -> bool {
     token.len() <= MAX_REFRESH_TOKEN_LEN && is_signed_shape(token)
+}
+
+/// Why the recipe would refuse `access_token`, signed with `signer`, when it comes back, if it would: a session
+/// or a payload update that mints it must fail at once rather than leave a session no request can use. Too long
+/// a token is one reason; a payload nested deeper than JSON is read back (128 levels) is the other.
+pub(crate) fn refused_back(
+    access_token: &str,
+    signer: &Signer,
+    user_id: &str,
+    payload: &serde_json::Value,
+) -> Option<String> {
+    if access_token.len() > MAX_ACCESS_TOKEN_LEN {
+        let payload_len = serde_json::to_string(payload).map_or(0, |json| json.len());
+        return Some(format!(
+            "the access token would be {} bytes, more than the {MAX_ACCESS_TOKEN_LEN} the recipe accepts: the \
+             user id has {} bytes and the payload {payload_len} bytes as JSON; keep them small (an access token \
+             travels with every request, and browsers keep cookies of at most 4 KiB)",
+            access_token.len(),
+            user_id.len(),
+        ));
+    }
+    verify_access_token(access_token, signer).err().map(|_| {
+        "the access token could not be read back: the payload is nested deeper than JSON is read (128 levels)"
+            .to_owned()
+    })
 }
 
 /// Whether `token` has the shape of an access token this recipe mints, before its signature is checked.
