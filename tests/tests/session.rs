@@ -1232,6 +1232,8 @@ async fn store_failures_answer_503_through_the_handlers() {
             StatusCode::SERVICE_UNAVAILABLE,
             "{response:?}"
         );
+        // The store timeout (five seconds by default), on user routes (`?`) and the recipe's own alike.
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5", "{response:?}");
         assert!(set_cookies(&response).is_empty());
         assert_eq!(response.json::<Value>().await.unwrap(), unavailable);
     }
