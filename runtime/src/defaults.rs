@@ -1,13 +1,17 @@
 //! The built-in error responses, negotiated from `Accept`.
 
 use std::borrow::Cow;
+use std::convert::Infallible;
 use std::fmt::Write as _;
+use std::pin::Pin;
 use std::str::FromStr;
+use std::task::{Context, Poll};
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::response::Response;
 use headers_accept::Accept;
 use http::{HeaderValue, StatusCode, header};
+use http_body::{Frame, SizeHint};
 use mediatype::{MediaType, names};
 
 /// The formats of the built-in response, in the order the server prefers them when the client has no preference.
@@ -89,7 +93,7 @@ impl DefaultPage {
     }
 
     /// The built-in response in `format`.
-    pub(crate) fn render(&self, format: Format) -> Response {
+    pub(crate) fn render(self, format: Format) -> Response {
         let status = self.status;
         let title = status_name(status);
         let description = self
@@ -99,24 +103,26 @@ impl DefaultPage {
         let (content_type, body) = match format {
             Format::PlainText => (
                 "text/plain; charset=utf-8",
-                plain_text(status, title, description),
+                Body::new(PlainTextBody::new(self)),
             ),
             Format::Html => (
                 "text/html; charset=utf-8",
-                html_page(status, title, description),
+                Body::from(html_page(status, title, description)),
             ),
             Format::ProblemJson => (
                 "application/problem+json",
-                serde_json::json!({
-                    "type": "about:blank",
-                    "title": title,
-                    "status": status.as_u16(),
-                    "detail": description,
-                })
-                .to_string(),
+                Body::from(
+                    serde_json::json!({
+                        "type": "about:blank",
+                        "title": title,
+                        "status": status.as_u16(),
+                        "detail": description,
+                    })
+                    .to_string(),
+                ),
             ),
         };
-        let mut response = Response::new(Body::from(body));
+        let mut response = Response::new(body);
         *response.status_mut() = status;
         response
             .headers_mut()
@@ -125,9 +131,67 @@ impl DefaultPage {
     }
 }
 
+/// The plain-text page as a body written when it is first polled: `errorhandler::Error` answers with it on its
+/// own, and a handler set's layer that hands the error to a handler drops it unread, so the text is never
+/// formatted for nothing. Its exact length is known up front, so the response still has a `Content-Length`.
+struct PlainTextBody {
+    page: Option<DefaultPage>,
+    len: u64,
+}
+
+impl PlainTextBody {
+    fn new(page: DefaultPage) -> Self {
+        let description = page
+            .description
+            .as_deref()
+            .unwrap_or_else(|| standard_description(page.status));
+        let len = plain_text_len(page.status, status_name(page.status), description);
+        Self {
+            page: Some(page),
+            len: len as u64,
+        }
+    }
+}
+
+impl http_body::Body for PlainTextBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.page.take().map(|page| {
+            let description = page
+                .description
+                .as_deref()
+                .unwrap_or_else(|| standard_description(page.status));
+            let text = plain_text(page.status, status_name(page.status), description);
+            Ok(Frame::data(Bytes::from(text)))
+        }))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.page.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self.page {
+            Some(_) => SizeHint::with_exact(self.len),
+            None => SizeHint::with_exact(0),
+        }
+    }
+}
+
+/// The length of [`plain_text`]'s text, without writing it.
+fn plain_text_len(status: StatusCode, title: &str, description: &str) -> usize {
+    let digits = status.as_str().len();
+    digits + 1 + title.len() + 2 + description.len() + 1
+}
+
 /// `404 Not Found: description\n`, in one allocation of its exact size (which `Bytes` then keeps as is).
 fn plain_text(status: StatusCode, title: &str, description: &str) -> String {
-    let mut text = String::with_capacity(3 + 1 + title.len() + 2 + description.len() + 1);
+    let mut text = String::with_capacity(plain_text_len(status, title, description));
     // Writing to a `String` cannot fail.
     let _ = writeln!(text, "{} {title}: {description}", status.as_u16());
     text

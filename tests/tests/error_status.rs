@@ -111,12 +111,15 @@ async fn fetch(server: &TestServer, path: &str) -> (StatusCode, HeaderMap, Strin
 async fn without_a_layer_a_declared_error_answers_its_status() {
     let server = TestServer::start(routes()).await;
 
-    let (status, _, body) = fetch(&server, "/cheese").await;
+    let (status, headers, body) = fetch(&server, "/cheese").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
         body.starts_with("404 Not Found: The requested URL was not found"),
         "{body}"
     );
+    // The page is written only when sent, with its length known up front.
+    assert_eq!(headers[header::CONTENT_LENGTH], body.len().to_string());
+    assert!(body.ends_with('\n'), "{body:?}");
     assert!(
         !body.contains("brie"),
         "the error's own text is not the page's: {body}"
