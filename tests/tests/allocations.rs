@@ -127,7 +127,7 @@ fn allocations_per_request_of_each_contender() {
         ("2xx, set without extractors", "HashMap registry", 0),
         ("2xx, set whose handler takes Uri", "bare axum", 5),
         ("unknown route, custom 404 page", "from_fn match", 1),
-        ("typed error, type handler", "hand-written IntoResponse", 13),
+        ("typed error, type handler", "hand-written IntoResponse", 12),
         (
             "status in the middle of a 50-key set",
             "from_fn 50-arm match",
