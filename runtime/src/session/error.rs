@@ -105,11 +105,21 @@ impl crate::ErrorStatus for SessionStoreError {
 #[error("the operating system's random generator failed: {0}")]
 pub struct RandomnessError(String);
 
-/// Why a session operation failed: the session is not valid, the store failed, or no token could be minted.
+/// A session or payload update the recipe refuses to issue, because no request could then use it: a user id or
+/// payload that makes the access token longer than the recipe accepts back (16 KiB), or a payload nested deeper
+/// than JSON is read back. A bug of the app's (no client can cause it but through data the app chose to put in
+/// the token), so a 500, whose message reaches the handlers and the logs, never the client.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+#[crate::status(500)]
+pub struct SessionLimitError(pub(crate) String);
+
+/// Why a session operation failed: the session is not valid, the store failed, no token could be minted, or the
+/// session would exceed the recipe's limits.
 ///
 /// `?` turns it into [`errorhandler::Error`](crate::Error) holding the error inside (not this wrapper), so the
-/// handlers of a set see a `SessionError`, a `SessionStoreError` or a `RandomnessError` (a 500); it answers on
-/// its own the same way.
+/// handlers of a set see a `SessionError`, a `SessionStoreError`, a `RandomnessError` or a `SessionLimitError`
+/// (both 500s); it answers on its own the same way.
 #[derive(Debug)]
 pub enum SessionFailure {
     /// The session is not valid.
@@ -118,6 +128,8 @@ pub enum SessionFailure {
     Store(SessionStoreError),
     /// The random generator failed.
     Randomness(RandomnessError),
+    /// The session or payload would exceed the recipe's limits; nothing was stored.
+    Limit(SessionLimitError),
 }
 
 impl SessionError {
@@ -327,6 +339,7 @@ impl fmt::Display for SessionFailure {
             Self::Session(error) => fmt::Display::fmt(error, f),
             Self::Store(error) => fmt::Display::fmt(error, f),
             Self::Randomness(error) => fmt::Display::fmt(error, f),
+            Self::Limit(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -340,6 +353,12 @@ impl From<SessionError> for SessionFailure {
 impl From<SessionStoreError> for SessionFailure {
     fn from(error: SessionStoreError) -> Self {
         Self::Store(error)
+    }
+}
+
+impl From<SessionLimitError> for SessionFailure {
+    fn from(error: SessionLimitError) -> Self {
+        Self::Limit(error)
     }
 }
 
@@ -357,6 +376,7 @@ impl From<SessionFailure> for Error {
             SessionFailure::Session(error) => Error::from(error),
             SessionFailure::Store(error) => Error::from(error),
             SessionFailure::Randomness(error) => Error::from(error),
+            SessionFailure::Limit(error) => Error::from(error),
         }
     }
 }

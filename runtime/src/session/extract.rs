@@ -9,7 +9,7 @@ use http::{HeaderMap, Method};
 use super::Sessions;
 use super::claims::ClaimValidator;
 use super::cookies::SessionCookies;
-use super::error::{ClaimValidationError, SessionError, SessionFailure};
+use super::error::{ClaimValidationError, SessionError, SessionFailure, SessionLimitError};
 use super::store::Change;
 use super::tokens::{self, AccessClaims, Malformed};
 use super::transfer::{self, Transfer};
@@ -115,18 +115,10 @@ impl Session {
         claims.payload = payload;
         let token = tokens::sign(&claims, &config.inner.keys.access);
         // Before the store is written: a payload whose access token the recipe refuses would end the session.
-        if let Some(message) = tokens::refused_back(
-            &token,
-            &config.inner.keys.access,
-            &claims.user_id,
-            &claims.payload,
-        ) {
-            return Err(SessionError::unauthorised(
-                config,
-                format!("the payload was not updated: {message}"),
-                false,
-            )
-            .into());
+        if let Some(message) = tokens::refused_back(&token, &claims.user_id, &claims.payload) {
+            return Err(
+                SessionLimitError(format!("the payload was not updated: {message}")).into(),
+            );
         }
         let updated = self
             .sessions

@@ -127,7 +127,7 @@ pub use config::{AntiCsrf, ConfigError, SameSite, SessionConfig, SessionConfigBu
 pub use cookies::{ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionCookies};
 pub use error::{
     ClaimValidationError, RandomnessError, SessionError, SessionErrorKind, SessionFailure,
-    SessionStoreError,
+    SessionLimitError, SessionStoreError,
 };
 pub use extract::Session;
 pub use memory::MemoryStore;
@@ -237,9 +237,9 @@ impl Sessions {
     /// Its tokens travel in cookies, unless the configuration accepts headers only; use
     /// [`create_new_session_for`](Self::create_new_session_for) to follow the request's `st-auth-mode`.
     ///
-    /// A user id and payload that would make an access token longer than the recipe accepts back (16 KiB) fail
-    /// here with *unauthorised* (no session can be issued; the message says which part is too long), and nothing
-    /// is stored: such a session could never be used.
+    /// A user id and payload that would make an access token longer than the recipe accepts back (16 KiB), or a
+    /// payload nested deeper than JSON is read back, fail here with a [`SessionLimitError`] (a 500; its message
+    /// says which part is too large), and nothing is stored: such a session could never be used.
     pub async fn create_new_session(
         &self,
         user_id: impl Into<String>,
@@ -268,15 +268,8 @@ impl Sessions {
             None,
         );
         // Before anything is stored: a session whose access token the recipe refuses could never be used.
-        if let Some(message) =
-            tokens::refused_back(&access_token, &config.keys.access, &user_id, &payload)
-        {
-            return Err(SessionError::unauthorised(
-                &self.inner.config,
-                format!("no session was created: {message}"),
-                false,
-            )
-            .into());
+        if let Some(message) = tokens::refused_back(&access_token, &user_id, &payload) {
+            return Err(SessionLimitError(format!("no session was created: {message}")).into());
         }
         let record = SessionRecord {
             handle: handle.clone(),

@@ -180,7 +180,6 @@ pub(crate) fn looks_like_refresh_token(token: &str) -> bool {
 /// a token is one reason; a payload nested deeper than JSON is read back (128 levels) is the other.
 pub(crate) fn refused_back(
     access_token: &str,
-    signer: &Signer,
     user_id: &str,
     payload: &serde_json::Value,
 ) -> Option<String> {
@@ -194,10 +193,30 @@ pub(crate) fn refused_back(
             user_id.len(),
         ));
     }
-    verify_access_token(access_token, signer).err().map(|_| {
+    // serde_json reads JSON nested at most 128 levels deep, and the claims put the payload one level down.
+    (depth(payload) >= 127).then(|| {
         "the access token could not be read back: the payload is nested deeper than JSON is read (128 levels)"
             .to_owned()
     })
+}
+
+/// How deeply `value` nests arrays and objects: 0 for a scalar.
+fn depth(value: &serde_json::Value) -> usize {
+    let mut deepest = 0;
+    let mut pending = vec![(value, 0)];
+    while let Some((value, level)) = pending.pop() {
+        match value {
+            serde_json::Value::Array(items) => {
+                pending.extend(items.iter().map(|child| (child, level + 1)));
+            }
+            serde_json::Value::Object(entries) => {
+                pending.extend(entries.values().map(|child| (child, level + 1)));
+            }
+            _ => continue,
+        }
+        deepest = deepest.max(level + 1);
+    }
+    deepest
 }
 
 /// Whether `token` has the shape of an access token this recipe mints, before its signature is checked.
