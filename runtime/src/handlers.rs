@@ -46,7 +46,8 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
     /// chooses for a bare `HttpError` of that status, without boxing one first.
     fn select_status(status: http::StatusCode) -> Option<HandlerId>;
 
-    /// Runs the chosen handler; it gives the error back when one of its extractors rejects the request.
+    /// Runs the chosen handler; its future answers `None` when one of its extractors rejects the request or
+    /// the error does not fit the handler.
     fn call(handler: HandlerId, error: Error, request: RequestHead<Self::State>) -> HandlerFuture;
 }
 
@@ -112,8 +113,9 @@ impl HandlerId {
     }
 }
 
-/// The future of a running handler: its response, or the error back when an extractor rejected the request.
-pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Response, Error>> + Send + 'static>>;
+/// The future of a running handler: its response, or `None` when an extractor rejected the request or the
+/// error did not fit the handler.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Option<Response>> + Send + 'static>>;
 
 /// The request head a handler's extractors read, and the set's state.
 pub struct RequestHead<S> {

@@ -414,14 +414,11 @@ struct Finish {
 }
 
 impl Finish {
-    fn answer(
-        self,
-        outcome: Result<Result<Response, Error>, Box<dyn std::any::Any + Send>>,
-    ) -> Response {
+    fn answer(self, outcome: Result<Option<Response>, Box<dyn std::any::Any + Send>>) -> Response {
         let handler = self.handler.index();
         let mut response = match outcome {
-            Ok(Ok(response)) => apply_status_policy(response, self.status),
-            Ok(Err(_rejected)) => {
+            Ok(Some(response)) => apply_status_policy(response, self.status),
+            Ok(None) => {
                 tracing::warn!(
                     handler,
                     "an extractor of the error handler rejected the request; answering the built-in default"

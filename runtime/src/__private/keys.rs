@@ -12,10 +12,11 @@ pub trait ErrorKey: 'static {
     type Param: 'static;
     /// What the handler's future keeps alive while the parameter is borrowed.
     type Held: Send + 'static;
-    fn hold(error: Error) -> Result<Self::Held, Error>;
+    /// What the future keeps of `error`; `None` when the error does not fit the key.
+    fn hold(error: Error) -> Option<Self::Held>;
     fn borrow(held: &Self::Held) -> Option<&Self::Param>;
-    fn release(held: Self::Held) -> Error;
-    fn take(error: Error) -> Result<Self::Param, Error>;
+    /// The error parameter by value; `None` when the error does not fit the key.
+    fn take(error: Error) -> Option<Self::Param>;
 }
 
 /// The key of status-code, class and `default` handlers: they receive an `HttpError`.
@@ -50,55 +51,42 @@ impl<E> Copy for NotAnErrorType<E> {}
 impl ErrorKey for ByStatus {
     type Param = HttpError;
     type Held = HttpError;
-    fn hold(error: Error) -> Result<HttpError, Error> {
-        Ok(error.into_http_error())
+    fn hold(error: Error) -> Option<HttpError> {
+        Some(error.into_http_error())
     }
     fn borrow(held: &HttpError) -> Option<&HttpError> {
         Some(held)
     }
-    fn release(held: HttpError) -> Error {
-        Error::from(held)
-    }
-    fn take(error: Error) -> Result<HttpError, Error> {
-        Ok(error.into_http_error())
+    fn take(error: Error) -> Option<HttpError> {
+        Some(error.into_http_error())
     }
 }
 
 impl<E: StdError + Send + Sync + 'static> ErrorKey for ByType<E> {
     type Param = E;
     type Held = Error;
-    fn hold(error: Error) -> Result<Error, Error> {
-        if error.find::<E>().is_some() {
-            Ok(error)
-        } else {
-            Err(error)
-        }
+    fn hold(error: Error) -> Option<Error> {
+        error.find::<E>().is_some().then_some(error)
     }
     fn borrow(held: &Error) -> Option<&E> {
         held.find::<E>()
     }
-    fn release(held: Error) -> Error {
-        held
-    }
-    fn take(error: Error) -> Result<E, Error> {
-        error.downcast::<E>()
+    fn take(error: Error) -> Option<E> {
+        error.downcast::<E>().ok()
     }
 }
 
 impl<E: 'static> ErrorKey for NotAnErrorType<E> {
     type Param = E;
     type Held = Error;
-    fn hold(error: Error) -> Result<Error, Error> {
-        Err(error)
+    fn hold(_error: Error) -> Option<Error> {
+        None
     }
     fn borrow(_held: &Error) -> Option<&E> {
         None
     }
-    fn release(held: Error) -> Error {
-        held
-    }
-    fn take(error: Error) -> Result<E, Error> {
-        Err(error)
+    fn take(_error: Error) -> Option<E> {
+        None
     }
 }
 

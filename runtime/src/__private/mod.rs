@@ -16,7 +16,7 @@ pub use self::keys::{
 };
 pub use self::params::{
     ErrorParam, HeadExtractor, HeadProbe, ReadsAnyPart, borrow_error, extract_head, hold_error,
-    release_error, take_error,
+    take_error,
 };
 pub use self::registered::{AsyncRefFn, ErrorHandlerFn, Registered, registered};
 pub use self::response::{HandlerResponse, respond};

@@ -33,8 +33,8 @@ impl<E> ErrorParam<E> for E {
     }
 }
 
-/// Keeps the error for a handler that borrows it, or gives it back when the key does not match it.
-pub fn hold_error<K: ErrorKey>(_key: K, error: Error) -> Result<K::Held, Error> {
+/// Keeps the error for a handler that borrows it; `None` when the key does not match it.
+pub fn hold_error<K: ErrorKey>(_key: K, error: Error) -> Option<K::Held> {
     K::hold(error)
 }
 
@@ -51,16 +51,11 @@ where
     K::borrow(held).map(P::from_ref)
 }
 
-/// The error a handler held, given back.
-pub fn release_error<K: ErrorKey>(_key: K, held: K::Held) -> Error {
-    K::release(held)
-}
-
-/// The error parameter by value.
+/// The error parameter by value; `None` when the key does not match the error.
 pub fn take_error<K: ErrorKey<Param = Expected>, Expected, P: ErrorParam<Expected>>(
     _key: K,
     error: Error,
-) -> Result<P, Error> {
+) -> Option<P> {
     K::take(error).map(P::from_owned)
 }
 

@@ -112,8 +112,8 @@ macro_rules! impl_error_handler_fns {
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
                     let (mut parts, state) = head.into_parts();
-                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
-                    Ok(self($($T),*).into_response())
+                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
+                    Some(self($($T),*).into_response())
                 })
             }
         }
@@ -133,8 +133,8 @@ macro_rules! impl_error_handler_fns {
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
                     let (mut parts, state) = head.into_parts();
-                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
-                    Ok(self($($T),*).await.into_response())
+                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
+                    Some(self($($T),*).await.into_response())
                 })
             }
         }
@@ -153,9 +153,9 @@ macro_rules! impl_error_handler_fns {
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
                     let (mut parts, state) = head.into_parts();
-                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
+                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
                     let error = K::take(error)?;
-                    Ok(self(error, $($T),*).into_response())
+                    Some(self(error, $($T),*).into_response())
                 })
             }
         }
@@ -175,9 +175,9 @@ macro_rules! impl_error_handler_fns {
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
                     let (mut parts, state) = head.into_parts();
-                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
+                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
                     let error = K::take(error)?;
-                    Ok(self(error, $($T),*).await.into_response())
+                    Some(self(error, $($T),*).await.into_response())
                 })
             }
         }
@@ -196,10 +196,10 @@ macro_rules! impl_error_handler_fns {
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
                     let (mut parts, state) = head.into_parts();
-                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
+                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
                     let held = K::hold(error)?;
-                    let Some(error) = K::borrow(&held) else { return Err(K::release(held)) };
-                    Ok(self(error, $($T),*).into_response())
+                    let error = K::borrow(&held)?;
+                    Some(self(error, $($T),*).into_response())
                 })
             }
         }
@@ -218,10 +218,10 @@ macro_rules! impl_error_handler_fns {
             fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
                 Box::pin(async move {
                     let (mut parts, state) = head.into_parts();
-                    $(let Some($T) = extract::<$T, S>(&mut parts, &state).await else { return Err(error) };)*
+                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
                     let held = K::hold(error)?;
-                    let Some(error) = K::borrow(&held) else { return Err(K::release(held)) };
-                    Ok(self.call_ref(error, ($($T,)*)).await.into_response())
+                    let error = K::borrow(&held)?;
+                    Some(self.call_ref(error, ($($T,)*)).await.into_response())
                 })
             }
         }

@@ -23,7 +23,7 @@ pub trait SessionErrorHandlers<S>: Send + Sync + 'static {
     /// Whether a callback is declared for this error; the others keep SuperTokens' default.
     fn handles(error: &SessionError) -> bool;
 
-    /// Runs the callback of `error`; gives the error back when an extractor rejects the request.
+    /// Runs the callback of `error`; its future answers `None` when an extractor rejects the request.
     fn call(error: SessionError, request: RequestHead<S>) -> HandlerFuture;
 }
 
@@ -73,6 +73,6 @@ pub(crate) fn call_session<H: SessionErrorHandlers<S>, S>(
 ) -> HandlerFuture {
     match error.downcast::<SessionError>() {
         Ok(session_error) => H::call(session_error, request),
-        Err(error) => Box::pin(std::future::ready(Err(error))),
+        Err(_) => Box::pin(std::future::ready(None)),
     }
 }
