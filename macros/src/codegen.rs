@@ -29,8 +29,8 @@ pub fn extract_arguments(extractors: &[&Type], state: &TokenStream) -> (TokenStr
         quote!(let #argument = #extract?;)
     });
     let statements = quote! {
-        let (mut __errorhandler_parts, __errorhandler_state) = __errorhandler_head.into_parts();
-        let __errorhandler_state = __errorhandler_state.as_deref()?;
+        let (mut __errorhandler_parts, __errorhandler_state) = __errorhandler_head?.into_parts();
+        let __errorhandler_state: &#state = &__errorhandler_state;
         #(#extractions)*
     };
     (statements, arguments)

@@ -201,7 +201,7 @@ impl<S> RequestContext<S> {
         let accept = request.headers().get(header::ACCEPT).cloned();
         let head = H::needs_request_head().then(|| RequestHead {
             parts: snapshot(request, H::request_head_parts()),
-            state: Some(Arc::clone(state)),
+            state: Arc::clone(state),
         });
         Self { accept, head }
     }
@@ -226,13 +226,6 @@ fn snapshot<B>(request: &Request<B>, wanted: HeadParts) -> http::request::Parts 
         parts.extensions = request.extensions().clone();
     }
     parts
-}
-
-fn empty_head<S>() -> RequestHead<S> {
-    RequestHead {
-        parts: Request::new(()).into_parts().0,
-        state: None,
-    }
 }
 
 /// What the layer does with a route's response.
@@ -394,8 +387,7 @@ fn start<H: ErrorHandlers>(
         marks,
         accept: context.accept,
     };
-    let head = context.head.unwrap_or_else(empty_head);
-    match std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, head))) {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, context.head))) {
         Ok(future) => Handling::Handler(future, finish),
         Err(payload) => Handling::Answer(finish.answer(Err(payload))),
     }

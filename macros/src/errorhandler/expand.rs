@@ -201,7 +201,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                 fn call(
                     __errorhandler_id: ::errorhandler::HandlerId,
                     __errorhandler_err: ::errorhandler::Error,
-                    __errorhandler_head: ::errorhandler::RequestHead<#state>,
+                    __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
                 ) -> ::errorhandler::HandlerFuture {
                     match __errorhandler_id.index() {
                         #(#arms)*
@@ -482,7 +482,7 @@ fn caller(
     quote! {
         async fn #ident(
             __errorhandler_err: ::errorhandler::Error,
-            __errorhandler_head: ::errorhandler::RequestHead<#state>,
+            __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
         ) -> ::core::option::Option<::errorhandler::__private::Response> {
             /// Names the handler in the message of a return type that is not a response.
             #[allow(non_camel_case_types)]

@@ -30,7 +30,7 @@ pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
                 fn call(
                     _: ::errorhandler::HandlerId,
                     _: ::errorhandler::Error,
-                    _: ::errorhandler::RequestHead<()>,
+                    _: ::core::option::Option<::errorhandler::RequestHead<()>>,
                 ) -> ::errorhandler::HandlerFuture {
                     ::std::boxed::Box::pin(::core::future::ready(::core::option::Option::None))
                 }

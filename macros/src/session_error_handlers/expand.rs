@@ -86,7 +86,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
 
                 fn call(
                     error: #session_error,
-                    head: ::errorhandler::RequestHead<#state>,
+                    head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
                 ) -> ::errorhandler::HandlerFuture {
                     match error.kind() {
                         #(#arms)*
@@ -145,7 +145,7 @@ fn inert_callbacks(self_ty: &Type) -> TokenStream {
                 }
                 fn call(
                     _: ::errorhandler::session::SessionError,
-                    _: ::errorhandler::RequestHead<__S>,
+                    _: ::core::option::Option<::errorhandler::RequestHead<__S>>,
                 ) -> ::errorhandler::HandlerFuture {
                     ::std::boxed::Box::pin(::core::future::ready(::core::option::Option::None))
                 }
@@ -218,7 +218,7 @@ fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
     quote! {
         async fn #ident #generics(
             __errorhandler_err: ::errorhandler::session::SessionError,
-            __errorhandler_head: ::errorhandler::RequestHead<#state>,
+            __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
         ) -> ::core::option::Option<::errorhandler::__private::Response> {
             /// Names the callback in the message of a return type that is not a response.
             #[allow(non_camel_case_types)]

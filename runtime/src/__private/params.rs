@@ -143,13 +143,13 @@ pub fn extract_head<'a, T: HeadExtractor<S> + 'a, S: Send + Sync>(
     Box::pin(T::extract(parts, state))
 }
 
-/// Runs an extractor; `None` when it rejects the request (or when the layer kept no head, which the
-/// generated `needs_request_head` rules out).
+/// Runs an extractor on the request head and state; `None` when it rejects the request (or when the layer
+/// kept no head, which the generated `needs_request_head` rules out).
 pub(super) async fn extract<T: HeadExtractor<S>, S: Send + Sync>(
-    parts: &mut Parts,
-    state: &Option<Arc<S>>,
+    head: &mut Option<(Parts, Arc<S>)>,
 ) -> Option<T> {
-    T::extract(parts, state.as_deref()?).await
+    let (parts, state) = head.as_mut()?;
+    T::extract(parts, state).await
 }
 
 #[cfg(test)]

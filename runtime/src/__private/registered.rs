@@ -20,7 +20,7 @@ pub trait ErrorHandlerFn<Expected, K, S, Marker>: Sized + Send + 'static {
     const TAKES_OWNED_ERROR: bool;
     /// Whether the function takes extractors, so the layer must keep a copy of the request head.
     const NEEDS_REQUEST_HEAD: bool;
-    fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture;
+    fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture;
 }
 
 /// A function registered with `key => path;`, checked once where it is named.
@@ -31,7 +31,7 @@ pub struct Registered<F, S> {
     handler: F,
     takes_owned_error: bool,
     needs_request_head: bool,
-    call: fn(F, Error, RequestHead<S>) -> HandlerFuture,
+    call: fn(F, Error, Option<RequestHead<S>>) -> HandlerFuture,
 }
 
 pub fn registered<F, Expected, K, S, M>(_key: K, handler: F) -> Registered<F, S>
@@ -57,7 +57,7 @@ impl<F, S> Registered<F, S> {
         self.needs_request_head
     }
 
-    pub fn call(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+    pub fn call(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
         (self.call)(self.handler, error, head)
     }
 }
@@ -109,10 +109,10 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = false;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
                 Box::pin(async move {
-                    let (mut parts, state) = head.into_parts();
-                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
+                    let mut head = head.map(RequestHead::into_parts);
+                    $(let $T = extract::<$T, S>(&mut head).await?;)*
                     Some(self($($T),*).into_response())
                 })
             }
@@ -130,10 +130,10 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = false;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
                 Box::pin(async move {
-                    let (mut parts, state) = head.into_parts();
-                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
+                    let mut head = head.map(RequestHead::into_parts);
+                    $(let $T = extract::<$T, S>(&mut head).await?;)*
                     Some(self($($T),*).await.into_response())
                 })
             }
@@ -150,10 +150,10 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = true;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
                 Box::pin(async move {
-                    let (mut parts, state) = head.into_parts();
-                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
+                    let mut head = head.map(RequestHead::into_parts);
+                    $(let $T = extract::<$T, S>(&mut head).await?;)*
                     let error = K::take(error)?;
                     Some(self(error, $($T),*).into_response())
                 })
@@ -172,10 +172,10 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = true;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
                 Box::pin(async move {
-                    let (mut parts, state) = head.into_parts();
-                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
+                    let mut head = head.map(RequestHead::into_parts);
+                    $(let $T = extract::<$T, S>(&mut head).await?;)*
                     let error = K::take(error)?;
                     Some(self(error, $($T),*).await.into_response())
                 })
@@ -193,10 +193,10 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = false;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
                 Box::pin(async move {
-                    let (mut parts, state) = head.into_parts();
-                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
+                    let mut head = head.map(RequestHead::into_parts);
+                    $(let $T = extract::<$T, S>(&mut head).await?;)*
                     let held = K::hold(error)?;
                     let error = K::borrow(&held)?;
                     Some(self(error, $($T),*).into_response())
@@ -215,10 +215,10 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = false;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: RequestHead<S>) -> HandlerFuture {
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
                 Box::pin(async move {
-                    let (mut parts, state) = head.into_parts();
-                    $(let $T = extract::<$T, S>(&mut parts, &state).await?;)*
+                    let mut head = head.map(RequestHead::into_parts);
+                    $(let $T = extract::<$T, S>(&mut head).await?;)*
                     let held = K::hold(error)?;
                     let error = K::borrow(&held)?;
                     Some(self.call_ref(error, ($($T,)*)).await.into_response())
