@@ -11,14 +11,10 @@ pub fn at(span: Span) -> Span {
 }
 
 /// Statements that run `extractors` in order on the generated caller's `__errorhandler_head`, and the
-/// arguments they bind; `reject` is returned when one rejects the request or the layer kept no head.
+/// arguments they bind; the caller returns `None` when one rejects the request or the layer kept no head.
 ///
 /// Each extraction is spanned at its type, so that a parameter that is not an extractor is reported there.
-pub fn extract_arguments(
-    extractors: &[&Type],
-    state: &TokenStream,
-    reject: &TokenStream,
-) -> (TokenStream, Vec<Ident>) {
+pub fn extract_arguments(extractors: &[&Type], state: &TokenStream) -> (TokenStream, Vec<Ident>) {
     if extractors.is_empty() {
         return (quote!(let _ = __errorhandler_head;), Vec::new());
     }
@@ -30,17 +26,11 @@ pub fn extract_arguments(
         let extract = quote_spanned! {span=>
             ::errorhandler::__private::extract_head::<#ty, #state>(&mut __errorhandler_parts, __errorhandler_state).await
         };
-        quote! {
-            let ::core::option::Option::Some(#argument) = #extract else {
-                return #reject;
-            };
-        }
+        quote!(let #argument = #extract?;)
     });
     let statements = quote! {
-        let (mut __errorhandler_parts, __errorhandler_state) = __errorhandler_head.into_parts();
-        let ::core::option::Option::Some(__errorhandler_state) = __errorhandler_state.as_deref() else {
-            return #reject;
-        };
+        let (mut __errorhandler_parts, __errorhandler_state) = __errorhandler_head?.into_parts();
+        let __errorhandler_state: &#state = &__errorhandler_state;
         #(#extractions)*
     };
     (statements, arguments)

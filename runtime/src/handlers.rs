@@ -46,8 +46,13 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
     /// chooses for a bare `HttpError` of that status, without boxing one first.
     fn select_status(status: http::StatusCode) -> Option<HandlerId>;
 
-    /// Runs the chosen handler; it gives the error back when one of its extractors rejects the request.
-    fn call(handler: HandlerId, error: Error, request: RequestHead<Self::State>) -> HandlerFuture;
+    /// Runs the chosen handler on the request head the layer kept (`None` when the set reads none); its future
+    /// answers `None` when one of its extractors rejects the request or the error does not fit the handler.
+    fn call(
+        handler: HandlerId,
+        error: Error,
+        request: Option<RequestHead<Self::State>>,
+    ) -> HandlerFuture;
 }
 
 /// The parts of a request head that a set's extractors read.
@@ -112,18 +117,19 @@ impl HandlerId {
     }
 }
 
-/// The future of a running handler: its response, or the error back when an extractor rejected the request.
-pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Response, Error>> + Send + 'static>>;
+/// The future of a running handler: its response, or `None` when an extractor rejected the request or the
+/// error did not fit the handler.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Option<Response>> + Send + 'static>>;
 
 /// The request head a handler's extractors read, and the set's state.
 pub struct RequestHead<S> {
     pub(crate) parts: Parts,
-    pub(crate) state: Option<Arc<S>>,
+    pub(crate) state: Arc<S>,
 }
 
 impl<S> RequestHead<S> {
     /// The request head and state, for a handler's extractors.
-    pub fn into_parts(self) -> (Parts, Option<Arc<S>>) {
+    pub fn into_parts(self) -> (Parts, Arc<S>) {
         (self.parts, self.state)
     }
 }

@@ -201,7 +201,7 @@ impl<S> RequestContext<S> {
         let accept = request.headers().get(header::ACCEPT).cloned();
         let head = H::needs_request_head().then(|| RequestHead {
             parts: snapshot(request, H::request_head_parts()),
-            state: Some(Arc::clone(state)),
+            state: Arc::clone(state),
         });
         Self { accept, head }
     }
@@ -226,13 +226,6 @@ fn snapshot<B>(request: &Request<B>, wanted: HeadParts) -> http::request::Parts 
         parts.extensions = request.extensions().clone();
     }
     parts
-}
-
-fn empty_head<S>() -> RequestHead<S> {
-    RequestHead {
-        parts: Request::new(()).into_parts().0,
-        state: None,
-    }
 }
 
 /// What the layer does with a route's response.
@@ -394,8 +387,7 @@ fn start<H: ErrorHandlers>(
         marks,
         accept: context.accept,
     };
-    let head = context.head.unwrap_or_else(empty_head);
-    match std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, head))) {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, context.head))) {
         Ok(future) => Handling::Handler(future, finish),
         Err(payload) => Handling::Answer(finish.answer(Err(payload))),
     }
@@ -414,14 +406,11 @@ struct Finish {
 }
 
 impl Finish {
-    fn answer(
-        self,
-        outcome: Result<Result<Response, Error>, Box<dyn std::any::Any + Send>>,
-    ) -> Response {
+    fn answer(self, outcome: Result<Option<Response>, Box<dyn std::any::Any + Send>>) -> Response {
         let handler = self.handler.index();
         let mut response = match outcome {
-            Ok(Ok(response)) => apply_status_policy(response, self.status),
-            Ok(Err(_rejected)) => {
+            Ok(Some(response)) => apply_status_policy(response, self.status),
+            Ok(None) => {
                 tracing::warn!(
                     handler,
                     "an extractor of the error handler rejected the request; answering the built-in default"

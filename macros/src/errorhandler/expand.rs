@@ -201,11 +201,11 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                 fn call(
                     __errorhandler_id: ::errorhandler::HandlerId,
                     __errorhandler_err: ::errorhandler::Error,
-                    __errorhandler_head: ::errorhandler::RequestHead<#state>,
+                    __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
                 ) -> ::errorhandler::HandlerFuture {
                     match __errorhandler_id.index() {
                         #(#arms)*
-                        _ => ::std::boxed::Box::pin(::core::future::ready(::core::result::Result::Err(__errorhandler_err))),
+                        _ => ::std::boxed::Box::pin(::core::future::ready(::core::option::Option::None)),
                     }
                 }
             }
@@ -451,11 +451,7 @@ fn caller(
     let ident = caller_ident(id);
     let function = &signature.function.sig.ident;
     let (key, expected) = key_value(id, &handler.key);
-    let (extractions, arguments) = extract_arguments(
-        &signature.extractors,
-        state,
-        &quote!(::core::result::Result::Err(__errorhandler_err)),
-    );
+    let (extractions, arguments) = extract_arguments(&signature.extractors, state);
     let (error_binding, error_argument) = match &signature.error {
         None => (quote!(let _ = __errorhandler_err;), quote!()),
         Some(param) => {
@@ -466,11 +462,7 @@ fn caller(
                 quote! {
                     let __errorhandler_key = #key;
                     let __errorhandler_held = ::errorhandler::__private::hold_error(__errorhandler_key, __errorhandler_err)?;
-                    let ::core::option::Option::Some(__errorhandler_error) = #borrow(__errorhandler_key, &__errorhandler_held) else {
-                        return ::core::result::Result::Err(
-                            ::errorhandler::__private::release_error(__errorhandler_key, __errorhandler_held),
-                        );
-                    };
+                    let __errorhandler_error = #borrow(__errorhandler_key, &__errorhandler_held)?;
                 }
             } else {
                 let take = quote_spanned!(span=> ::errorhandler::__private::take_error::<_, #expected, #ty>);
@@ -490,8 +482,8 @@ fn caller(
     quote! {
         async fn #ident(
             __errorhandler_err: ::errorhandler::Error,
-            __errorhandler_head: ::errorhandler::RequestHead<#state>,
-        ) -> ::core::result::Result<::errorhandler::__private::Response, ::errorhandler::Error> {
+            __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
+        ) -> ::core::option::Option<::errorhandler::__private::Response> {
             /// Names the handler in the message of a return type that is not a response.
             #[allow(non_camel_case_types)]
             struct #function {}
@@ -499,7 +491,7 @@ fn caller(
             #extractions
             #error_binding
             let #response = #function(#error_argument #(#arguments),*) #awaited;
-            ::core::result::Result::Ok(#respond)
+            ::core::option::Option::Some(#respond)
         }
     }
 }

@@ -29,10 +29,10 @@ pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
                 }
                 fn call(
                     _: ::errorhandler::HandlerId,
-                    error: ::errorhandler::Error,
-                    _: ::errorhandler::RequestHead<()>,
+                    _: ::errorhandler::Error,
+                    _: ::core::option::Option<::errorhandler::RequestHead<()>>,
                 ) -> ::errorhandler::HandlerFuture {
-                    ::std::boxed::Box::pin(::core::future::ready(::core::result::Result::Err(error)))
+                    ::std::boxed::Box::pin(::core::future::ready(::core::option::Option::None))
                 }
             }
             impl #ident {

@@ -48,9 +48,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
     });
     let fallthrough = (model.callbacks.len() < 4).then(|| {
         quote! {
-            _ => ::std::boxed::Box::pin(::core::future::ready(
-                ::core::result::Result::Err(::errorhandler::Error::from(error)),
-            )),
+            _ => ::std::boxed::Box::pin(::core::future::ready(::core::option::Option::None)),
         }
     });
     let callers = model
@@ -88,7 +86,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
 
                 fn call(
                     error: #session_error,
-                    head: ::errorhandler::RequestHead<#state>,
+                    head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
                 ) -> ::errorhandler::HandlerFuture {
                     match error.kind() {
                         #(#arms)*
@@ -146,12 +144,10 @@ fn inert_callbacks(self_ty: &Type) -> TokenStream {
                     false
                 }
                 fn call(
-                    error: ::errorhandler::session::SessionError,
-                    _: ::errorhandler::RequestHead<__S>,
+                    _: ::errorhandler::session::SessionError,
+                    _: ::core::option::Option<::errorhandler::RequestHead<__S>>,
                 ) -> ::errorhandler::HandlerFuture {
-                    ::std::boxed::Box::pin(::core::future::ready(
-                        ::core::result::Result::Err(::errorhandler::Error::from(error)),
-                    ))
+                    ::std::boxed::Box::pin(::core::future::ready(::core::option::Option::None))
                 }
             }
             impl #self_ty {
@@ -210,13 +206,7 @@ fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
                 }
             }
         });
-    let (extractions, arguments) = extract_arguments(
-        &callback.extractors,
-        &state,
-        &quote!(::core::result::Result::Err(::errorhandler::Error::from(
-            __errorhandler_err
-        ))),
-    );
+    let (extractions, arguments) = extract_arguments(&callback.extractors, &state);
     let awaited = callback.function.sig.asyncness.map(|_| quote!(.await));
     let output_span = match &callback.function.sig.output {
         ReturnType::Type(_, ty) => at(ty.span()),
@@ -228,18 +218,18 @@ fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
     quote! {
         async fn #ident #generics(
             __errorhandler_err: ::errorhandler::session::SessionError,
-            __errorhandler_head: ::errorhandler::RequestHead<#state>,
-        ) -> ::core::result::Result<::errorhandler::__private::Response, ::errorhandler::Error> {
+            __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
+        ) -> ::core::option::Option<::errorhandler::__private::Response> {
             /// Names the callback in the message of a return type that is not a response.
             #[allow(non_camel_case_types)]
             struct #function {}
 
             #extractions
             let ::errorhandler::session::SessionErrorKind::#variant { #(#fields,)* .. } = __errorhandler_err.kind() else {
-                return ::core::result::Result::Err(::errorhandler::Error::from(__errorhandler_err));
+                return ::core::option::Option::None;
             };
             let #response = <#self_ty>::#function(#(#payload,)* #(#arguments),*) #awaited;
-            ::core::result::Result::Ok(#respond)
+            ::core::option::Option::Some(#respond)
         }
     }
 }

@@ -63,7 +63,7 @@ pub fn claims_payload<'a, P: ClaimsPayload<'a>>(payload: &'a [ClaimValidationErr
 pub struct SessionCallbacks<S> {
     pub needs_request_head: bool,
     pub select: fn(&Error, HandlerId) -> Option<HandlerId>,
-    pub call: fn(Error, RequestHead<S>) -> HandlerFuture,
+    pub call: fn(Error, Option<RequestHead<S>>) -> HandlerFuture,
 }
 
 impl<S: Send + Sync + 'static> SessionCallbacks<S> {

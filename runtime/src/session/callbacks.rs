@@ -23,8 +23,8 @@ pub trait SessionErrorHandlers<S>: Send + Sync + 'static {
     /// Whether a callback is declared for this error; the others keep SuperTokens' default.
     fn handles(error: &SessionError) -> bool;
 
-    /// Runs the callback of `error`; gives the error back when an extractor rejects the request.
-    fn call(error: SessionError, request: RequestHead<S>) -> HandlerFuture;
+    /// Runs the callback of `error`; its future answers `None` when an extractor rejects the request.
+    fn call(error: SessionError, request: Option<RequestHead<S>>) -> HandlerFuture;
 }
 
 /// A handler set of session callbacks alone: `AuthErrors::layer()` serves it.
@@ -52,7 +52,7 @@ where
         None
     }
 
-    fn call(_handler: HandlerId, error: Error, request: RequestHead<S>) -> HandlerFuture {
+    fn call(_handler: HandlerId, error: Error, request: Option<RequestHead<S>>) -> HandlerFuture {
         call_session::<H, S>(error, request)
     }
 }
@@ -69,10 +69,10 @@ pub(crate) fn select_session<H: SessionErrorHandlers<S>, S>(
 /// Runs the callback of a session error selected by [`select_session`].
 pub(crate) fn call_session<H: SessionErrorHandlers<S>, S>(
     error: Error,
-    request: RequestHead<S>,
+    request: Option<RequestHead<S>>,
 ) -> HandlerFuture {
     match error.downcast::<SessionError>() {
         Ok(session_error) => H::call(session_error, request),
-        Err(error) => Box::pin(std::future::ready(Err(error))),
+        Err(_) => Box::pin(std::future::ready(None)),
     }
 }

@@ -1,0 +1,26 @@
+//! Helpers of the code `errorhandler!` and `abort!` generate; not a public API.
+//!
+//! The traits here carry `#[diagnostic::on_unimplemented]` so that a type mistake in a handler is reported
+//! under the user's own token with a sentence of explanation.
+
+mod abort;
+mod keys;
+mod params;
+mod registered;
+mod response;
+
+pub use self::abort::{abort_with, declared_status};
+pub use self::keys::{
+    ByStatus, ByType, ErrorKey, ErrorType, KeyOfErrorType, KeyOfOtherType, NotAnErrorType,
+    TypeProbe, assert_error_type,
+};
+pub use self::params::{
+    ErrorParam, HeadExtractor, HeadProbe, ReadsAnyPart, borrow_error, extract_head, hold_error,
+    take_error,
+};
+pub use self::registered::{AsyncRefFn, ErrorHandlerFn, Registered, registered};
+pub use self::response::{HandlerResponse, respond};
+pub use crate::error_status::{Declaration, Declared};
+pub use axum::response::Response;
+pub use http::StatusCode;
+pub use inventory;
