@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use errorhandler::session::{
-    MemoryStore, RedisStore, SessionConfig, SessionCookies, SessionStore, Sessions,
+    MemoryStore, RedisStore, SessionConfig, SessionStore, SessionTokens, Sessions,
 };
 use errorhandler_tests::RedisServer;
 
@@ -62,13 +62,13 @@ impl Bench {
                     .create_new_session(user, serde_json::json!({})),
             )
             .expect("sign in");
-        cookie_headers(new.cookies())
+        cookie_headers(new.tokens())
     }
 }
 
-fn cookie_headers(cookies: &SessionCookies) -> HeaderMap {
+fn cookie_headers(cookies: &SessionTokens) -> HeaderMap {
     let pairs: Vec<String> = cookies
-        .values()
+        .set_cookies()
         .iter()
         .filter_map(|value| value.to_str().ok())
         .map(|value| value.split(';').next().unwrap_or_default().to_owned())

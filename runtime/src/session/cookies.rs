@@ -19,15 +19,15 @@ pub const REFRESH_TOKEN_COOKIE: &str = "sRefreshToken";
 /// (`front-token`, in header mode `st-access-token` / `st-refresh-token`, `anti-csrf`). Return it with the
 /// response (`(cookies, body)`) to apply it.
 #[derive(Debug, Clone, Default)]
-#[must_use = "the cookies are only set when returned with the response"]
-pub struct SessionCookies {
+#[must_use = "the session's cookies and headers are only set when returned with the response"]
+pub struct SessionTokens {
     values: Vec<HeaderValue>,
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
-impl SessionCookies {
+impl SessionTokens {
     /// The `Set-Cookie` values.
-    pub fn values(&self) -> &[HeaderValue] {
+    pub fn set_cookies(&self) -> &[HeaderValue] {
         &self.values
     }
 
@@ -44,7 +44,7 @@ impl SessionCookies {
     }
 }
 
-impl IntoResponseParts for SessionCookies {
+impl IntoResponseParts for SessionTokens {
     type Error = Infallible;
 
     fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Self::Error> {

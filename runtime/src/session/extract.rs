@@ -8,7 +8,7 @@ use http::{HeaderMap, Method};
 
 use super::Sessions;
 use super::claims::ClaimValidator;
-use super::cookies::SessionCookies;
+use super::cookies::SessionTokens;
 use super::error::{ClaimValidationError, SessionError, SessionFailure, SessionLimitError};
 use super::store::Change;
 use super::tokens::{self, AccessClaims, Malformed};
@@ -108,7 +108,7 @@ impl Session {
     pub async fn update_payload(
         &mut self,
         payload: serde_json::Value,
-    ) -> Result<SessionCookies, SessionFailure> {
+    ) -> Result<SessionTokens, SessionFailure> {
         let config = self.sessions.config();
         let now = config.inner.now();
         let mut claims = self.claims.clone();
@@ -155,7 +155,7 @@ impl Session {
 
     /// Revokes the session; return the cookies, which clear the session's (with `front-token: remove` for the
     /// frontend), with the response.
-    pub async fn revoke(&self) -> Result<SessionCookies, SessionFailure> {
+    pub async fn revoke(&self) -> Result<SessionTokens, SessionFailure> {
         self.sessions.store().delete(self.handle()).await?;
         Ok(transfer::clearing(&self.sessions.config().inner))
     }

@@ -124,7 +124,7 @@ pub use callbacks::{SessionErrorHandlers, SessionErrorSet};
 pub use claims::{BooleanClaim, ClaimValidator, MaxAgeClaim, RoleClaim};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{AntiCsrf, ConfigError, SameSite, SessionConfig, SessionConfigBuilder};
-pub use cookies::{ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionCookies};
+pub use cookies::{ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens};
 pub use error::{
     ClaimValidationError, RandomnessError, SessionError, SessionErrorKind, SessionFailure,
     SessionLimitError, SessionStoreError,
@@ -201,7 +201,7 @@ impl Settled {
 pub struct NewSession {
     handle: String,
     user_id: String,
-    cookies: SessionCookies,
+    tokens: SessionTokens,
 }
 
 impl Sessions {
@@ -289,7 +289,7 @@ impl Sessions {
             payload: &payload,
         };
         let transfer = transfer::for_new_session(config, request);
-        let cookies = transfer::issue(
+        let tokens = transfer::issue(
             config,
             transfer,
             &access_token,
@@ -299,7 +299,7 @@ impl Sessions {
         Ok(NewSession {
             handle,
             user_id,
-            cookies,
+            tokens,
         })
     }
 
@@ -405,8 +405,8 @@ impl NewSession {
     }
 
     /// The cookies, or in header mode the headers, that carry its tokens, with its `front-token`.
-    pub fn cookies(&self) -> &SessionCookies {
-        &self.cookies
+    pub fn tokens(&self) -> &SessionTokens {
+        &self.tokens
     }
 }
 
@@ -414,6 +414,6 @@ impl IntoResponseParts for NewSession {
     type Error = Infallible;
 
     fn into_response_parts(self, parts: ResponseParts) -> Result<ResponseParts, Self::Error> {
-        self.cookies.into_response_parts(parts)
+        self.tokens.into_response_parts(parts)
     }
 }

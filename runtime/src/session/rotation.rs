@@ -280,7 +280,7 @@ mod model {
 
     use crate::session::{
         ACCESS_TOKEN_HEADER, AUTH_MODE_HEADER, ManualClock, REFRESH_TOKEN_HEADER, SessionConfig,
-        SessionCookies, SessionErrorKind, SessionFailure, Sessions,
+        SessionErrorKind, SessionFailure, SessionTokens, Sessions,
     };
 
     /// What a request ends in.
@@ -378,7 +378,7 @@ mod model {
                 .await
                 .unwrap();
             let handle = new.handle().to_owned();
-            let tokens = vec![tokens_of(new.cookies())];
+            let tokens = vec![tokens_of(new.tokens())];
             Self {
                 sessions,
                 handle,
@@ -418,7 +418,7 @@ mod model {
         headers
     }
 
-    fn tokens_of(cookies: &SessionCookies) -> (String, String) {
+    fn tokens_of(cookies: &SessionTokens) -> (String, String) {
         let find = |name| {
             cookies
                 .headers()

@@ -7,7 +7,7 @@ use axum::routing::post;
 use http::{HeaderMap, HeaderValue, Method, header};
 
 use super::Sessions;
-use super::cookies::SessionCookies;
+use super::cookies::SessionTokens;
 use super::error::{SessionError, SessionErrorKind, SessionFailure};
 use super::tokens;
 use super::transfer;
@@ -33,7 +33,7 @@ impl Sessions {
         &self,
         method: &Method,
         headers: &HeaderMap,
-    ) -> Result<SessionCookies, SessionFailure> {
+    ) -> Result<SessionTokens, SessionFailure> {
         let config = self.config();
         let Some((token, transfer)) =
             transfer::read_refresh_token(&config.inner, headers, tokens::looks_like_refresh_token)

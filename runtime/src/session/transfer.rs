@@ -24,7 +24,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
 
 use super::config::ConfigInner;
-use super::cookies::{self, ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionCookies};
+use super::cookies::{self, ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens};
 use super::error::SessionFailure;
 use super::{NewSession, Sessions};
 
@@ -176,7 +176,7 @@ pub(crate) fn issue(
     access_token: &str,
     refresh_token: Option<&str>,
     front: &FrontToken<'_>,
-) -> SessionCookies {
+) -> SessionTokens {
     let mut headers = Vec::new();
     let set_cookies = match transfer {
         Transfer::Cookie => match refresh_token {
@@ -196,7 +196,7 @@ pub(crate) fn issue(
     if let Some(token) = super::anti_csrf::token_to_issue(config, transfer, front.session_handle) {
         headers.extend(header_value(&token).map(|value| (ANTI_CSRF_HEADER, value)));
     }
-    SessionCookies::with_headers(set_cookies, headers)
+    SessionTokens::with_headers(set_cookies, headers)
 }
 
 /// The headers besides `Set-Cookie` of a response that ends the session: `front-token: remove` and empty
@@ -214,8 +214,8 @@ pub(crate) fn clearing_headers() -> [(HeaderName, HeaderValue); 3] {
 }
 
 /// Everything a response that ends the session carries: the clearing cookies and [`clearing_headers`].
-pub(crate) fn clearing(config: &ConfigInner) -> SessionCookies {
-    SessionCookies::with_headers(cookies::clearing(config), clearing_headers().to_vec())
+pub(crate) fn clearing(config: &ConfigInner) -> SessionTokens {
+    SessionTokens::with_headers(cookies::clearing(config), clearing_headers().to_vec())
 }
 
 /// `base64(UTF-8 JSON {"uid", "ate", "up"})`, as supertokens-node's `buildFrontToken`: the SDK decodes it with
