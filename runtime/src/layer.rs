@@ -17,7 +17,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::caught::{ErrorBody, Panic};
-use crate::defaults::{Fallback, Format};
+use crate::defaults::{DefaultPage, Fallback, Format};
 use crate::error::{CarriedError, Error};
 use crate::error_status::enforce;
 use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId, HeadParts, RequestHead};
@@ -292,9 +292,10 @@ fn on_response<H: ErrorHandlers>(
     }
     let kept = take_protocol_headers(response.headers_mut());
     let marks = spare_map(response.extensions_mut());
-    start::<H>(
+    start_with::<H>(
         handler,
         Error::from(HttpError::new(status)),
+        Owed::bare(status),
         kept,
         marks,
         context,
@@ -378,11 +379,24 @@ fn start<H: ErrorHandlers>(
     marks: Extensions,
     context: RequestContext<H::State>,
 ) -> Handling {
+    let owed = Owed::of(&error);
+    start_with::<H>(handler, error, owed, kept, marks, context)
+}
+
+/// [`start`] with what the answer owes the error already known.
+fn start_with<H: ErrorHandlers>(
+    handler: HandlerId,
+    error: Error,
+    owed: Owed,
+    kept: HeaderMap,
+    marks: Extensions,
+    context: RequestContext<H::State>,
+) -> Handling {
     let finish = Finish {
         handler,
-        status: error.status(),
-        fallback: error.fallback(),
-        enforced_headers: error.enforced_headers(),
+        status: owed.status,
+        fallback: owed.fallback,
+        enforced_headers: owed.enforced_headers,
         kept,
         marks,
         accept: context.accept,
@@ -390,6 +404,33 @@ fn start<H: ErrorHandlers>(
     match std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, context.head))) {
         Ok(future) => Handling::Handler(future, finish),
         Err(payload) => Handling::Answer(finish.answer(Err(payload))),
+    }
+}
+
+/// What an answer to an error owes it, taken before the error goes to its handler.
+struct Owed {
+    status: StatusCode,
+    fallback: Fallback,
+    enforced_headers: HeaderMap,
+}
+
+impl Owed {
+    fn of(error: &Error) -> Self {
+        Self {
+            status: error.status(),
+            fallback: error.fallback(),
+            enforced_headers: error.enforced_headers(),
+        }
+    }
+
+    /// What a bare `HttpError` of `status` owes, without looking it up: its status, the built-in page, and no
+    /// enforced header (`HttpError` declares none, and a bare one has no source).
+    fn bare(status: StatusCode) -> Self {
+        Self {
+            status,
+            fallback: Fallback::Page(DefaultPage::new(status, None)),
+            enforced_headers: HeaderMap::new(),
+        }
     }
 }
 
@@ -495,6 +536,9 @@ const PROTOCOL_HEADERS: [header::HeaderName; 3] =
 
 fn take_protocol_headers(headers: &mut HeaderMap) -> HeaderMap {
     let mut kept = HeaderMap::new();
+    if headers.is_empty() {
+        return kept;
+    }
     for name in PROTOCOL_HEADERS {
         // `entry` reserves room even for a name it does not find; most error responses carry none of these.
         if !headers.contains_key(&name) {
@@ -511,6 +555,9 @@ fn take_protocol_headers(headers: &mut HeaderMap) -> HeaderMap {
 }
 
 fn restore_protocol_headers(headers: &mut HeaderMap, kept: HeaderMap) {
+    if kept.is_empty() {
+        return;
+    }
     let mut current = None;
     for (name, value) in kept {
         if let Some(name) = name {
