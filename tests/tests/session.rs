@@ -1,7 +1,7 @@
 //! The session recipe over real HTTP: sign-in, expiry, refresh, theft detection, claims, sign-out, store failures.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -381,96 +381,53 @@ async fn claims_via_error(session: Session) -> Result<&'static str, errorhandler
 /// Wraps the test's store in another, for `App::start_wrapping`.
 type StoreWrapper = Box<dyn FnOnce(Arc<dyn SessionStore>) -> Arc<dyn SessionStore>>;
 
-/// A store that fails on demand, over the test's store.
-struct FlakyStore {
-    inner: Arc<dyn SessionStore>,
-    failing: Arc<AtomicBool>,
+/// The faults a [`FaultyStore`] shows on every call while set; none at first.
+#[derive(Default)]
+struct Faults {
+    failing: AtomicBool,
+    hanging: AtomicBool,
+    delay_ms: AtomicU64,
 }
 
-impl FlakyStore {
-    /// A wrapper for `App::start_wrapping`, and the switch that makes it fail.
-    fn wrapper() -> (StoreWrapper, Arc<AtomicBool>) {
-        let failing = Arc::new(AtomicBool::new(false));
-        let switch = Arc::clone(&failing);
+/// The test's store, failing, hanging or slow on demand.
+struct FaultyStore {
+    inner: Arc<dyn SessionStore>,
+    faults: Arc<Faults>,
+}
+
+impl FaultyStore {
+    /// A wrapper for `App::start_wrapping`, and the faults that steer it.
+    fn wrapper() -> (StoreWrapper, Arc<Faults>) {
+        let faults = Arc::new(Faults::default());
+        let steer = Arc::clone(&faults);
         let wrap =
-            move |inner| -> Arc<dyn SessionStore> { Arc::new(FlakyStore { inner, failing }) };
-        (Box::new(wrap), switch)
+            move |inner| -> Arc<dyn SessionStore> { Arc::new(FaultyStore { inner, faults }) };
+        (Box::new(wrap), steer)
     }
 
-    fn check(&self) -> Result<(), SessionStoreError> {
-        if self.failing.load(Ordering::SeqCst) {
-            Err(SessionStoreError::new("the database is down"))
-        } else {
-            Ok(())
+    async fn fault(&self) -> Result<(), SessionStoreError> {
+        let delay = self.faults.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
         }
-    }
-}
-
-#[async_trait]
-impl SessionStore for FlakyStore {
-    async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
-        self.check()?;
-        self.inner.create(record, ttl).await
-    }
-    async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
-        self.check()?;
-        self.inner.load(handle).await
-    }
-    async fn compare_and_swap(
-        &self,
-        expected_version: u64,
-        record: &SessionRecord,
-        ttl: Duration,
-    ) -> Result<bool, SessionStoreError> {
-        self.check()?;
-        self.inner
-            .compare_and_swap(expected_version, record, ttl)
-            .await
-    }
-    async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
-        self.check()?;
-        self.inner.delete(handle).await
-    }
-    async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
-        self.check()?;
-        self.inner.list_by_user(user_id).await
-    }
-    async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
-        self.check()?;
-        self.inner.delete_by_user(user_id).await
-    }
-}
-
-/// A store whose calls never complete while it hangs, over the test's store.
-struct HangingStore {
-    inner: Arc<dyn SessionStore>,
-    hanging: Arc<AtomicBool>,
-}
-
-impl HangingStore {
-    fn wrapper() -> (StoreWrapper, Arc<AtomicBool>) {
-        let hanging = Arc::new(AtomicBool::new(false));
-        let switch = Arc::clone(&hanging);
-        let wrap =
-            move |inner| -> Arc<dyn SessionStore> { Arc::new(HangingStore { inner, hanging }) };
-        (Box::new(wrap), switch)
-    }
-
-    async fn hang_if_asked(&self) {
-        if self.hanging.load(Ordering::SeqCst) {
+        if self.faults.hanging.load(Ordering::SeqCst) {
             std::future::pending::<()>().await;
         }
+        if self.faults.failing.load(Ordering::SeqCst) {
+            return Err(SessionStoreError::new("the database is down"));
+        }
+        Ok(())
     }
 }
 
 #[async_trait]
-impl SessionStore for HangingStore {
+impl SessionStore for FaultyStore {
     async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
-        self.hang_if_asked().await;
+        self.fault().await?;
         self.inner.create(record, ttl).await
     }
     async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
-        self.hang_if_asked().await;
+        self.fault().await?;
         self.inner.load(handle).await
     }
     async fn compare_and_swap(
@@ -479,77 +436,21 @@ impl SessionStore for HangingStore {
         record: &SessionRecord,
         ttl: Duration,
     ) -> Result<bool, SessionStoreError> {
-        self.hang_if_asked().await;
+        self.fault().await?;
         self.inner
             .compare_and_swap(expected_version, record, ttl)
             .await
     }
     async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
-        self.hang_if_asked().await;
+        self.fault().await?;
         self.inner.delete(handle).await
     }
     async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
-        self.hang_if_asked().await;
+        self.fault().await?;
         self.inner.list_by_user(user_id).await
     }
     async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
-        self.hang_if_asked().await;
-        self.inner.delete_by_user(user_id).await
-    }
-}
-
-/// A store whose every call answers after a delay, over the test's store.
-struct SlowStore {
-    inner: Arc<dyn SessionStore>,
-    delay_ms: Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl SlowStore {
-    fn wrapper() -> (StoreWrapper, Arc<std::sync::atomic::AtomicU64>) {
-        let delay_ms = Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let switch = Arc::clone(&delay_ms);
-        let wrap =
-            move |inner| -> Arc<dyn SessionStore> { Arc::new(SlowStore { inner, delay_ms }) };
-        (Box::new(wrap), switch)
-    }
-
-    async fn wait(&self) {
-        let delay = self.delay_ms.load(Ordering::SeqCst);
-        tokio::time::sleep(Duration::from_millis(delay)).await;
-    }
-}
-
-#[async_trait]
-impl SessionStore for SlowStore {
-    async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
-        self.wait().await;
-        self.inner.create(record, ttl).await
-    }
-    async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
-        self.wait().await;
-        self.inner.load(handle).await
-    }
-    async fn compare_and_swap(
-        &self,
-        expected_version: u64,
-        record: &SessionRecord,
-        ttl: Duration,
-    ) -> Result<bool, SessionStoreError> {
-        self.wait().await;
-        self.inner
-            .compare_and_swap(expected_version, record, ttl)
-            .await
-    }
-    async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
-        self.wait().await;
-        self.inner.delete(handle).await
-    }
-    async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
-        self.wait().await;
-        self.inner.list_by_user(user_id).await
-    }
-    async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
-        self.wait().await;
+        self.fault().await?;
         self.inner.delete_by_user(user_id).await
     }
 }
@@ -1200,10 +1101,10 @@ async fn with_same_site_none_state_changing_requests_must_carry_the_custom_heade
 
 #[tokio::test]
 async fn store_failures_answer_503_through_the_handlers() {
-    let (wrap, failing) = FlakyStore::wrapper();
+    let (wrap, faults) = FaultyStore::wrapper();
     let app = App::start_wrapping(|config| config, wrap).await;
     let signed_in = app.sign_in("alice").await;
-    failing.store(true, Ordering::SeqCst);
+    faults.failing.store(true, Ordering::SeqCst);
 
     let unavailable = json!({
         "error": "sessions are unavailable, try again",
@@ -1239,7 +1140,7 @@ async fn store_failures_answer_503_through_the_handlers() {
     }
 
     // The store is back: nothing was lost.
-    failing.store(false, Ordering::SeqCst);
+    faults.failing.store(false, Ordering::SeqCst);
     assert_eq!(
         app.refresh_with(&signed_in.refresh).await.status(),
         StatusCode::OK
@@ -1248,17 +1149,17 @@ async fn store_failures_answer_503_through_the_handlers() {
 
 #[tokio::test]
 async fn a_store_failure_during_the_first_use_commit_defers_it() {
-    let (wrap, failing) = FlakyStore::wrapper();
+    let (wrap, faults) = FaultyStore::wrapper();
     let app = App::start_wrapping(|config| config, wrap).await;
     let signed_in = app.sign_in("alice").await;
     let refreshed = Tokens::of(&app.refresh_with(&signed_in.refresh).await);
 
-    failing.store(true, Ordering::SeqCst);
+    faults.failing.store(true, Ordering::SeqCst);
     assert_eq!(
         app.get_with("/me", &refreshed.access).await.status(),
         StatusCode::OK
     );
-    failing.store(false, Ordering::SeqCst);
+    faults.failing.store(false, Ordering::SeqCst);
 
     // Not committed yet, so the parent is not superseded: presenting it is a retry, not theft.
     assert_eq!(
@@ -1406,14 +1307,14 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
 
     #[tokio::test]
     async fn a_hanging_store_answers_503_within_the_store_timeout() {
-        let (wrap, hanging) = HangingStore::wrapper();
+        let (wrap, faults) = FaultyStore::wrapper();
         let app = App::start_wrapping(
             |config| config.store_timeout(Duration::from_millis(300)),
             wrap,
         )
         .await;
         let signed_in = app.sign_in("alice").await;
-        hanging.store(true, Ordering::SeqCst);
+        faults.hanging.store(true, Ordering::SeqCst);
         let started = std::time::Instant::now();
         let plain = reqwest::Client::new();
         let (sign_in, refresh, live) = tokio::join!(
@@ -1432,7 +1333,7 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
         }
         // Bounded by the timeout, with room for a loaded machine; not a timing assertion of the path itself.
         assert!(started.elapsed() < Duration::from_secs(10));
-        hanging.store(false, Ordering::SeqCst);
+        faults.hanging.store(false, Ordering::SeqCst);
         assert_eq!(
             app.refresh_with(&signed_in.refresh).await.status(),
             StatusCode::OK
@@ -1441,7 +1342,7 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
 
     #[tokio::test]
     async fn a_slow_store_within_the_timeout_succeeds_and_beyond_it_answers_503_with_retry_after() {
-        let (wrap, delay_ms) = SlowStore::wrapper();
+        let (wrap, faults) = FaultyStore::wrapper();
         let app = App::start_wrapping(
             |config| config.store_timeout(Duration::from_millis(400)),
             wrap,
@@ -1450,7 +1351,7 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
         let signed_in = app.sign_in("alice").await;
 
         // Slower than usual but within the timeout: every store-backed path succeeds.
-        delay_ms.store(50, Ordering::SeqCst);
+        faults.delay_ms.store(50, Ordering::SeqCst);
         let refreshed = app.refresh_with(&signed_in.refresh).await;
         assert_eq!(refreshed.status(), StatusCode::OK);
         let refreshed = Tokens::of(&refreshed);
@@ -1458,7 +1359,7 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
         app.sign_in("bob").await;
 
         // Slower than the timeout: 503 through the app's handler, with Retry-After on the recipe's own paths.
-        delay_ms.store(1_000, Ordering::SeqCst);
+        faults.delay_ms.store(1_000, Ordering::SeqCst);
         let plain = reqwest::Client::new();
         let (sign_in, refresh, layered) = tokio::join!(
             plain.post(app.url("/sign-in/carol")).send(),
@@ -1475,7 +1376,7 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
             assert!(body["cause"].as_str().unwrap().contains("did not answer"), "{body}");
         }
 
-        delay_ms.store(0, Ordering::SeqCst);
+        faults.delay_ms.store(0, Ordering::SeqCst);
         assert_eq!(app.refresh_with(&refreshed.refresh).await.status(), StatusCode::OK);
     }
 
