@@ -128,3 +128,62 @@ impl Drop for RedisServer {
         self.stop();
     }
 }
+
+/// The session tokens a response set in cookies.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    /// The `sAccessToken` cookie's value.
+    pub access: String,
+    /// The `sRefreshToken` cookie's value.
+    pub refresh: String,
+}
+
+impl Tokens {
+    /// The tokens `response` set; panics when it set either not.
+    pub fn of(response: &reqwest::Response) -> Self {
+        let cookies = set_cookies(response);
+        Self {
+            access: cookie_value(&cookies, "sAccessToken").expect("sAccessToken is set"),
+            refresh: cookie_value(&cookies, "sRefreshToken").expect("sRefreshToken is set"),
+        }
+    }
+}
+
+/// The `Set-Cookie` values of `response`.
+pub fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().expect("ascii").to_owned())
+        .collect()
+}
+
+/// The value the `Set-Cookie` values give the cookie `name`.
+pub fn cookie_value(cookies: &[String], name: &str) -> Option<String> {
+    cookies.iter().find_map(|cookie| {
+        let (pair, _) = cookie.split_once(';').unwrap_or((cookie, ""));
+        let (key, value) = pair.split_once('=')?;
+        (key == name).then(|| value.to_owned())
+    })
+}
+
+/// `GET url` with exactly this access token, by a client that keeps no cookies.
+pub async fn get_with_access(url: String, access: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(url)
+        .header(http::header::COOKIE, format!("sAccessToken={access}"))
+        .send()
+        .await
+        .expect("response")
+}
+
+/// `POST url` (a refresh endpoint) with exactly this refresh token, by a client that keeps no cookies.
+pub async fn refresh_with(url: String, refresh: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(url)
+        .header(http::header::COOKIE, format!("sRefreshToken={refresh}"))
+        .send()
+        .await
+        .expect("response")
+}

@@ -15,7 +15,9 @@ use errorhandler::session::{
     SessionRecord, SessionStore, SessionStoreError, Sessions, async_trait,
 };
 use errorhandler::{HttpError, errorhandler};
-use errorhandler_tests::{RedisServer, TestServer, client};
+use errorhandler_tests::{
+    RedisServer, TestServer, Tokens, client, get_with_access, refresh_with, set_cookies,
+};
 use serde_json::{Value, json};
 
 const REFRESH: &str = "/auth/session/refresh";
@@ -142,22 +144,12 @@ impl App {
 
     /// `GET path` with exactly this access token.
     async fn get_with(&self, path: &str, access: &str) -> reqwest::Response {
-        reqwest::Client::new()
-            .get(self.url(path))
-            .header(header::COOKIE, format!("sAccessToken={access}"))
-            .send()
-            .await
-            .unwrap()
+        get_with_access(self.url(path), access).await
     }
 
     /// `POST` to the refresh endpoint with exactly this refresh token.
     async fn refresh_with(&self, refresh: &str) -> reqwest::Response {
-        reqwest::Client::new()
-            .post(self.url(REFRESH))
-            .header(header::COOKIE, format!("sRefreshToken={refresh}"))
-            .send()
-            .await
-            .unwrap()
+        refresh_with(self.url(REFRESH), refresh).await
     }
 
     async fn handles(&self, user: &str) -> Vec<String> {
@@ -177,40 +169,6 @@ async fn refresh_via(client: &reqwest::Client, app: &App, refresh: &str) -> reqw
         .send()
         .await
         .unwrap()
-}
-
-/// The session tokens a response set.
-#[derive(Debug, Clone)]
-struct Tokens {
-    access: String,
-    refresh: String,
-}
-
-impl Tokens {
-    fn of(response: &reqwest::Response) -> Self {
-        let cookies = set_cookies(response);
-        Self {
-            access: cookie_value(&cookies, "sAccessToken").expect("sAccessToken is set"),
-            refresh: cookie_value(&cookies, "sRefreshToken").expect("sRefreshToken is set"),
-        }
-    }
-}
-
-fn set_cookies(response: &reqwest::Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|value| value.to_str().unwrap().to_owned())
-        .collect()
-}
-
-fn cookie_value(cookies: &[String], name: &str) -> Option<String> {
-    cookies.iter().find_map(|cookie| {
-        let (pair, _) = cookie.split_once(';').unwrap_or((cookie, ""));
-        let (key, value) = pair.split_once('=')?;
-        (key == name).then(|| value.to_owned())
-    })
 }
 
 /// Asserts that the response clears both cookies with the attributes they were set with.

@@ -10,7 +10,7 @@ use errorhandler::session::{
     NewSession, RedisStore, Session, SessionConfig, SessionFailure, SessionStore, Sessions,
 };
 use errorhandler::{HttpError, errorhandler};
-use errorhandler_tests::{RedisServer, TestServer};
+use errorhandler_tests::{RedisServer, TestServer, Tokens, get_with_access, refresh_with};
 use serde_json::{Value, json};
 
 const REFRESH: &str = "/auth/session/refresh";
@@ -70,21 +70,11 @@ impl Instance {
     }
 
     async fn me(&self, access: &str) -> reqwest::Response {
-        reqwest::Client::new()
-            .get(self.url("/me"))
-            .header(header::COOKIE, format!("sAccessToken={access}"))
-            .send()
-            .await
-            .unwrap()
+        get_with_access(self.url("/me"), access).await
     }
 
     async fn refresh(&self, refresh: &str) -> reqwest::Response {
-        reqwest::Client::new()
-            .post(self.url(REFRESH))
-            .header(header::COOKIE, format!("sRefreshToken={refresh}"))
-            .send()
-            .await
-            .unwrap()
+        refresh_with(self.url(REFRESH), refresh).await
     }
 }
 
@@ -99,32 +89,6 @@ async fn sign_in(
 
 async fn me(session: Session) -> Json<Value> {
     Json(json!({ "user": session.user_id(), "handle": session.handle() }))
-}
-
-#[derive(Debug, Clone)]
-struct Tokens {
-    access: String,
-    refresh: String,
-}
-
-impl Tokens {
-    fn of(response: &reqwest::Response) -> Self {
-        let value = |name: &str| {
-            response
-                .headers()
-                .get_all(header::SET_COOKIE)
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .find_map(|cookie| cookie.strip_prefix(&format!("{name}=")))
-                .and_then(|rest| rest.split(';').next())
-                .map(str::to_owned)
-                .unwrap_or_else(|| panic!("{name} is set: {response:?}"))
-        };
-        Self {
-            access: value("sAccessToken"),
-            refresh: value("sRefreshToken"),
-        }
-    }
 }
 
 async fn message(response: reqwest::Response) -> Value {
