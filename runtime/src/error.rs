@@ -33,6 +33,15 @@ impl Error {
         Self { inner, status }
     }
 
+    /// An `HttpError` whose status is known: no look-up of the declarations its chain holds.
+    pub(crate) fn from_http_error(error: HttpError) -> Self {
+        let status = error.status();
+        Self {
+            inner: Box::new(error),
+            status,
+        }
+    }
+
     /// The status this error answers with when no handler sets another.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -108,11 +117,18 @@ impl Error {
     }
 
     /// The headers every answer to this error must carry, whatever a handler returns: those each declared error
-    /// of its chain enforces.
+    /// of its chain enforces, the nearest one's winning a name two enforce (`Set-Cookie` values add up).
     pub(crate) fn enforced_headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
         for declared in self.chain().filter_map(declared) {
-            enforce(&mut headers, &declared.enforced_headers());
+            let own = declared.enforced_headers();
+            for name in own.keys() {
+                if name == http::header::SET_COOKIE || !headers.contains_key(name) {
+                    for value in own.get_all(name) {
+                        headers.append(name.clone(), value.clone());
+                    }
+                }
+            }
         }
         headers
     }
@@ -191,4 +207,44 @@ fn nearest_declared<'a>(
     error: &'a (dyn StdError + Send + Sync + 'static),
 ) -> Option<&'a dyn ErrorStatus> {
     chain(error).find_map(declared)
+}
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderMap, HeaderValue, StatusCode, header};
+
+    use crate::ErrorStatus;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("busy for {seconds} s")]
+    struct Busy {
+        seconds: u32,
+        #[source]
+        cause: Option<Box<Busy>>,
+    }
+
+    #[crate::status]
+    impl ErrorStatus for Busy {
+        fn status(&self) -> StatusCode {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+
+        fn enforced_headers(&self) -> HeaderMap {
+            HeaderMap::from_iter([(header::RETRY_AFTER, HeaderValue::from(self.seconds))])
+        }
+    }
+
+    #[test]
+    fn the_nearest_declared_error_wins_a_header_its_sources_enforce_too() {
+        let error = super::Error::from(Busy {
+            seconds: 1,
+            cause: Some(Box::new(Busy {
+                seconds: 120,
+                cause: None,
+            })),
+        });
+        let headers = error.enforced_headers();
+        assert_eq!(headers.get_all(header::RETRY_AFTER).iter().count(), 1);
+        assert_eq!(headers[header::RETRY_AFTER], "1");
+    }
 }

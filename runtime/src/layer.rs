@@ -294,7 +294,7 @@ fn on_response<H: ErrorHandlers>(
     let marks = spare_map(response.extensions_mut());
     start_with::<H>(
         handler,
-        Error::from(HttpError::new(status)),
+        Error::from_http_error(HttpError::new(status)),
         Owed::bare(status),
         kept,
         marks,
@@ -311,7 +311,9 @@ fn handle_panic<H: ErrorHandlers>(
         message = panic.message(),
         "route panicked; answering 500 Internal Server Error"
     );
-    let error = Error::from(HttpError::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(panic));
+    let error = Error::from_http_error(
+        HttpError::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(panic),
+    );
     match H::select(&error) {
         Some(handler) => start::<H>(handler, error, HeaderMap::new(), Extensions::new(), context),
         None => {
@@ -342,7 +344,7 @@ async fn run_untyped<H: ErrorHandlers>(
         };
     }
     let marks = spare_map(&mut head.extensions);
-    match start::<H>(handler, Error::from(error), kept, marks, context) {
+    match start::<H>(handler, Error::from_http_error(error), kept, marks, context) {
         Handling::Handler(future, finish) => {
             let outcome = AssertUnwindSafe(future).catch_unwind().await;
             finish.answer(outcome)

@@ -77,11 +77,13 @@ impl MemoryStore {
 }
 
 impl Inner {
-    /// Seconds since the store's epoch, rounded up so that a record is never dropped early.
-    fn now(&mut self) -> u64 {
+    /// Seconds since the store's epoch: rounded down to judge expiry and up to set it, so that a record is never
+    /// dropped before its time to live.
+    fn elapsed(&mut self) -> (u64, u64) {
         let epoch = *self.epoch.get_or_insert_with(Instant::now);
         let elapsed = epoch.elapsed();
-        elapsed.as_secs() + u64::from(elapsed.subsec_nanos() > 0)
+        let down = elapsed.as_secs();
+        (down, down + u64::from(elapsed.subsec_nanos() > 0))
     }
 
     /// Drops the sessions whose time to live is over: the cost of a write is the sessions it finds expired.
@@ -115,7 +117,7 @@ impl Inner {
     }
 
     fn put(&mut self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
-        let now = self.now();
+        let (now, now_rounded_up) = self.elapsed();
         self.expire(now);
         let payload = serde_json::to_string(&record.payload).map_err(|error| {
             SessionStoreError::new("the payload cannot be written as JSON").with_source(error)
@@ -127,7 +129,7 @@ impl Inner {
             expires_at: record.expires_at,
             current_refresh_hash: record.current_refresh_hash,
             version: record.version,
-            keep_until: now.saturating_add(ttl.as_secs().max(1)),
+            keep_until: now_rounded_up.saturating_add(ttl.as_secs().max(1)),
         };
         match self.sessions.get_mut(record.handle.as_str()) {
             Some(stored) => *stored = entry,

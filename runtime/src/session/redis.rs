@@ -1,6 +1,7 @@
 //! `RedisStore`: sessions shared by app instances through one Redis server.
 
 use std::fmt;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -110,7 +111,7 @@ impl fmt::Debug for RedisStore {
 }
 
 /// KEYS: session, user index. ARGV: version, record, user id, ttl in ms, handle.
-const CREATE: &str = r"
+const CREATE_LUA: &str = r"
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 'r', ARGV[2], 'u', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('SADD', KEYS[2], ARGV[5])
@@ -119,7 +120,7 @@ return 1
 ";
 
 /// KEYS: session, user index. ARGV: expected version, new version, record, ttl in ms.
-const COMPARE_AND_SWAP: &str = r"
+const COMPARE_AND_SWAP_LUA: &str = r"
 if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'v', ARGV[2], 'r', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
@@ -128,7 +129,7 @@ return 1
 ";
 
 /// KEYS: session. ARGV: user index prefix, handle.
-const DELETE: &str = r"
+const DELETE_LUA: &str = r"
 local user = redis.call('HGET', KEYS[1], 'u')
 if not user then return 0 end
 redis.call('DEL', KEYS[1])
@@ -137,7 +138,7 @@ return 1
 ";
 
 /// KEYS: user index. ARGV: session prefix. Drops the handles of sessions Redis has expired.
-const LIST_BY_USER: &str = r"
+const LIST_BY_USER_LUA: &str = r"
 local records = {}
 for _, handle in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local record = redis.call('HGET', ARGV[1] .. handle, 'r')
@@ -147,7 +148,7 @@ return records
 ";
 
 /// KEYS: user index. ARGV: session prefix.
-const DELETE_BY_USER: &str = r"
+const DELETE_BY_USER_LUA: &str = r"
 local deleted = {}
 for _, handle in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if redis.call('DEL', ARGV[1] .. handle) == 1 then table.insert(deleted, handle) end
@@ -156,10 +157,17 @@ redis.call('DEL', KEYS[1])
 return deleted
 ";
 
+// Each script is hashed once; Redis runs it by its hash after the first call.
+static CREATE: LazyLock<Script> = LazyLock::new(|| Script::new(CREATE_LUA));
+static COMPARE_AND_SWAP: LazyLock<Script> = LazyLock::new(|| Script::new(COMPARE_AND_SWAP_LUA));
+static DELETE: LazyLock<Script> = LazyLock::new(|| Script::new(DELETE_LUA));
+static LIST_BY_USER: LazyLock<Script> = LazyLock::new(|| Script::new(LIST_BY_USER_LUA));
+static DELETE_BY_USER: LazyLock<Script> = LazyLock::new(|| Script::new(DELETE_BY_USER_LUA));
+
 #[async_trait::async_trait]
 impl SessionStore for RedisStore {
     async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
-        let _: i64 = Script::new(CREATE)
+        let _: i64 = CREATE
             .key(self.session_key(&record.handle))
             .key(self.user_key(&record.user_id))
             .arg(record.version)
@@ -189,7 +197,7 @@ impl SessionStore for RedisStore {
         record: &SessionRecord,
         ttl: Duration,
     ) -> Result<bool, SessionStoreError> {
-        let swapped: i64 = Script::new(COMPARE_AND_SWAP)
+        let swapped: i64 = COMPARE_AND_SWAP
             .key(self.session_key(&record.handle))
             .key(self.user_key(&record.user_id))
             .arg(expected_version)
@@ -203,7 +211,7 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
-        let deleted: i64 = Script::new(DELETE)
+        let deleted: i64 = DELETE
             .key(self.session_key(handle))
             .arg(&self.user_prefix)
             .arg(handle)
@@ -214,7 +222,7 @@ impl SessionStore for RedisStore {
     }
 
     async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
-        let records: Vec<String> = Script::new(LIST_BY_USER)
+        let records: Vec<String> = LIST_BY_USER
             .key(self.user_key(user_id))
             .arg(&self.session_prefix)
             .invoke_async(&mut self.connection.clone())
@@ -224,7 +232,7 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
-        Script::new(DELETE_BY_USER)
+        DELETE_BY_USER
             .key(self.user_key(user_id))
             .arg(&self.session_prefix)
             .invoke_async(&mut self.connection.clone())
