@@ -27,15 +27,15 @@ pub(crate) enum Format {
 pub(crate) enum Fallback {
     /// The negotiated built-in page.
     Page(DefaultPage),
-    /// The error's own default answer, whatever the client accepts.
-    Declared(Response),
+    /// The error's own default answer, whatever the client accepts; boxed, as few errors declare one.
+    Declared(Box<Response>),
 }
 
 impl Fallback {
     pub(crate) fn render(self, format: Format) -> Response {
         match self {
             Self::Page(page) => page.render(format),
-            Self::Declared(response) => response,
+            Self::Declared(response) => *response,
         }
     }
 }
@@ -102,15 +102,15 @@ impl DefaultPage {
             .unwrap_or_else(|| standard_description(status));
         let (content_type, body) = match format {
             Format::PlainText => (
-                "text/plain; charset=utf-8",
+                TEXT_PLAIN_UTF_8,
                 Body::new(PlainTextBody::new(self)),
             ),
             Format::Html => (
-                "text/html; charset=utf-8",
+                TEXT_HTML_UTF_8,
                 Body::from(html_page(status, title, description)),
             ),
             Format::ProblemJson => (
-                "application/problem+json",
+                PROBLEM_JSON,
                 Body::from(
                     serde_json::json!({
                         "type": "about:blank",
@@ -126,10 +126,15 @@ impl DefaultPage {
         *response.status_mut() = status;
         response
             .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            .insert(header::CONTENT_TYPE, content_type);
         response
     }
 }
+
+// Constants, because `HeaderValue::from_static` checks every byte when it runs outside a constant.
+const TEXT_PLAIN_UTF_8: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+const TEXT_HTML_UTF_8: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
+const PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/problem+json");
 
 /// The plain-text page as a body written when it is first polled: `errorhandler::Error` answers with it on its
 /// own, and a handler set's layer that hands the error to a handler drops it unread, so the text is never

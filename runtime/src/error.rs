@@ -1,5 +1,6 @@
 //! `Error`: what route handlers return, carrying a typed error value to the handlers of a set.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
@@ -9,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 
 use crate::defaults::{DefaultPage, Fallback, Format};
-use crate::error_status::{ErrorStatus, declared, enforce, status_of};
-use crate::http_error::HttpError;
+use crate::error_status::{Declaration, ErrorStatus, declaration_of, enforce, status_of};
+use crate::http_error::{HTTP_ERROR, HttpError};
 
 /// The error type of route handlers: `Result<T, errorhandler::Error>`.
 ///
@@ -22,23 +23,53 @@ use crate::http_error::HttpError;
 /// Without a layer, it still answers with its own status: the declared error's own answer, or a plain-text
 /// body that never contains the text of an internal error.
 pub struct Error {
-    inner: Box<dyn StdError + Send + Sync + 'static>,
+    value: Value,
     status: StatusCode,
+    // Found once, when the error is made: the layer and the default answer ask for it several times.
+    nearest: Option<Nearest>,
+}
+
+/// The error value: an `HttpError` is kept inline, so that the errors the layer builds for untyped responses
+/// and panics, and those raised with `abort!`, allocate nothing of their own.
+enum Value {
+    Http(HttpError),
+    Boxed(Box<dyn StdError + Send + Sync + 'static>),
+}
+
+/// Where the nearest declared error of a chain stands, and its declaration.
+#[derive(Clone, Copy)]
+struct Nearest {
+    depth: usize,
+    declaration: &'static Declaration,
 }
 
 impl Error {
     /// Wraps an already boxed error, which `?` cannot convert because `Box<dyn Error>` is not itself an error.
     pub fn from_boxed(inner: Box<dyn StdError + Send + Sync + 'static>) -> Self {
-        let status = nearest_declared(&*inner).map_or(StatusCode::INTERNAL_SERVER_ERROR, status_of);
-        Self { inner, status }
+        let nearest = chain(&*inner).enumerate().find_map(|(depth, cause)| {
+            declaration_of(cause).map(|declaration| Nearest { depth, declaration })
+        });
+        let mut error = Self {
+            value: Value::Boxed(inner),
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            nearest,
+        };
+        if let Some(declared) = error.declared() {
+            error.status = status_of(declared);
+        }
+        error
     }
 
     /// An `HttpError` whose status is known: no look-up of the declarations its chain holds.
     pub(crate) fn from_http_error(error: HttpError) -> Self {
         let status = error.status();
         Self {
-            inner: Box::new(error),
+            value: Value::Http(error),
             status,
+            nearest: Some(Nearest {
+                depth: 0,
+                declaration: &HTTP_ERROR,
+            }),
         }
     }
 
@@ -49,31 +80,49 @@ impl Error {
 
     /// The error value itself.
     pub fn get_ref(&self) -> &(dyn StdError + Send + Sync + 'static) {
-        &*self.inner
+        match &self.value {
+            Value::Http(error) => error,
+            Value::Boxed(error) => &**error,
+        }
     }
 
     /// Whether the error value is an `E`.
     pub fn is<E: StdError + 'static>(&self) -> bool {
-        self.inner.is::<E>()
+        self.get_ref().is::<E>()
     }
 
     /// The error value as an `E`, if it is one.
     pub fn downcast_ref<E: StdError + 'static>(&self) -> Option<&E> {
-        self.inner.downcast_ref::<E>()
+        self.get_ref().downcast_ref::<E>()
     }
 
     /// The error value as an `E`, or the error back if it is another type.
     pub fn downcast<E: StdError + 'static>(self) -> Result<E, Self> {
-        let status = self.status;
-        match self.inner.downcast::<E>() {
-            Ok(value) => Ok(*value),
-            Err(inner) => Err(Self { inner, status }),
-        }
+        let Self {
+            value,
+            status,
+            nearest,
+        } = self;
+        let value = match value {
+            Value::Http(error) => match take_as::<HttpError, E>(error) {
+                Ok(error) => return Ok(error),
+                Err(error) => Value::Http(error),
+            },
+            Value::Boxed(error) => match error.downcast::<E>() {
+                Ok(error) => return Ok(*error),
+                Err(error) => Value::Boxed(error),
+            },
+        };
+        Err(Self {
+            value,
+            status,
+            nearest,
+        })
     }
 
     /// The error value followed by its `source()` chain, nearest first.
     pub fn chain(&self) -> impl Iterator<Item = &(dyn StdError + 'static)> {
-        chain(&*self.inner)
+        chain(self.get_ref())
     }
 
     /// The nearest `E` in the chain: the error value itself or one of its sources.
@@ -85,10 +134,15 @@ impl Error {
     /// declared error gives, and this error as cause.
     pub fn into_http_error(self) -> HttpError {
         let status = self.status;
-        let detail = nearest_declared(&*self.inner)
+        let detail = self
+            .declared()
             .and_then(ErrorStatus::detail)
             .map(Cow::into_owned);
-        match self.inner.downcast::<HttpError>() {
+        let inner = match self.value {
+            Value::Http(error) => return error,
+            Value::Boxed(error) => error,
+        };
+        match inner.downcast::<HttpError>() {
             Ok(http_error) => *http_error,
             Err(inner) => {
                 let error = HttpError::new(status).with_source(inner);
@@ -100,15 +154,22 @@ impl Error {
         }
     }
 
+    /// The nearest error of its chain that declares its status.
+    fn declared(&self) -> Option<&dyn ErrorStatus> {
+        let nearest = self.nearest?;
+        let cause = self.chain().nth(nearest.depth)?;
+        nearest.declaration.find(cause)
+    }
+
     /// What answers this error when no handler does: its declared error's own answer, or the built-in page.
     pub(crate) fn fallback(&self) -> Fallback {
-        let declared = nearest_declared(&*self.inner);
+        let declared = self.declared();
         if let Some(mut response) = declared.and_then(ErrorStatus::default_response) {
             // As for a handler's answer: an error is never answered with a success by accident.
             if !(response.status().is_client_error() || response.status().is_server_error()) {
                 *response.status_mut() = self.status;
             }
-            return Fallback::Declared(response);
+            return Fallback::Declared(Box::new(response));
         }
         let detail = declared
             .and_then(ErrorStatus::detail)
@@ -120,7 +181,15 @@ impl Error {
     /// of its chain enforces, the nearest one's winning a name two enforce (`Set-Cookie` values add up).
     pub(crate) fn enforced_headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        for declared in self.chain().filter_map(declared) {
+        // The errors before the nearest declared one declare nothing; with none declared, nothing is enforced.
+        let Some(nearest) = self.nearest else {
+            return headers;
+        };
+        let declared = self
+            .chain()
+            .skip(nearest.depth)
+            .filter_map(|cause| declaration_of(cause)?.find(cause));
+        for declared in declared {
             let own = declared.enforced_headers();
             for name in own.keys() {
                 if name == http::header::SET_COOKIE || !headers.contains_key(name) {
@@ -139,19 +208,22 @@ where
     E: StdError + Send + Sync + 'static,
 {
     fn from(error: E) -> Self {
-        Self::from_boxed(Box::new(error))
+        match take_as::<E, HttpError>(error) {
+            Ok(error) => Self::from_http_error(error),
+            Err(error) => Self::from_boxed(Box::new(error)),
+        }
     }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
+        fmt::Debug::fmt(self.get_ref(), f)
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.inner, f)
+        fmt::Display::fmt(self.get_ref(), f)
     }
 }
 
@@ -194,6 +266,20 @@ impl CarriedError {
     }
 }
 
+/// `value` as a `T` when it is one (a `T` is a `U` only when they are the same type), else `value` back.
+fn take_as<U: 'static, T: 'static>(value: U) -> Result<T, U> {
+    let mut slot = Some(value);
+    if let Some(value) = (&mut slot as &mut dyn Any).downcast_mut::<Option<T>>() {
+        if let Some(value) = value.take() {
+            return Ok(value);
+        }
+    }
+    match slot {
+        Some(value) => Err(value),
+        None => unreachable!("the value is taken only when it is returned"),
+    }
+}
+
 fn chain<'a>(
     error: &'a (dyn StdError + 'static),
 ) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
@@ -202,12 +288,6 @@ fn chain<'a>(
     })
 }
 
-/// The nearest error of `error`'s chain that declares its status.
-fn nearest_declared<'a>(
-    error: &'a (dyn StdError + Send + Sync + 'static),
-) -> Option<&'a dyn ErrorStatus> {
-    chain(error).find_map(declared)
-}
 
 #[cfg(test)]
 mod tests {

@@ -93,6 +93,11 @@ impl Declaration {
     pub const fn of<E: ErrorStatus>() -> Self {
         Self { find: find::<E> }
     }
+
+    /// `error` as the declared type, if it is that type.
+    pub(crate) fn find<'a>(&self, error: &'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus> {
+        (self.find)(error)
+    }
 }
 
 fn find<'a, E: ErrorStatus>(error: &'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus> {
@@ -103,11 +108,11 @@ fn find<'a, E: ErrorStatus>(error: &'a (dyn StdError + 'static)) -> Option<&'a d
 
 inventory::collect!(Declaration);
 
-/// `error` as the declared type it is, if it is one.
-pub(crate) fn declared<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus> {
+/// The declaration of `error`'s type, if it is a declared type.
+pub(crate) fn declaration_of(error: &(dyn StdError + 'static)) -> Option<&'static Declaration> {
     inventory::iter::<Declaration>
         .into_iter()
-        .find_map(|declaration| (declaration.find)(error))
+        .find(|declaration| declaration.find(error).is_some())
 }
 
 /// The status a declared error answers with, kept to client and server errors.

@@ -46,13 +46,13 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
     /// chooses for a bare `HttpError` of that status, without boxing one first.
     fn select_status(status: http::StatusCode) -> Option<HandlerId>;
 
-    /// Runs the chosen handler on the request head the layer kept (`None` when the set reads none); its future
-    /// answers `None` when one of its extractors rejects the request or the error does not fit the handler.
+    /// Runs the chosen handler on the request head the layer kept (`None` when the set reads none); it answers
+    /// `None` when one of its extractors rejects the request or the error does not fit the handler.
     fn call(
         handler: HandlerId,
         error: Error,
         request: Option<RequestHead<Self::State>>,
-    ) -> HandlerFuture;
+    ) -> HandlerCall;
 }
 
 /// The parts of a request head that a set's extractors read.
@@ -120,6 +120,21 @@ impl HandlerId {
 /// The future of a running handler: its response, or `None` when an extractor rejected the request or the
 /// error did not fit the handler.
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Option<Response>> + Send + 'static>>;
+
+/// What calling a handler gives: its answer at once, or a future of it.
+///
+/// A plain `fn` without extractors answers at once, with no future to box.
+pub enum HandlerCall {
+    /// The handler's answer: its response, or `None` when the error did not fit it.
+    Ready(Option<Response>),
+    /// The running handler.
+    Pending(HandlerFuture),
+}
+
+impl HandlerCall {
+    /// No answer: the error does not fit the handler.
+    pub const NONE: Self = Self::Ready(None);
+}
 
 /// The request head a handler's extractors read, and the set's state.
 pub struct RequestHead<S> {

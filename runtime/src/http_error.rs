@@ -144,3 +144,6 @@ impl ErrorStatus for HttpError {
 impl Declared for HttpError {}
 
 inventory::submit!(Declaration::of::<HttpError>());
+
+/// `HttpError`'s declaration, for the errors the crate builds from one without looking it up.
+pub(crate) static HTTP_ERROR: Declaration = Declaration::of::<HttpError>();

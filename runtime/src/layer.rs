@@ -20,7 +20,9 @@ use crate::caught::{ErrorBody, Panic};
 use crate::defaults::{DefaultPage, Fallback, Format};
 use crate::error::{CarriedError, Error};
 use crate::error_status::enforce;
-use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId, HeadParts, RequestHead};
+use crate::handlers::{
+    ErrorHandlers, HandlerCall, HandlerFuture, HandlerId, HeadParts, RequestHead,
+};
 use crate::http_error::HttpError;
 
 /// The layer of a handler set `H`; built by `H::layer()` or `H::with_state(state)`.
@@ -193,15 +195,18 @@ where
 /// What the layer needs of a request once its response is known.
 struct RequestContext<S> {
     accept: Option<HeaderValue>,
-    head: Option<RequestHead<S>>,
+    // Boxed: the response future of a set that reads no head (most sets) stays small, so moving it is cheap.
+    head: Option<Box<RequestHead<S>>>,
 }
 
 impl<S> RequestContext<S> {
     fn capture<H: ErrorHandlers<State = S>, B>(request: &Request<B>, state: &Arc<S>) -> Self {
         let accept = request.headers().get(header::ACCEPT).cloned();
-        let head = H::needs_request_head().then(|| RequestHead {
-            parts: snapshot(request, H::request_head_parts()),
-            state: Arc::clone(state),
+        let head = H::needs_request_head().then(|| {
+            Box::new(RequestHead {
+                parts: snapshot(request, H::request_head_parts()),
+                state: Arc::clone(state),
+            })
         });
         Self { accept, head }
     }
@@ -315,7 +320,7 @@ fn handle_panic<H: ErrorHandlers>(
         HttpError::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(panic),
     );
     match H::select(&error) {
-        Some(handler) => start::<H>(handler, error, HeaderMap::new(), Extensions::new(), context),
+        Some(handler) => start::<H>(handler, error, None, Extensions::new(), context),
         None => {
             let mut response = default_answer(&error, &context);
             mark_handled(&mut response, Extensions::new());
@@ -377,7 +382,7 @@ async fn body_text(body: Body) -> Option<String> {
 fn start<H: ErrorHandlers>(
     handler: HandlerId,
     error: Error,
-    kept: HeaderMap,
+    kept: Headers,
     marks: Extensions,
     context: RequestContext<H::State>,
 ) -> Handling {
@@ -390,7 +395,7 @@ fn start_with<H: ErrorHandlers>(
     handler: HandlerId,
     error: Error,
     owed: Owed,
-    kept: HeaderMap,
+    kept: Headers,
     marks: Extensions,
     context: RequestContext<H::State>,
 ) -> Handling {
@@ -403,17 +408,26 @@ fn start_with<H: ErrorHandlers>(
         marks,
         accept: context.accept,
     };
-    match std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, context.head))) {
-        Ok(future) => Handling::Handler(future, finish),
+    let head = context.head.map(|head| *head);
+    match std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, head))) {
+        Ok(HandlerCall::Ready(response)) => Handling::Answer(finish.answer(Ok(response))),
+        Ok(HandlerCall::Pending(future)) => Handling::Handler(future, finish),
         Err(payload) => Handling::Answer(finish.answer(Err(payload))),
     }
+}
+
+/// Headers carried beside an answer, boxed because most answers carry none: the response future stays small.
+type Headers = Option<Box<HeaderMap>>;
+
+fn some_headers(headers: HeaderMap) -> Headers {
+    (!headers.is_empty()).then(|| Box::new(headers))
 }
 
 /// What an answer to an error owes it, taken before the error goes to its handler.
 struct Owed {
     status: StatusCode,
     fallback: Fallback,
-    enforced_headers: HeaderMap,
+    enforced_headers: Headers,
 }
 
 impl Owed {
@@ -421,7 +435,7 @@ impl Owed {
         Self {
             status: error.status(),
             fallback: error.fallback(),
-            enforced_headers: error.enforced_headers(),
+            enforced_headers: some_headers(error.enforced_headers()),
         }
     }
 
@@ -431,7 +445,7 @@ impl Owed {
         Self {
             status,
             fallback: Fallback::Page(DefaultPage::new(status, None)),
-            enforced_headers: HeaderMap::new(),
+            enforced_headers: None,
         }
     }
 }
@@ -442,8 +456,8 @@ struct Finish {
     handler: HandlerId,
     status: StatusCode,
     fallback: Fallback,
-    enforced_headers: HeaderMap,
-    kept: HeaderMap,
+    enforced_headers: Headers,
+    kept: Headers,
     marks: Extensions,
     accept: Option<HeaderValue>,
 }
@@ -472,7 +486,9 @@ impl Finish {
                     .render(Format::negotiate(self.accept.as_ref()))
             }
         };
-        enforce(response.headers_mut(), &self.enforced_headers);
+        if let Some(enforced) = &self.enforced_headers {
+            enforce(response.headers_mut(), enforced);
+        }
         restore_protocol_headers(response.headers_mut(), self.kept);
         mark_handled(&mut response, self.marks);
         response
@@ -536,13 +552,14 @@ fn apply_status_policy(mut response: Response, error_status: StatusCode) -> Resp
 const PROTOCOL_HEADERS: [header::HeaderName; 3] =
     [header::ALLOW, header::WWW_AUTHENTICATE, header::RETRY_AFTER];
 
-fn take_protocol_headers(headers: &mut HeaderMap) -> HeaderMap {
-    let mut kept = HeaderMap::new();
-    if headers.is_empty() {
-        return kept;
+fn take_protocol_headers(headers: &mut HeaderMap) -> Headers {
+    // Most error responses carry none of these: one pass over their few names costs less than three look-ups.
+    if !headers.keys().any(|name| PROTOCOL_HEADERS.contains(name)) {
+        return None;
     }
+    let mut kept = HeaderMap::new();
     for name in PROTOCOL_HEADERS {
-        // `entry` reserves room even for a name it does not find; most error responses carry none of these.
+        // `entry` reserves room even for a name it does not find.
         if !headers.contains_key(&name) {
             continue;
         }
@@ -553,15 +570,15 @@ fn take_protocol_headers(headers: &mut HeaderMap) -> HeaderMap {
             }
         }
     }
-    kept
+    Some(Box::new(kept))
 }
 
-fn restore_protocol_headers(headers: &mut HeaderMap, kept: HeaderMap) {
-    if kept.is_empty() {
+fn restore_protocol_headers(headers: &mut HeaderMap, kept: Headers) {
+    let Some(kept) = kept else {
         return;
-    }
+    };
     let mut current = None;
-    for (name, value) in kept {
+    for (name, value) in *kept {
         if let Some(name) = name {
             current = (!headers.contains_key(&name)).then_some(name);
         }

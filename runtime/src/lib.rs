@@ -25,7 +25,7 @@ pub mod session;
 pub use caught::{ErrorBody, Panic};
 pub use error::Error;
 pub use error_status::ErrorStatus;
-pub use handlers::{ErrorHandlers, HandlerFuture, HandlerId, HeadParts, RequestHead};
+pub use handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId, HeadParts, RequestHead};
 pub use http_error::{HttpError, NotAnErrorStatus, abort};
 pub use layer::{ErrorLayer, ErrorService, Recovered, ResponseFuture};
 

@@ -59,7 +59,7 @@ fn success_set_taking_uri(bencher: divan::Bencher, contender: &str) {
     bench(bencher, "2xx, set whose handler takes Uri", contender);
 }
 
-#[divan::bench(args = ["from_fn match", "errorhandler", "HashMap registry", "bare axum (empty 404)"])]
+#[divan::bench(args = ["from_fn match", "errorhandler", "HashMap registry", "bare axum fallback", "bare axum (empty 404)"])]
 fn unknown_route_404_page(bencher: divan::Bencher, contender: &str) {
     bench(bencher, "unknown route, custom 404 page", contender);
 }

@@ -27,9 +27,9 @@ pub struct Scenario {
     pub contenders: Vec<(&'static str, Router)>,
 }
 
-/// Every scenario, in the order of the benchmark tables.
+/// Every scenario, in the order of the benchmark tables, each router prepared as `axum::serve` serves it.
 pub fn scenarios() -> Vec<Scenario> {
-    vec![
+    let mut scenarios = vec![
         Scenario {
             name: "2xx, set without extractors",
             path: "/ok",
@@ -74,6 +74,10 @@ pub fn scenarios() -> Vec<Scenario> {
                     routes_raising_error().layer(PageErrors::layer()),
                 ),
                 ("HashMap registry", routes().layer(registry())),
+                (
+                    "bare axum fallback",
+                    routes().fallback(|| async { (StatusCode::NOT_FOUND, Html(NOT_FOUND_PAGE)) }),
+                ),
                 ("bare axum (empty 404)", routes()),
             ],
         },
@@ -116,7 +120,15 @@ pub fn scenarios() -> Vec<Scenario> {
                 ),
             ],
         },
-    ]
+    ];
+    // `axum::serve` (through `into_make_service`) turns a router's handlers into routes once; a router called
+    // as it is would build them again for every request, layers included, which no server does.
+    for scenario in &mut scenarios {
+        for (_, app) in &mut scenario.contenders {
+            *app = app.clone().with_state(());
+        }
+    }
+    scenarios
 }
 
 /// No cheese of that name.

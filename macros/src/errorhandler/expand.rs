@@ -202,10 +202,10 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                     __errorhandler_id: ::errorhandler::HandlerId,
                     __errorhandler_err: ::errorhandler::Error,
                     __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
-                ) -> ::errorhandler::HandlerFuture {
+                ) -> ::errorhandler::HandlerCall {
                     match __errorhandler_id.index() {
                         #(#arms)*
-                        _ => ::std::boxed::Box::pin(::core::future::ready(::core::option::Option::None)),
+                        _ => ::errorhandler::HandlerCall::NONE,
                     }
                 }
             }
@@ -394,9 +394,13 @@ fn key_value(id: usize, key: &KeyKind<'_>) -> (TokenStream, TokenStream) {
 fn call_arm(id: usize, handler: &Handler<'_>) -> TokenStream {
     let index = u16::try_from(id).expect("fewer than 65536 handlers in one set");
     match &handler.target {
+        Target::Declared(signature) if answers_at_once(signature) => {
+            let caller = caller_ident(id);
+            quote!(#index => ::errorhandler::HandlerCall::Ready(#caller(__errorhandler_err, __errorhandler_head)),)
+        }
         Target::Declared(_) => {
             let caller = caller_ident(id);
-            quote!(#index => ::std::boxed::Box::pin(#caller(__errorhandler_err, __errorhandler_head)),)
+            quote!(#index => ::errorhandler::HandlerCall::Pending(::std::boxed::Box::pin(#caller(__errorhandler_err, __errorhandler_head))),)
         }
         Target::Registered(_) if matches!(handler.key, KeyKind::Session) => {
             quote!(#index => (__ERRORHANDLER_SESSION.call)(__errorhandler_err, __errorhandler_head),)
@@ -441,7 +445,14 @@ fn caller_ident(id: usize) -> syn::Ident {
     format_ident!("__errorhandler_call_{}", id)
 }
 
-/// The async function that runs the extractors, hands over the error and calls a declared handler.
+/// Whether a declared handler answers as soon as it is called: a plain `fn` without extractors, whose caller
+/// needs no future (and no box for one).
+fn answers_at_once(signature: &Signature<'_>) -> bool {
+    signature.function.sig.asyncness.is_none() && signature.extractors.is_empty()
+}
+
+/// The function that runs the extractors, hands over the error and calls a declared handler: an `async fn`
+/// unless the handler [answers at once](answers_at_once).
 fn caller(
     id: usize,
     handler: &Handler<'_>,
@@ -479,8 +490,9 @@ fn caller(
     let response = quote_spanned!(output_span=> __errorhandler_response);
     let respond =
         quote_spanned!(output_span=> ::errorhandler::__private::respond::<#function, _>(#response));
+    let asyncness = (!answers_at_once(signature)).then(|| quote!(async));
     quote! {
-        async fn #ident(
+        #asyncness fn #ident(
             __errorhandler_err: ::errorhandler::Error,
             __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
         ) -> ::core::option::Option<::errorhandler::__private::Response> {

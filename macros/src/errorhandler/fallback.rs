@@ -31,8 +31,8 @@ pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
                     _: ::errorhandler::HandlerId,
                     _: ::errorhandler::Error,
                     _: ::core::option::Option<::errorhandler::RequestHead<()>>,
-                ) -> ::errorhandler::HandlerFuture {
-                    ::std::boxed::Box::pin(::core::future::ready(::core::option::Option::None))
+                ) -> ::errorhandler::HandlerCall {
+                    ::errorhandler::HandlerCall::NONE
                 }
             }
             impl #ident {

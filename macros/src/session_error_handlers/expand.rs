@@ -44,11 +44,15 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
         let variant = format_ident!("{}", callback.kind.variant());
         let caller = caller_ident(callback.kind);
         let turbofish = model.state.is_none().then(|| quote!(::<__S>));
-        quote!(#error_kind::#variant { .. } => ::std::boxed::Box::pin(#caller #turbofish(error, head)),)
+        if answers_at_once(callback) {
+            quote!(#error_kind::#variant { .. } => ::errorhandler::HandlerCall::Ready(#caller #turbofish(error, head)),)
+        } else {
+            quote!(#error_kind::#variant { .. } => ::errorhandler::HandlerCall::Pending(::std::boxed::Box::pin(#caller #turbofish(error, head))),)
+        }
     });
     let fallthrough = (model.callbacks.len() < 4).then(|| {
         quote! {
-            _ => ::std::boxed::Box::pin(::core::future::ready(::core::option::Option::None)),
+            _ => ::errorhandler::HandlerCall::NONE,
         }
     });
     let callers = model
@@ -87,7 +91,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
                 fn call(
                     error: #session_error,
                     head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
-                ) -> ::errorhandler::HandlerFuture {
+                ) -> ::errorhandler::HandlerCall {
                     match error.kind() {
                         #(#arms)*
                         #fallthrough
@@ -146,8 +150,8 @@ fn inert_callbacks(self_ty: &Type) -> TokenStream {
                 fn call(
                     _: ::errorhandler::session::SessionError,
                     _: ::core::option::Option<::errorhandler::RequestHead<__S>>,
-                ) -> ::errorhandler::HandlerFuture {
-                    ::std::boxed::Box::pin(::core::future::ready(::core::option::Option::None))
+                ) -> ::errorhandler::HandlerCall {
+                    ::errorhandler::HandlerCall::NONE
                 }
             }
             impl #self_ty {
@@ -170,7 +174,14 @@ fn caller_ident(kind: CallbackKind) -> syn::Ident {
     format_ident!("__errorhandler_session_{}", kind.name())
 }
 
-/// The async function that runs a callback's extractors, hands over its payload and calls it.
+/// Whether a callback answers as soon as it is called: a plain `fn` without extractors, whose caller needs no
+/// future (and no box for one).
+fn answers_at_once(callback: &Callback<'_>) -> bool {
+    callback.function.sig.asyncness.is_none() && callback.extractors.is_empty()
+}
+
+/// The function that runs a callback's extractors, hands over its payload and calls it: an `async fn` unless
+/// the callback [answers at once](answers_at_once).
 fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
     let ident = caller_ident(callback.kind);
     let self_ty = model.self_ty();
@@ -215,8 +226,9 @@ fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
     let response = quote_spanned!(output_span=> __errorhandler_response);
     let respond =
         quote_spanned!(output_span=> ::errorhandler::__private::respond::<#function, _>(#response));
+    let asyncness = (!answers_at_once(callback)).then(|| quote!(async));
     quote! {
-        async fn #ident #generics(
+        #asyncness fn #ident #generics(
             __errorhandler_err: ::errorhandler::session::SessionError,
             __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
         ) -> ::core::option::Option<::errorhandler::__private::Response> {

@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use super::keys::ErrorKey;
 use super::params::{HeadExtractor, extract};
 use crate::error::Error;
-use crate::handlers::{HandlerFuture, RequestHead};
+use crate::handlers::{HandlerCall, RequestHead};
 
 /// An existing function registered with `key => path;`.
 #[diagnostic::on_unimplemented(
@@ -20,7 +20,7 @@ pub trait ErrorHandlerFn<Expected, K, S, Marker>: Sized + Send + 'static {
     const TAKES_OWNED_ERROR: bool;
     /// Whether the function takes extractors, so the layer must keep a copy of the request head.
     const NEEDS_REQUEST_HEAD: bool;
-    fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture;
+    fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall;
 }
 
 /// A function registered with `key => path;`, checked once where it is named.
@@ -31,7 +31,7 @@ pub struct Registered<F, S> {
     handler: F,
     takes_owned_error: bool,
     needs_request_head: bool,
-    call: fn(F, Error, Option<RequestHead<S>>) -> HandlerFuture,
+    call: fn(F, Error, Option<RequestHead<S>>) -> HandlerCall,
 }
 
 pub fn registered<F, Expected, K, S, M>(_key: K, handler: F) -> Registered<F, S>
@@ -57,7 +57,7 @@ impl<F, S> Registered<F, S> {
         self.needs_request_head
     }
 
-    pub fn call(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
+    pub fn call(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall {
         (self.call)(self.handler, error, head)
     }
 }
@@ -78,6 +78,22 @@ pub struct NoError;
 pub struct OwnedError;
 #[doc(hidden)]
 pub struct BorrowedError;
+
+/// The call of a plain `fn` handler whose extractors are `$T`: at once when it has none, else in a boxed future
+/// that runs them first.
+macro_rules! sync_or_boxed {
+    ($head:ident, [], $body:block) => {{
+        let _ = $head;
+        HandlerCall::Ready((move || $body)())
+    }};
+    ($head:ident, [$($T:ident),+], $body:block) => {
+        HandlerCall::Pending(Box::pin(async move {
+            let mut $head = $head.map(RequestHead::into_parts);
+            $(let $T = extract::<$T, _>(&mut $head).await?;)*
+            $body
+        }))
+    };
+}
 
 /// Whether a handler arity of `impl_error_handler_fns!` has extractors, given their type parameters by name.
 const fn has_extractors(extractors: &[&str]) -> bool {
@@ -109,10 +125,8 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = false;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
-                Box::pin(async move {
-                    let mut head = head.map(RequestHead::into_parts);
-                    $(let $T = extract::<$T, S>(&mut head).await?;)*
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall {
+                sync_or_boxed!(head, [$($T),*], {
                     Some(self($($T),*).into_response())
                 })
             }
@@ -130,12 +144,12 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = false;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
-                Box::pin(async move {
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall {
+                HandlerCall::Pending(Box::pin(async move {
                     let mut head = head.map(RequestHead::into_parts);
                     $(let $T = extract::<$T, S>(&mut head).await?;)*
                     Some(self($($T),*).await.into_response())
-                })
+                }))
             }
         }
 
@@ -150,10 +164,8 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = true;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
-                Box::pin(async move {
-                    let mut head = head.map(RequestHead::into_parts);
-                    $(let $T = extract::<$T, S>(&mut head).await?;)*
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall {
+                sync_or_boxed!(head, [$($T),*], {
                     let error = K::take(error)?;
                     Some(self(error, $($T),*).into_response())
                 })
@@ -172,13 +184,13 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = true;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
-                Box::pin(async move {
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall {
+                HandlerCall::Pending(Box::pin(async move {
                     let mut head = head.map(RequestHead::into_parts);
                     $(let $T = extract::<$T, S>(&mut head).await?;)*
                     let error = K::take(error)?;
                     Some(self(error, $($T),*).await.into_response())
-                })
+                }))
             }
         }
 
@@ -193,10 +205,8 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = false;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
-                Box::pin(async move {
-                    let mut head = head.map(RequestHead::into_parts);
-                    $(let $T = extract::<$T, S>(&mut head).await?;)*
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall {
+                sync_or_boxed!(head, [$($T),*], {
                     let held = K::hold(error)?;
                     let error = K::borrow(&held)?;
                     Some(self(error, $($T),*).into_response())
@@ -215,14 +225,14 @@ macro_rules! impl_error_handler_fns {
             const TAKES_OWNED_ERROR: bool = false;
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerFuture {
-                Box::pin(async move {
+            fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall {
+                HandlerCall::Pending(Box::pin(async move {
                     let mut head = head.map(RequestHead::into_parts);
                     $(let $T = extract::<$T, S>(&mut head).await?;)*
                     let held = K::hold(error)?;
                     let error = K::borrow(&held)?;
                     Some(self.call_ref(error, ($($T,)*)).await.into_response())
-                })
+                }))
             }
         }
     };

@@ -1,7 +1,7 @@
 //! Helpers of the code `#[session_error_handlers]` and `session =>` generate; not a public API.
 
 use crate::error::Error;
-use crate::handlers::{HandlerFuture, HandlerId, RequestHead};
+use crate::handlers::{HandlerCall, HandlerId, RequestHead};
 
 use super::callbacks::{SessionErrorHandlers, call_session, select_session};
 use super::error::{ClaimValidationError, SessionError};
@@ -63,7 +63,7 @@ pub fn claims_payload<'a, P: ClaimsPayload<'a>>(payload: &'a [ClaimValidationErr
 pub struct SessionCallbacks<S> {
     pub needs_request_head: bool,
     pub select: fn(&Error, HandlerId) -> Option<HandlerId>,
-    pub call: fn(Error, Option<RequestHead<S>>) -> HandlerFuture,
+    pub call: fn(Error, Option<RequestHead<S>>) -> HandlerCall,
 }
 
 impl<S: Send + Sync + 'static> SessionCallbacks<S> {

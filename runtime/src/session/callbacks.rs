@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 
 use crate::error::Error;
-use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId, RequestHead};
+use crate::handlers::{ErrorHandlers, HandlerCall, HandlerId, RequestHead};
 
 use super::SessionError;
 
@@ -23,8 +23,8 @@ pub trait SessionErrorHandlers<S>: Send + Sync + 'static {
     /// Whether a callback is declared for this error; the others keep SuperTokens' default.
     fn handles(error: &SessionError) -> bool;
 
-    /// Runs the callback of `error`; its future answers `None` when an extractor rejects the request.
-    fn call(error: SessionError, request: Option<RequestHead<S>>) -> HandlerFuture;
+    /// Runs the callback of `error`; it answers `None` when an extractor rejects the request.
+    fn call(error: SessionError, request: Option<RequestHead<S>>) -> HandlerCall;
 }
 
 /// A handler set of session callbacks alone: `AuthErrors::layer()` serves it.
@@ -52,7 +52,7 @@ where
         None
     }
 
-    fn call(_handler: HandlerId, error: Error, request: Option<RequestHead<S>>) -> HandlerFuture {
+    fn call(_handler: HandlerId, error: Error, request: Option<RequestHead<S>>) -> HandlerCall {
         call_session::<H, S>(error, request)
     }
 }
@@ -70,9 +70,9 @@ pub(crate) fn select_session<H: SessionErrorHandlers<S>, S>(
 pub(crate) fn call_session<H: SessionErrorHandlers<S>, S>(
     error: Error,
     request: Option<RequestHead<S>>,
-) -> HandlerFuture {
+) -> HandlerCall {
     match error.downcast::<SessionError>() {
         Ok(session_error) => H::call(session_error, request),
-        Err(_) => Box::pin(std::future::ready(None)),
+        Err(_) => HandlerCall::NONE,
     }
 }

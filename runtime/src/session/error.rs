@@ -236,7 +236,7 @@ impl ErrorStatus for SessionError {
         *response.status_mut() = self.status();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
+            const { HeaderValue::from_static("application/json") },
         );
         Some(response)
     }

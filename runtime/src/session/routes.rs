@@ -126,7 +126,7 @@ fn ok() -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
+            const { HeaderValue::from_static("application/json") },
         )],
         r#"{"status":"OK"}"#,
     )
