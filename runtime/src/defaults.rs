@@ -101,10 +101,7 @@ impl DefaultPage {
             .as_deref()
             .unwrap_or_else(|| standard_description(status));
         let (content_type, body) = match format {
-            Format::PlainText => (
-                TEXT_PLAIN_UTF_8,
-                Body::new(PlainTextBody::new(self)),
-            ),
+            Format::PlainText => (TEXT_PLAIN_UTF_8, Body::new(PlainTextBody::new(self))),
             Format::Html => (
                 TEXT_HTML_UTF_8,
                 Body::from(html_page(status, title, description)),

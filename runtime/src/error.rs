@@ -269,10 +269,10 @@ impl CarriedError {
 /// `value` as a `T` when it is one (a `T` is a `U` only when they are the same type), else `value` back.
 fn take_as<U: 'static, T: 'static>(value: U) -> Result<T, U> {
     let mut slot = Some(value);
-    if let Some(value) = (&mut slot as &mut dyn Any).downcast_mut::<Option<T>>() {
-        if let Some(value) = value.take() {
-            return Ok(value);
-        }
+    if let Some(same) = (&mut slot as &mut dyn Any).downcast_mut::<Option<T>>()
+        && let Some(value) = same.take()
+    {
+        return Ok(value);
     }
     match slot {
         Some(value) => Err(value),
@@ -287,7 +287,6 @@ fn chain<'a>(
         (*error).source()
     })
 }
-
 
 #[cfg(test)]
 mod tests {

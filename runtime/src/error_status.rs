@@ -95,7 +95,10 @@ impl Declaration {
     }
 
     /// `error` as the declared type, if it is that type.
-    pub(crate) fn find<'a>(&self, error: &'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus> {
+    pub(crate) fn find<'a>(
+        &self,
+        error: &'a (dyn StdError + 'static),
+    ) -> Option<&'a dyn ErrorStatus> {
         (self.find)(error)
     }
 }

@@ -470,7 +470,7 @@ impl Finish {
             Ok(None) => {
                 tracing::warn!(
                     handler,
-                    "an extractor of the error handler rejected the request; answering the built-in default"
+                    "the error handler gave no answer (an extractor rejected the request, or the error did not fit its parameter); answering the built-in default"
                 );
                 self.fallback
                     .render(Format::negotiate(self.accept.as_ref()))

@@ -4,7 +4,8 @@
 //! machine has two CPUs), so the two do not compete for a core.
 //!
 //! `cargo bench -p errorhandler-tests --bench load` (needs `wrk`: `apt-get install wrk`); `LOAD_ROUNDS` and
-//! `LOAD_SECONDS` set the rounds per contender and the seconds per run (5 and 2 by default).
+//! `LOAD_SECONDS` set the rounds per contender and the seconds per run (5 and 2 by default); `LOAD_SCENARIO`
+//! keeps the scenarios whose name contains it.
 
 use std::net::SocketAddr;
 use std::process::Command;
@@ -33,7 +34,11 @@ fn main() {
             " (not pinned)"
         }
     );
-    for scenario in scenarios() {
+    let only = std::env::var("LOAD_SCENARIO").unwrap_or_default();
+    for scenario in scenarios()
+        .into_iter()
+        .filter(|scenario| scenario.name.contains(&only))
+    {
         let names: Vec<&str> = scenario.contenders.iter().map(|(name, _)| *name).collect();
         let addresses = start_servers(scenario.contenders, pinned);
         let mut rates = vec![Vec::new(); addresses.len()];

@@ -84,7 +84,10 @@ pub struct BorrowedError;
 macro_rules! sync_or_boxed {
     ($head:ident, [], $body:block) => {{
         let _ = $head;
-        HandlerCall::Ready((move || $body)())
+        // The closure gives `?` in the body the handler's answer to return from.
+        #[allow(clippy::redundant_closure_call)]
+        let answer = (move || $body)();
+        HandlerCall::Ready(answer)
     }};
     ($head:ident, [$($T:ident),+], $body:block) => {
         HandlerCall::Pending(Box::pin(async move {
