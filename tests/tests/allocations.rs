@@ -144,3 +144,24 @@ fn allocations_per_request_of_each_contender() {
         );
     }
 }
+
+#[test]
+fn the_layers_response_future_is_little_larger_than_its_routes() {
+    use axum::routing::future::RouteFuture;
+    use errorhandler::ResponseFuture;
+    use errorhandler_tests::contenders::{HeadReadingErrors, PageErrors};
+    use std::convert::Infallible;
+    use std::mem::size_of;
+
+    let route = size_of::<RouteFuture<Infallible>>();
+    let ours = size_of::<ResponseFuture<RouteFuture<Infallible>, PageErrors>>();
+    let reading = size_of::<ResponseFuture<RouteFuture<Infallible>, HeadReadingErrors>>();
+    println!("route future {route} bytes; the layer's {ours}; with a head-reading set {reading}");
+    // The request's `Accept` and the head a set reads, boxed (some 230 bytes, copied only for sets that read it):
+    // axum moves the future into a box of its own, and a larger one costs every request a larger copy.
+    assert!(
+        ours <= route + 64,
+        "{ours} bytes over a route future of {route}"
+    );
+    assert_eq!(reading, ours);
+}
