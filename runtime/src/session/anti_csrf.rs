@@ -19,7 +19,8 @@ use subtle::ConstantTimeEq as _;
 use super::Sessions;
 use super::config::{AntiCsrf, ConfigInner};
 use super::error::SessionError;
-use super::transfer::{ANTI_CSRF_HEADER, RID_HEADER, Transfer};
+use super::headers::{ANTI_CSRF_HEADER, RID_HEADER};
+use super::transfer_method::Transfer;
 
 impl Sessions {
     /// SuperTokens' `VIA_CUSTOM_HEADER`: a state-changing request whose tokens come by cookie must carry `rid`.

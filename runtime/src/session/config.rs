@@ -8,7 +8,7 @@ use std::time::Duration;
 use http::StatusCode;
 
 use super::clock::{Clock, SystemClock};
-use super::transfer::TokenTransferMethod;
+use super::transfer_method::TokenTransferMethod;
 
 /// The configuration of the session recipe; built by [`SessionConfig::builder`] and checked there.
 #[derive(Clone)]

@@ -20,7 +20,7 @@
 use axum::http::{HeaderName, Method, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use super::transfer::{
+use super::headers::{
     ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, FDI_VERSION_HEADER,
     FRONT_TOKEN_HEADER, REFRESH_TOKEN_HEADER, RID_HEADER,
 };

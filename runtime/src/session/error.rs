@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::config::SessionConfig;
 use super::cookies;
-use super::transfer;
+use super::headers::clearing_headers;
 use crate::ErrorStatus;
 use crate::error::Error;
 
@@ -250,7 +250,7 @@ impl ErrorStatus for SessionError {
             for cookie in cookies::clearing(&self.config.inner) {
                 headers.append(header::SET_COOKIE, cookie);
             }
-            headers.extend(transfer::clearing_headers());
+            headers.extend(clearing_headers());
         }
         headers
     }

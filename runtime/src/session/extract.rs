@@ -12,7 +12,8 @@ use super::cookies::SessionTokens;
 use super::error::{ClaimValidationError, SessionError, SessionFailure, SessionLimitError};
 use super::store::Change;
 use super::tokens::{self, AccessClaims, Malformed};
-use super::transfer::{self, Transfer};
+use super::transfer;
+use super::transfer_method::Transfer;
 
 /// The verified session of a request; as an extractor, it rejects the request with a [`SessionError`].
 ///

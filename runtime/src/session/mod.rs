@@ -103,6 +103,7 @@ mod cookies;
 pub mod cors;
 mod error;
 mod extract;
+mod headers;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
@@ -112,6 +113,7 @@ mod routes;
 mod store;
 mod tokens;
 mod transfer;
+mod transfer_method;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -130,16 +132,17 @@ pub use error::{
     SessionLimitError, SessionStoreError,
 };
 pub use extract::Session;
+pub use headers::{
+    ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, FDI_VERSION_HEADER,
+    FRONT_TOKEN_HEADER, REFRESH_TOKEN_HEADER, RID_HEADER,
+};
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis::{RedisStore, RedisStoreConfig};
 pub use require::{RequireSession, RequireSessionService};
 pub use store::{SessionRecord, SessionStore};
 pub use tokens::TokenHash;
-pub use transfer::{
-    ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, FDI_VERSION_HEADER,
-    FRONT_TOKEN_HEADER, REFRESH_TOKEN_HEADER, RID_HEADER, TokenTransferMethod,
-};
+pub use transfer_method::TokenTransferMethod;
 
 /// Implements [`SessionStore`] with `async fn`s (the `async-trait` crate, re-exported).
 pub use async_trait::async_trait;

@@ -18,7 +18,7 @@
 //! Each request of the SDK says which mode it is in with `st-auth-mode: cookie | header`
 //! (`AuthHttpRequest.doRequest`).
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
@@ -26,43 +26,12 @@ use serde_json::{Map, Value};
 use super::config::ConfigInner;
 use super::cookies::{self, ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens};
 use super::error::SessionFailure;
+use super::headers::{
+    ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, FRONT_TOKEN_HEADER,
+    REFRESH_TOKEN_HEADER, clearing_headers,
+};
+use super::transfer_method::{TokenTransferMethod, Transfer};
 use super::{NewSession, Sessions};
-
-/// `front-token`: what the frontend knows of the session, `base64(JSON {"uid", "ate", "up"})` or `remove`.
-pub const FRONT_TOKEN_HEADER: HeaderName = HeaderName::from_static("front-token");
-/// `st-access-token`: the access token, in header mode.
-pub const ACCESS_TOKEN_HEADER: HeaderName = HeaderName::from_static("st-access-token");
-/// `st-refresh-token`: the refresh token, in header mode.
-pub const REFRESH_TOKEN_HEADER: HeaderName = HeaderName::from_static("st-refresh-token");
-/// `st-auth-mode`: the transfer method a frontend asks for, `cookie` or `header`.
-pub const AUTH_MODE_HEADER: HeaderName = HeaderName::from_static("st-auth-mode");
-/// `anti-csrf`: the anti-CSRF token, in responses that mint one and in the requests that prove it.
-pub const ANTI_CSRF_HEADER: HeaderName = HeaderName::from_static("anti-csrf");
-/// `rid`: the custom header of SuperTokens' `VIA_CUSTOM_HEADER` anti-CSRF check; the SDK sends it on every call.
-pub const RID_HEADER: HeaderName = HeaderName::from_static("rid");
-/// `fdi-version`: the frontend-driver interface versions the SDK speaks, sent on its own calls.
-pub const FDI_VERSION_HEADER: HeaderName = HeaderName::from_static("fdi-version");
-
-/// The ways the recipe accepts tokens from clients: SuperTokens' `getTokenTransferMethod`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TokenTransferMethod {
-    /// `HttpOnly` cookies only, as browsers without the SDK use.
-    Cookie,
-    /// `Authorization: Bearer` requests and `st-access-token` / `st-refresh-token` responses only, as mobile and
-    /// native clients use.
-    Header,
-    /// Either, the default: a token in `Authorization: Bearer` is preferred to a cookie, and a new session
-    /// follows the request's `st-auth-mode` (cookies when it says nothing).
-    #[default]
-    Any,
-}
-
-/// The transfer method one request used, which its response answers in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Transfer {
-    Cookie,
-    Header,
-}
 
 /// What the `front-token` header says of an access token.
 pub(crate) struct FrontToken<'a> {
@@ -97,15 +66,6 @@ impl Sessions {
     ) -> Result<NewSession, SessionFailure> {
         self.create_session(Some(headers), user_id.into(), payload)
             .await
-    }
-}
-
-impl TokenTransferMethod {
-    fn accepts(self, transfer: Transfer) -> bool {
-        matches!(
-            (self, transfer),
-            (Self::Any, _) | (Self::Cookie, Transfer::Cookie) | (Self::Header, Transfer::Header)
-        )
     }
 }
 
@@ -197,20 +157,6 @@ pub(crate) fn issue(
         headers.extend(header_value(&token).map(|value| (ANTI_CSRF_HEADER, value)));
     }
     SessionTokens::with_headers(set_cookies, headers)
-}
-
-/// The headers besides `Set-Cookie` of a response that ends the session: `front-token: remove` and empty
-/// token headers, in every transfer method at once, as supertokens-node's
-/// `clearSessionFromAllTokenTransferMethods` does (the response cannot know which one the client holds).
-///
-/// The SDK clears its session on `front-token: remove` alone (`fetch.js`, `FrontToken.removeToken`, which also
-/// empties its header-mode tokens); the empty `st-*-token` headers clear them for clients that read only those.
-pub(crate) fn clearing_headers() -> [(HeaderName, HeaderValue); 3] {
-    [
-        (FRONT_TOKEN_HEADER, HeaderValue::from_static("remove")),
-        (ACCESS_TOKEN_HEADER, HeaderValue::from_static("")),
-        (REFRESH_TOKEN_HEADER, HeaderValue::from_static("")),
-    ]
 }
 
 /// Everything a response that ends the session carries: the clearing cookies and [`clearing_headers`].
