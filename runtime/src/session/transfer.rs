@@ -197,12 +197,18 @@ fn read<'h>(
 ) -> Option<(&'h str, Transfer)> {
     let accepts = |transfer| config.token_transfer.accepts(transfer);
     let bearer = bearer(headers).filter(|_| accepts(Transfer::Header));
+    // A bearer token of ours wins: the cookies need not be parsed at all.
+    if let Some(token) = bearer
+        && looks_like_ours(token)
+    {
+        return Some((token, Transfer::Header));
+    }
     let cookie = cookies::read(headers, cookie_name)
         .filter(|token| !token.is_empty() && accepts(Transfer::Cookie));
     match (bearer, cookie) {
-        (Some(token), Some(cookie)) if !looks_like_ours(token) => Some((cookie, Transfer::Cookie)),
-        (Some(token), _) => Some((token, Transfer::Header)),
-        (None, Some(cookie)) => Some((cookie, Transfer::Cookie)),
+        // Another service's bearer token (an API key, say) beside our cookie: the cookie is the session.
+        (_, Some(cookie)) => Some((cookie, Transfer::Cookie)),
+        (Some(token), None) => Some((token, Transfer::Header)),
         (None, None) => None,
     }
 }
