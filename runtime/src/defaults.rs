@@ -27,7 +27,8 @@ pub(crate) enum Format {
 pub(crate) enum Fallback {
     /// The negotiated built-in page.
     Page(DefaultPage),
-    /// The error's own default answer, whatever the client accepts; boxed, as few errors declare one.
+    /// The error's own default answer, whatever the client accepts; boxed because the layer keeps it beside a
+    /// running handler, and a large value there would make every response future larger.
     Declared(Box<Response>),
 }
 

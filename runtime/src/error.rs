@@ -18,7 +18,8 @@ use crate::http_error::{HTTP_ERROR, HttpError};
 /// Any `std::error::Error + Send + Sync + 'static` converts into it with `?`, and the typed value is kept, so
 /// the layer of a handler set can dispatch it to the handler of its type (or of a type in its `source()`
 /// chain). Its status is the one the nearest error of its chain declares ([`ErrorStatus`]: an [`HttpError`],
-/// a type marked `#[errorhandler::status]`), and 500 Internal Server Error when none does.
+/// a type marked `#[errorhandler::status]`), and 500 Internal Server Error when none does. The chain is read
+/// once, when the `Error` is made: an error whose `source()` changes afterwards keeps what its chain declared then.
 ///
 /// Without a layer, it still answers with its own status: the declared error's own answer, or a plain-text
 /// body that never contains the text of an internal error.
@@ -133,15 +134,14 @@ impl Error {
     /// This error as an [`HttpError`]: the value itself if it is one, else its status, with the detail its
     /// declared error gives, and this error as cause.
     pub fn into_http_error(self) -> HttpError {
-        let status = self.status;
-        let detail = self
-            .declared()
-            .and_then(ErrorStatus::detail)
-            .map(Cow::into_owned);
         let inner = match self.value {
             Value::Http(error) => return error,
             Value::Boxed(error) => error,
         };
+        let status = self.status;
+        let detail = declared_in(&*inner, self.nearest)
+            .and_then(ErrorStatus::detail)
+            .map(Cow::into_owned);
         match inner.downcast::<HttpError>() {
             Ok(http_error) => *http_error,
             Err(inner) => {
@@ -156,25 +156,42 @@ impl Error {
 
     /// The nearest error of its chain that declares its status.
     fn declared(&self) -> Option<&dyn ErrorStatus> {
-        let nearest = self.nearest?;
-        let cause = self.chain().nth(nearest.depth)?;
-        nearest.declaration.find(cause)
+        declared_in(self.get_ref(), self.nearest)
     }
 
-    /// What answers this error when no handler does: its declared error's own answer, or the built-in page.
-    pub(crate) fn fallback(&self) -> Fallback {
-        let declared = self.declared();
-        if let Some(mut response) = declared.and_then(ErrorStatus::default_response) {
-            // As for a handler's answer: an error is never answered with a success by accident.
-            if !(response.status().is_client_error() || response.status().is_server_error()) {
-                *response.status_mut() = self.status;
-            }
-            return Fallback::Declared(Box::new(response));
+    /// Its answer when no handler gives one: its declared error's own answer, or the built-in page in `format`.
+    pub(crate) fn default_answer(&self, format: Format) -> Response {
+        match self.declared_response() {
+            Some(response) => response,
+            None => self.page().render(format),
         }
-        let detail = declared
+    }
+
+    /// What answers this error when no handler does, kept while a handler runs in case it gives no answer.
+    pub(crate) fn fallback(&self) -> Fallback {
+        match self.declared_response() {
+            Some(response) => Fallback::Declared(Box::new(response)),
+            None => Fallback::Page(self.page()),
+        }
+    }
+
+    /// Its declared error's own answer, if it declares one.
+    fn declared_response(&self) -> Option<Response> {
+        let mut response = self.declared()?.default_response()?;
+        // As for a handler's answer: an error is never answered with a success by accident.
+        if !(response.status().is_client_error() || response.status().is_server_error()) {
+            *response.status_mut() = self.status;
+        }
+        Some(response)
+    }
+
+    /// The built-in page of its status, with the detail its declared error gives.
+    fn page(&self) -> DefaultPage {
+        let detail = self
+            .declared()
             .and_then(ErrorStatus::detail)
             .map(|detail| Cow::Owned(detail.into_owned()));
-        Fallback::Page(DefaultPage::new(self.status, detail))
+        DefaultPage::new(self.status, detail)
     }
 
     /// The headers every answer to this error must carry, whatever a handler returns: those each declared error
@@ -185,11 +202,12 @@ impl Error {
         let Some(nearest) = self.nearest else {
             return headers;
         };
-        let declared = self
-            .chain()
-            .skip(nearest.depth)
-            .filter_map(|cause| declaration_of(cause)?.find(cause));
-        for declared in declared {
+        let mut causes = self.chain().skip(nearest.depth);
+        let first = causes
+            .next()
+            .and_then(|cause| nearest.declaration.find(cause));
+        let further = causes.filter_map(|cause| declaration_of(cause)?.find(cause));
+        for declared in first.into_iter().chain(further) {
             let own = declared.enforced_headers();
             for name in own.keys() {
                 if name == http::header::SET_COOKIE || !headers.contains_key(name) {
@@ -229,11 +247,15 @@ impl fmt::Display for Error {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let mut response = self.fallback().render(Format::PlainText);
+        let (mut response, declared_answer) = match self.declared_response() {
+            Some(response) => (response, true),
+            None => (self.page().render(Format::PlainText), false),
+        };
         enforce(response.headers_mut(), &self.enforced_headers());
-        response
-            .extensions_mut()
-            .insert(CarriedError(Mutex::new(Some(self))));
+        response.extensions_mut().insert(CarriedError {
+            slot: Mutex::new(Some(self)),
+            declared_answer,
+        });
         response
     }
 }
@@ -249,21 +271,41 @@ impl IntoResponse for HttpError {
 /// Extensions must be `Clone + Sync`. An error value is `Sync` behind the mutex but cannot be cloned, so a clone
 /// of the response carries no error (it answers with its default like any response without one); the value
 /// lives inline in the extension's own box, and the layer takes it out exactly once.
-pub(crate) struct CarriedError(Mutex<Option<Error>>);
+pub(crate) struct CarriedError {
+    slot: Mutex<Option<Error>>,
+    /// Whether the response is the error's declared answer (with its enforced headers), which depends on nothing
+    /// of the request: the layer may send it as it is instead of building it again.
+    declared_answer: bool,
+}
 
 impl Clone for CarriedError {
     fn clone(&self) -> Self {
-        Self(Mutex::new(None))
+        Self {
+            slot: Mutex::new(None),
+            declared_answer: self.declared_answer,
+        }
     }
 }
 
 impl CarriedError {
-    pub(crate) fn take(self) -> Option<Error> {
-        match self.0.into_inner() {
+    /// The error, and whether the response that carried it is the error's declared answer.
+    pub(crate) fn take(self) -> Option<(Error, bool)> {
+        let error = match self.slot.into_inner() {
             Ok(slot) => slot,
             Err(poisoned) => poisoned.into_inner(),
-        }
+        };
+        error.map(|error| (error, self.declared_answer))
     }
+}
+
+/// The error `nearest` locates in `error`'s chain.
+fn declared_in<'a>(
+    error: &'a (dyn StdError + 'static),
+    nearest: Option<Nearest>,
+) -> Option<&'a dyn ErrorStatus> {
+    let nearest = nearest?;
+    let cause = chain(error).nth(nearest.depth)?;
+    nearest.declaration.find(cause)
 }
 
 /// `value` as a `T` when it is one (a `T` is a `U` only when they are the same type), else `value` back.
@@ -325,5 +367,43 @@ mod tests {
         let headers = error.enforced_headers();
         assert_eq!(headers.get_all(header::RETRY_AFTER).iter().count(), 1);
         assert_eq!(headers[header::RETRY_AFTER], "1");
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the shelf fell")]
+    struct ShelfFell;
+
+    #[test]
+    fn an_http_error_kept_inline_reads_and_converts_as_a_boxed_one_does() {
+        let http_error =
+            || crate::HttpError::new(StatusCode::GONE).with_description("no more stilton");
+        let error = super::Error::from(http_error());
+        assert_eq!(error.status(), StatusCode::GONE);
+        assert!(error.is::<crate::HttpError>());
+        assert_eq!(error.to_string(), http_error().to_string());
+        assert_eq!(format!("{error:?}"), format!("{:?}", http_error()));
+        assert_eq!(error.chain().count(), 1);
+        assert_eq!(
+            error
+                .find::<crate::HttpError>()
+                .map(crate::HttpError::description),
+            Some("no more stilton")
+        );
+        let error = error.downcast::<ShelfFell>().unwrap_err();
+        assert_eq!(error.status(), StatusCode::GONE);
+        let taken = error.downcast::<crate::HttpError>().unwrap();
+        assert_eq!(taken.description(), "no more stilton");
+        assert_eq!(
+            super::Error::from(http_error())
+                .into_http_error()
+                .description(),
+            "no more stilton"
+        );
+
+        let with_source =
+            super::Error::from(crate::HttpError::new(StatusCode::CONFLICT).with_source(ShelfFell));
+        assert_eq!(with_source.status(), StatusCode::CONFLICT);
+        assert_eq!(with_source.chain().count(), 2);
+        assert!(with_source.find::<ShelfFell>().is_some());
     }
 }

@@ -268,22 +268,12 @@ fn on_response<H: ErrorHandlers>(
     if response.extensions().get::<Handled>().is_some() {
         return Handling::Answer(response);
     }
-    if let Some(error) = response
+    if let Some((error, declared_answer)) = response
         .extensions_mut()
         .remove::<CarriedError>()
         .and_then(CarriedError::take)
     {
-        let kept = take_protocol_headers(response.headers_mut());
-        let marks = spare_map(response.extensions_mut());
-        return match H::select(&error) {
-            Some(handler) => start::<H>(handler, error, kept, marks, context),
-            None => {
-                let mut response = default_answer(&error, &context);
-                restore_protocol_headers(response.headers_mut(), kept);
-                mark_handled(&mut response, marks);
-                Handling::Answer(response)
-            }
-        };
+        return on_error::<H>(response, error, declared_answer, context);
     }
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -307,6 +297,45 @@ fn on_response<H: ErrorHandlers>(
     )
 }
 
+/// The route's `response` carried `error`; `declared_answer` when that response is the error's declared answer.
+fn on_error<H: ErrorHandlers>(
+    mut response: Response,
+    error: Error,
+    declared_answer: bool,
+    context: RequestContext<H::State>,
+) -> Handling {
+    let handler = H::select(&error);
+    if handler.is_none() && declared_answer {
+        // Its declared answer depends on nothing of the request: the route's response is that answer already.
+        let marks = spare_map(response.extensions_mut());
+        mark_handled(&mut response, marks);
+        return Handling::Answer(response);
+    }
+    let kept = take_protocol_headers(response.headers_mut());
+    let marks = spare_map(response.extensions_mut());
+    match handler {
+        Some(handler) => {
+            let owed = if declared_answer {
+                // The route's response stands by in case the handler gives no answer, rather than a second one.
+                Owed {
+                    status: error.status(),
+                    default: OwedDefault::Route(Box::new(response)),
+                    enforced_headers: some_headers(error.enforced_headers()),
+                }
+            } else {
+                Owed::of(&error)
+            };
+            start_with::<H>(handler, error, owed, kept, marks, context)
+        }
+        None => {
+            let mut response = default_answer(&error, &context);
+            restore_protocol_headers(response.headers_mut(), kept);
+            mark_handled(&mut response, marks);
+            Handling::Answer(response)
+        }
+    }
+}
+
 fn handle_panic<H: ErrorHandlers>(
     payload: Box<dyn std::any::Any + Send>,
     context: RequestContext<H::State>,
@@ -320,7 +349,15 @@ fn handle_panic<H: ErrorHandlers>(
         HttpError::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(panic),
     );
     match H::select(&error) {
-        Some(handler) => start::<H>(handler, error, None, Extensions::new(), context),
+        // What a bare 500 owes: `Panic` is the crate's own type, which no one can declare.
+        Some(handler) => start_with::<H>(
+            handler,
+            error,
+            Owed::bare(StatusCode::INTERNAL_SERVER_ERROR),
+            None,
+            Extensions::new(),
+            context,
+        ),
         None => {
             let mut response = default_answer(&error, &context);
             mark_handled(&mut response, Extensions::new());
@@ -402,7 +439,7 @@ fn start_with<H: ErrorHandlers>(
     let finish = Finish {
         handler,
         status: owed.status,
-        fallback: owed.fallback,
+        default: owed.default,
         enforced_headers: owed.enforced_headers,
         kept,
         marks,
@@ -426,15 +463,33 @@ fn some_headers(headers: HeaderMap) -> Headers {
 /// What an answer to an error owes it, taken before the error goes to its handler.
 struct Owed {
     status: StatusCode,
-    fallback: Fallback,
+    default: OwedDefault,
     enforced_headers: Headers,
+}
+
+/// What answers an error whose handler gives no answer.
+enum OwedDefault {
+    /// Its fallback, to render (the built-in page is negotiated); the enforced headers go on after.
+    Fallback(Fallback),
+    /// The route's response, which is the error's declared answer with its enforced headers on already.
+    Route(Box<Response>),
+}
+
+impl OwedDefault {
+    /// The answer, and whether it carries the enforced headers already.
+    fn answer(self, accept: Option<&HeaderValue>) -> (Response, bool) {
+        match self {
+            Self::Fallback(fallback) => (fallback.render(Format::negotiate(accept)), false),
+            Self::Route(response) => (*response, true),
+        }
+    }
 }
 
 impl Owed {
     fn of(error: &Error) -> Self {
         Self {
             status: error.status(),
-            fallback: error.fallback(),
+            default: OwedDefault::Fallback(error.fallback()),
             enforced_headers: some_headers(error.enforced_headers()),
         }
     }
@@ -444,7 +499,7 @@ impl Owed {
     fn bare(status: StatusCode) -> Self {
         Self {
             status,
-            fallback: Fallback::Page(DefaultPage::new(status, None)),
+            default: OwedDefault::Fallback(Fallback::Page(DefaultPage::new(status, None))),
             enforced_headers: None,
         }
     }
@@ -455,7 +510,7 @@ impl Owed {
 struct Finish {
     handler: HandlerId,
     status: StatusCode,
-    fallback: Fallback,
+    default: OwedDefault,
     enforced_headers: Headers,
     kept: Headers,
     marks: Extensions,
@@ -465,28 +520,27 @@ struct Finish {
 impl Finish {
     fn answer(self, outcome: Result<Option<Response>, Box<dyn std::any::Any + Send>>) -> Response {
         let handler = self.handler.index();
-        let mut response = match outcome {
-            Ok(Some(response)) => apply_status_policy(response, self.status),
+        let (mut response, enforced_already) = match outcome {
+            Ok(Some(response)) => (apply_status_policy(response, self.status), false),
             Ok(None) => {
                 tracing::warn!(
                     handler,
-                    "the error handler gave no answer (an extractor rejected the request, or the error did not fit its parameter); answering the built-in default"
+                    "the error handler gave no answer (an extractor rejected the request, or the error did not fit its parameter); answering the error's default"
                 );
-                self.fallback
-                    .render(Format::negotiate(self.accept.as_ref()))
+                self.default.answer(self.accept.as_ref())
             }
             Err(payload) => {
                 let panic = Panic::from_payload(payload);
                 tracing::error!(
                     handler,
                     message = panic.message(),
-                    "error handler panicked; answering the built-in default"
+                    "error handler panicked; answering the error's default"
                 );
-                self.fallback
-                    .render(Format::negotiate(self.accept.as_ref()))
+                self.default.answer(self.accept.as_ref())
             }
         };
-        if let Some(enforced) = &self.enforced_headers {
+        // `Set-Cookie` values add up: enforcing them on an answer that has them already would send them twice.
+        if let Some(enforced) = self.enforced_headers.as_ref().filter(|_| !enforced_already) {
             enforce(response.headers_mut(), enforced);
         }
         restore_protocol_headers(response.headers_mut(), self.kept);
@@ -515,9 +569,7 @@ fn mark_handled(response: &mut Response, mut marks: Extensions) {
 
 /// The answer to an error that no handler takes: its default, with the headers it enforces.
 fn default_answer<S>(error: &Error, context: &RequestContext<S>) -> Response {
-    let mut response = error
-        .fallback()
-        .render(Format::negotiate(context.accept.as_ref()));
+    let mut response = error.default_answer(Format::negotiate(context.accept.as_ref()));
     enforce(response.headers_mut(), &error.enforced_headers());
     response
 }

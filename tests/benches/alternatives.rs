@@ -69,6 +69,11 @@ fn typed_error(bencher: divan::Bencher, contender: &str) {
     bench(bencher, "typed error, type handler", contender);
 }
 
+#[divan::bench(args = ["hand-written IntoResponse", "errorhandler"])]
+fn declared_error_own_answer(bencher: divan::Bencher, contender: &str) {
+    bench(bencher, "declared error, its own answer", contender);
+}
+
 #[divan::bench(args = ["from_fn 50-arm match", "errorhandler"])]
 fn status_in_fifty_keys(bencher: divan::Bencher, contender: &str) {
     bench(bencher, "status in the middle of a 50-key set", contender);

@@ -9,12 +9,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use errorhandler::{HttpError, errorhandler};
+use errorhandler::{ErrorStatus, HttpError, errorhandler};
 use serde_json::json;
 
 /// One scenario: a request, and the routers that answer it, by name; the first is the baseline.
@@ -93,6 +93,17 @@ pub fn scenarios() -> Vec<Scenario> {
             ],
         },
         Scenario {
+            name: "declared error, its own answer",
+            path: "/closed",
+            contenders: vec![
+                ("hand-written IntoResponse", routes()),
+                (
+                    "errorhandler",
+                    routes_raising_error().layer(PageErrors::layer()),
+                ),
+            ],
+        },
+        Scenario {
             name: "status in the middle of a 50-key set",
             path: "/too-early",
             contenders: vec![
@@ -150,26 +161,70 @@ impl IntoResponse for CheeseNotFound {
     }
 }
 
+/// The kitchen is closed: an error that declares its status, its own answer and a header every answer to it
+/// carries, as the session recipe's errors do; no handler of [`PageErrors`] takes it.
+#[derive(Debug, thiserror::Error)]
+#[error("the kitchen is closed")]
+pub struct KitchenClosed;
+
+/// The answer users write by hand for a closed kitchen, and the one `KitchenClosed` declares.
+fn closed_page() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, "120")],
+        Json(json!({ "message": "the kitchen is closed" })),
+    )
+        .into_response()
+}
+
+#[errorhandler::status]
+impl ErrorStatus for KitchenClosed {
+    fn status(&self) -> StatusCode {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+
+    fn default_response(&self) -> Option<Response> {
+        Some(closed_page())
+    }
+
+    fn enforced_headers(&self) -> HeaderMap {
+        HeaderMap::from_iter([(header::RETRY_AFTER, HeaderValue::from_static("120"))])
+    }
+}
+
+impl IntoResponse for KitchenClosed {
+    fn into_response(self) -> Response {
+        closed_page()
+    }
+}
+
 const NOT_FOUND_PAGE: &str = "<h1>Not Found</h1><p>Nothing lives here.</p>";
 const PANIC_PAGE: &str = "<h1>Internal Server Error</h1><p>Something broke; it was not you.</p>";
 
-/// `/ok`, `/cheese` (a typed error that is its own `IntoResponse`, as users write it by hand), `/too-early`
-/// (425) and `/panic`.
+/// `/ok`, `/cheese` and `/closed` (typed errors that are their own `IntoResponse`, as users write them by hand),
+/// `/too-early` (425) and `/panic`.
 pub fn routes() -> Router {
-    common_routes().route(
-        "/cheese",
-        get(|| async { Err::<&str, _>(CheeseNotFound("stilton".to_owned())) }),
-    )
+    common_routes()
+        .route(
+            "/cheese",
+            get(|| async { Err::<&str, _>(CheeseNotFound("stilton".to_owned())) }),
+        )
+        .route("/closed", get(|| async { Err::<&str, _>(KitchenClosed) }))
 }
 
-/// [`routes`] whose `/cheese` raises the same error through `errorhandler::Error`, for a handler set.
+/// [`routes`] whose `/cheese` and `/closed` raise the same errors through `errorhandler::Error`, for a handler set.
 pub fn routes_raising_error() -> Router {
-    common_routes().route(
-        "/cheese",
-        get(|| async {
-            Err::<&str, errorhandler::Error>(CheeseNotFound("stilton".to_owned()).into())
-        }),
-    )
+    common_routes()
+        .route(
+            "/cheese",
+            get(|| async {
+                Err::<&str, errorhandler::Error>(CheeseNotFound("stilton".to_owned()).into())
+            }),
+        )
+        .route(
+            "/closed",
+            get(|| async { Err::<&str, errorhandler::Error>(KitchenClosed.into()) }),
+        )
 }
 
 fn common_routes() -> Router {

@@ -130,6 +130,11 @@ fn allocations_per_request_of_each_contender() {
         ("unknown route, custom 404 page", "from_fn match", 0),
         ("typed error, type handler", "hand-written IntoResponse", 9),
         (
+            "declared error, its own answer",
+            "hand-written IntoResponse",
+            9,
+        ),
+        (
             "status in the middle of a 50-key set",
             "from_fn 50-arm match",
             0,

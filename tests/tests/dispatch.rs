@@ -127,6 +127,12 @@ errorhandler! {
     }
 
     410 => gone;
+    507 => storage_full;
+}
+
+/// A registered plain `fn` without extractors (called at once, with no future) that panics.
+fn storage_full(_: &HttpError) -> String {
+    panic!("the 507 handler panicked")
 }
 
 #[derive(Clone)]
@@ -214,6 +220,7 @@ fn app() -> Router {
         )
         .route("/bad-gateway", get(|| async { StatusCode::BAD_GATEWAY }))
         .route("/timeout", get(|| async { StatusCode::GATEWAY_TIMEOUT }))
+        .route("/full", get(|| async { StatusCode::INSUFFICIENT_STORAGE }))
         .route(
             "/panic",
             get(|| async {
@@ -396,6 +403,21 @@ async fn a_panicking_handler_yields_the_built_in_response_and_the_server_keeps_s
             body,
             "504 Gateway Timeout: The connection to an upstream server timed out.\n"
         );
+        let (status, _, _) = get_text(&server, "/ok").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_registered_function_yields_the_built_in_response_and_the_server_keeps_serving()
+{
+    let server = TestServer::start(app()).await;
+    for _ in 0..3 {
+        let (status, headers, body) = get_text(&server, "/full").await;
+        assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE);
+        assert_eq!(headers[header::CONTENT_TYPE], "text/plain; charset=utf-8");
+        assert!(body.starts_with("507 Insufficient Storage: "), "{body}");
+        assert!(!body.contains("panicked"), "{body}");
         let (status, _, _) = get_text(&server, "/ok").await;
         assert_eq!(status, StatusCode::OK);
     }

@@ -293,7 +293,12 @@ fn build(spec: &str) -> Error {
         };
         source = Some(error);
     }
-    Error::from_boxed(source.unwrap())
+    let head = source.unwrap();
+    // An `HttpError` at the head converts as `?` converts it (kept inline), the others boxed as they are.
+    match head.downcast::<HttpError>() {
+        Ok(http_error) => Error::from(*http_error),
+        Err(head) => Error::from_boxed(head),
+    }
 }
 
 fn routes<H: ErrorHandlers<State = ()>>() -> Router {

@@ -358,3 +358,92 @@ async fn a_store_failure_is_one_error_through_question_mark_and_through_session_
         );
     }
 }
+
+/// A 401 with an answer of its own and a cookie every answer clears, as the session recipe's errors have.
+#[derive(Debug, thiserror::Error)]
+#[error("evicted")]
+struct Evicted;
+
+#[status]
+impl ErrorStatus for Evicted {
+    fn status(&self) -> StatusCode {
+        StatusCode::UNAUTHORIZED
+    }
+
+    fn default_response(&self) -> Option<Response> {
+        Some(Json(json!({ "message": "evicted" })).into_response())
+    }
+
+    fn enforced_headers(&self) -> HeaderMap {
+        HeaderMap::from_iter([(
+            header::SET_COOKIE,
+            HeaderValue::from_static("session=; Max-Age=0"),
+        )])
+    }
+}
+
+errorhandler! {
+    /// A handler of `Evicted` that panics.
+    struct EvictionHandlers;
+
+    #[errorhandler(Evicted)]
+    fn evicted_panics(_: &Evicted) -> String {
+        panic!("the eviction handler panicked")
+    }
+}
+
+errorhandler! {
+    /// A handler of `Evicted` that answers.
+    struct EvictionPage;
+
+    #[errorhandler(Evicted)]
+    fn evicted_page(_: &Evicted) -> &'static str {
+        "please sign in again"
+    }
+}
+
+#[tokio::test]
+async fn a_declared_answer_carries_its_enforced_cookie_once_whoever_sends_it() {
+    let app = || {
+        Router::new().route(
+            "/evicted",
+            get(|| async { Err::<(), Error>(Evicted.into()) }),
+        )
+    };
+    let cookies = |headers: &HeaderMap| {
+        headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|value| value.to_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let declared = |status: StatusCode, headers: &HeaderMap, body: &str| {
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+        assert_eq!(
+            serde_json::from_str::<Value>(body).unwrap(),
+            json!({ "message": "evicted" })
+        );
+        assert_eq!(cookies(headers), ["session=; Max-Age=0"]);
+    };
+
+    // Without a layer; through a layer with no handler of it (it sends the route's response as it is); and when
+    // its handler panics (the route's response stands by): the declared answer, its cookie once.
+    for server in [
+        TestServer::start(app()).await,
+        TestServer::start(app().layer(StatusHandlers::layer())).await,
+        TestServer::start(app().layer(EvictionHandlers::layer())).await,
+    ] {
+        let (status, headers, body) = fetch(&server, "/evicted").await;
+        declared(status, &headers, &body);
+    }
+
+    // A handler's answer gets the cookie too.
+    let server = TestServer::start(app().layer(EvictionPage::layer())).await;
+    let (status, headers, body) = fetch(&server, "/evicted").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::UNAUTHORIZED, "please sign in again")
+    );
+    assert_eq!(cookies(&headers), ["session=; Max-Age=0"]);
+}
