@@ -2,6 +2,40 @@
 
 use quote::ToTokens;
 use syn::LitInt;
+use syn::parse::ParseStream;
+
+/// A status code as written: an integer literal, or one of `StatusCode`'s constants (which validation rejects,
+/// suggesting its literal).
+pub enum WrittenCode {
+    Literal(LitInt),
+    /// `StatusCode::NOT_FOUND` or `NOT_FOUND`, and the code it names.
+    Constant(syn::Path, u16),
+}
+
+/// Parses a status code as written, with `expected` under anything else; a path is taken for one of
+/// `StatusCode`'s constants only when `ends` holds of what follows it.
+pub fn parse_written_code(
+    input: ParseStream,
+    expected: &str,
+    ends: fn(ParseStream) -> bool,
+) -> syn::Result<WrittenCode> {
+    let constant = input.fork();
+    if let Ok(path) = constant.parse::<syn::Path>()
+        && let Some(code) = path
+            .segments
+            .last()
+            .and_then(|last| named_status(&last.ident.to_string()))
+        && ends(&constant)
+    {
+        input.parse::<syn::Path>()?;
+        return Ok(WrittenCode::Constant(path, code));
+    }
+    match input.parse::<syn::Lit>() {
+        Ok(syn::Lit::Int(code)) => Ok(WrittenCode::Literal(code)),
+        Ok(other) => Err(syn::Error::new(other.span(), expected)),
+        Err(error) => Err(syn::Error::new(error.span(), expected)),
+    }
+}
 
 /// The code of `lit`, or an error under it saying why it is not an error status.
 ///

@@ -2,6 +2,8 @@ use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser};
 use syn::{Generics, Ident, LitInt, Path, Type};
 
+use crate::status::WrittenCode;
+
 /// The attribute's argument and the item it is on.
 pub struct Input {
     pub code: Code,
@@ -72,22 +74,9 @@ impl Input {
 fn parse_code(input: ParseStream) -> syn::Result<Code> {
     const EXPECTED: &str =
         "expected a status code such as `404`: `#[status]` takes an integer literal in 400..=599";
-    let constant = input.fork();
-    let code = if let Ok(path) = constant.parse::<Path>()
-        && let Some(code) = path
-            .segments
-            .last()
-            .and_then(|last| crate::status::named_status(&last.ident.to_string()))
-        && constant.is_empty()
-    {
-        input.parse::<Path>()?;
-        Code::Constant(path, code)
-    } else {
-        match input.parse::<syn::Lit>() {
-            Ok(syn::Lit::Int(code)) => Code::Literal(code),
-            Ok(other) => return Err(syn::Error::new(other.span(), EXPECTED)),
-            Err(error) => return Err(syn::Error::new(error.span(), EXPECTED)),
-        }
+    let code = match crate::status::parse_written_code(input, EXPECTED, |rest| rest.is_empty())? {
+        WrittenCode::Literal(code) => Code::Literal(code),
+        WrittenCode::Constant(path, code) => Code::Constant(path, code),
     };
     if !input.is_empty() {
         let rest = input.parse::<TokenStream>()?;

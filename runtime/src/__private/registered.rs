@@ -90,6 +90,13 @@ macro_rules! sync_or_boxed {
         HandlerCall::Ready(answer)
     }};
     ($head:ident, [$($T:ident),+], $body:block) => {
+        boxed!($head, [$($T),+], $body)
+    };
+}
+
+/// The call of a handler as a boxed future that runs its extractors `$T` on the request head, then `$body`.
+macro_rules! boxed {
+    ($head:ident, [$($T:ident),*], $body:block) => {
         HandlerCall::Pending(Box::pin(async move {
             let mut $head = $head.map(RequestHead::into_parts);
             $(let $T = extract::<$T, _>(&mut $head).await?;)*
@@ -148,11 +155,9 @@ macro_rules! impl_error_handler_fns {
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall {
-                HandlerCall::Pending(Box::pin(async move {
-                    let mut head = head.map(RequestHead::into_parts);
-                    $(let $T = extract::<$T, S>(&mut head).await?;)*
+                boxed!(head, [$($T),*], {
                     Some(self($($T),*).await.into_response())
-                }))
+                })
             }
         }
 
@@ -188,12 +193,10 @@ macro_rules! impl_error_handler_fns {
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall {
-                HandlerCall::Pending(Box::pin(async move {
-                    let mut head = head.map(RequestHead::into_parts);
-                    $(let $T = extract::<$T, S>(&mut head).await?;)*
+                boxed!(head, [$($T),*], {
                     let error = K::take(error)?;
                     Some(self(error, $($T),*).await.into_response())
-                }))
+                })
             }
         }
 
@@ -229,13 +232,11 @@ macro_rules! impl_error_handler_fns {
             const NEEDS_REQUEST_HEAD: bool = has_extractors(&[$(stringify!($T)),*]);
             #[allow(non_snake_case, unused_mut, unused_variables)]
             fn call_handler(self, error: Error, head: Option<RequestHead<S>>) -> HandlerCall {
-                HandlerCall::Pending(Box::pin(async move {
-                    let mut head = head.map(RequestHead::into_parts);
-                    $(let $T = extract::<$T, S>(&mut head).await?;)*
+                boxed!(head, [$($T),*], {
                     let held = K::hold(error)?;
                     let error = K::borrow(&held)?;
                     Some(self.call_ref(error, ($($T,)*)).await.into_response())
-                }))
+                })
             }
         }
     };
