@@ -22,20 +22,23 @@ pub(crate) enum Format {
     ProblemJson,
 }
 
-/// What answers an error that no handler takes (or whose handler failed).
+/// The default answer of an error: what answers it when no handler of a set does (or its handler fails), and
+/// what it answers with on its own, without a layer.
 #[derive(Debug)]
-pub(crate) enum Fallback {
-    /// The negotiated built-in page.
-    Page(DefaultPage),
-    /// The error's own default answer, whatever the client accepts; boxed because the layer keeps it beside a
-    /// running handler, and a large value there would make every response future larger.
+pub(crate) enum DefaultAnswer {
+    /// The built-in page, negotiated from `Accept`.
+    BuiltIn(BuiltInPage),
+    /// The answer its type declares, whatever the client accepts, with the headers it enforces on already; boxed
+    /// because the layer keeps it beside a running handler, and a large value there would make every response
+    /// future larger.
     Declared(Box<Response>),
 }
 
-impl Fallback {
+impl DefaultAnswer {
+    /// The response, in `format` if it is the built-in page.
     pub(crate) fn render(self, format: Format) -> Response {
         match self {
-            Self::Page(page) => page.render(format),
+            Self::BuiltIn(page) => page.render(format),
             Self::Declared(response) => *response,
         }
     }
@@ -43,7 +46,7 @@ impl Fallback {
 
 /// What the built-in response says: a status and the description the client may see.
 #[derive(Debug, Clone)]
-pub(crate) struct DefaultPage {
+pub(crate) struct BuiltInPage {
     status: StatusCode,
     description: Option<Cow<'static, str>>,
 }
@@ -84,7 +87,7 @@ impl Format {
     }
 }
 
-impl DefaultPage {
+impl BuiltInPage {
     /// A page for `status` that shows `description`, or the standard description when there is none.
     pub(crate) fn new(status: StatusCode, description: Option<Cow<'static, str>>) -> Self {
         Self {
@@ -138,12 +141,12 @@ const PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/problem+
 /// own, and a handler set's layer that hands the error to a handler drops it unread, so the text is never
 /// formatted for nothing. Its exact length is known up front, so the response still has a `Content-Length`.
 struct PlainTextBody {
-    page: Option<DefaultPage>,
+    page: Option<BuiltInPage>,
     len: u64,
 }
 
 impl PlainTextBody {
-    fn new(page: DefaultPage) -> Self {
+    fn new(page: BuiltInPage) -> Self {
         let description = page
             .description
             .as_deref()

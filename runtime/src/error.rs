@@ -9,8 +9,10 @@ use std::sync::Mutex;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 
-use crate::defaults::{DefaultPage, Fallback, Format};
-use crate::error_status::{Declaration, ErrorStatus, declaration_of, enforce, status_of};
+use crate::defaults::{BuiltInPage, Format};
+use crate::error_status::{
+    Declaration, ErrorStatus, Headers, declaration_of, enforce, some_headers, status_of,
+};
 use crate::http_error::{HTTP_ERROR, HttpError};
 
 /// The error type of route handlers: `Result<T, errorhandler::Error>`.
@@ -26,8 +28,10 @@ use crate::http_error::{HTTP_ERROR, HttpError};
 pub struct Error {
     value: Value,
     status: StatusCode,
-    // Found once, when the error is made: the layer and the default answer ask for it several times.
+    // Found once, when the error is made: dispatch and the terms of its answer both ask for it.
     nearest: Option<Nearest>,
+    // Known only where the value's type is: `?`'s conversion. The log and the `ErrorReport` name it.
+    type_name: &'static str,
 }
 
 /// The error value: an `HttpError` is kept inline, so that the errors the layer builds for untyped responses
@@ -54,6 +58,7 @@ impl Error {
             value: Value::Boxed(inner),
             status: StatusCode::INTERNAL_SERVER_ERROR,
             nearest,
+            type_name: "Box<dyn std::error::Error + Send + Sync>",
         };
         if let Some(declared) = error.declared() {
             error.status = status_of(declared);
@@ -71,7 +76,13 @@ impl Error {
                 depth: 0,
                 declaration: &HTTP_ERROR,
             }),
+            type_name: std::any::type_name::<HttpError>(),
         }
+    }
+
+    /// The type of the error value, as `std::any::type_name` writes it.
+    pub(crate) fn type_name(&self) -> &'static str {
+        self.type_name
     }
 
     /// The status this error answers with when no handler sets another.
@@ -103,6 +114,7 @@ impl Error {
             value,
             status,
             nearest,
+            type_name,
         } = self;
         let value = match value {
             Value::Http(error) => match take_as::<HttpError, E>(error) {
@@ -118,6 +130,7 @@ impl Error {
             value,
             status,
             nearest,
+            type_name,
         })
     }
 
@@ -159,44 +172,31 @@ impl Error {
         declared_in(self.get_ref(), self.nearest)
     }
 
-    /// Its answer when no handler gives one: its declared error's own answer, or the built-in page in `format`.
-    pub(crate) fn default_answer(&self, format: Format) -> Response {
-        match self.declared_response() {
-            Some(response) => response,
-            None => self.page().render(format),
-        }
-    }
-
-    /// What answers this error when no handler does, kept while a handler runs in case it gives no answer.
-    pub(crate) fn fallback(&self) -> Fallback {
-        match self.declared_response() {
-            Some(response) => Fallback::Declared(Box::new(response)),
-            None => Fallback::Page(self.page()),
-        }
-    }
-
-    /// Its declared error's own answer, if it declares one.
-    fn declared_response(&self) -> Option<Response> {
-        let mut response = self.declared()?.default_response()?;
-        // As for a handler's answer: an error is never answered with a success by accident.
-        if !(response.status().is_client_error() || response.status().is_server_error()) {
-            *response.status_mut() = self.status;
-        }
-        Some(response)
-    }
-
-    /// The built-in page of its status, with the detail its declared error gives.
-    fn page(&self) -> DefaultPage {
-        let detail = self
-            .declared()
-            .and_then(ErrorStatus::detail)
-            .map(|detail| Cow::Owned(detail.into_owned()));
-        DefaultPage::new(self.status, detail)
+    /// What every answer to it owes it: its status, the headers it enforces, and its default answer, the
+    /// built-in page rendered in `format` when it has no declared answer.
+    fn terms(&self) -> (HeaderMap, Result<Response, BuiltInPage>) {
+        let declared = self.declared();
+        let default = match declared.and_then(ErrorStatus::default_answer) {
+            Some(mut response) => {
+                // As for a handler's answer: an error is never answered with a success by accident.
+                if !(response.status().is_client_error() || response.status().is_server_error()) {
+                    *response.status_mut() = self.status;
+                }
+                Ok(response)
+            }
+            None => {
+                let detail = declared
+                    .and_then(ErrorStatus::detail)
+                    .map(|detail| Cow::Owned(detail.into_owned()));
+                Err(BuiltInPage::new(self.status, detail))
+            }
+        };
+        (self.enforced_headers(), default)
     }
 
     /// The headers every answer to this error must carry, whatever a handler returns: those each declared error
     /// of its chain enforces, the nearest one's winning a name two enforce (`Set-Cookie` values add up).
-    pub(crate) fn enforced_headers(&self) -> HeaderMap {
+    fn enforced_headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
         // The errors before the nearest declared one declare nothing; with none declared, nothing is enforced.
         let Some(nearest) = self.nearest else {
@@ -228,7 +228,10 @@ where
     fn from(error: E) -> Self {
         match take_as::<E, HttpError>(error) {
             Ok(error) => Self::from_http_error(error),
-            Err(error) => Self::from_boxed(Box::new(error)),
+            Err(error) => Self {
+                type_name: std::any::type_name::<E>(),
+                ..Self::from_boxed(Box::new(error))
+            },
         }
     }
 }
@@ -246,15 +249,25 @@ impl fmt::Display for Error {
 }
 
 impl IntoResponse for Error {
+    /// Its default answer, with the headers it enforces: the built-in page as plain text, or the answer its type
+    /// declares. The response carries the error, and the terms of its answer worked out here, to the layer of a
+    /// handler set, which hands the error to the set's handler for it.
     fn into_response(self) -> Response {
-        let (mut response, declared_answer) = match self.declared_response() {
-            Some(response) => (response, true),
-            None => (self.page().render(Format::PlainText), false),
+        let (enforced_headers, default) = self.terms();
+        let (mut response, default) = match default {
+            Ok(response) => (response, CarriedDefault::Route),
+            Err(page) => (
+                page.clone().render(Format::PlainText),
+                CarriedDefault::BuiltIn(page),
+            ),
         };
-        enforce(response.headers_mut(), &self.enforced_headers());
+        enforce(response.headers_mut(), &enforced_headers);
         response.extensions_mut().insert(CarriedError {
-            slot: Mutex::new(Some(self)),
-            declared_answer,
+            slot: Mutex::new(Some(Carried {
+                error: self,
+                enforced_headers: some_headers(enforced_headers),
+                default,
+            })),
         });
         response
     }
@@ -266,35 +279,50 @@ impl IntoResponse for HttpError {
     }
 }
 
-/// The error value carried by a response from the route to the layer.
+/// The error value carried by a response from the route to the layer, with the terms of its answer.
 ///
 /// Extensions must be `Clone + Sync`. An error value is `Sync` behind the mutex but cannot be cloned, so a clone
 /// of the response carries no error (it answers with its default like any response without one); the value
 /// lives inline in the extension's own box, and the layer takes it out exactly once.
 pub(crate) struct CarriedError {
-    slot: Mutex<Option<Error>>,
-    /// Whether the response is the error's declared answer (with its enforced headers), which depends on nothing
-    /// of the request: the layer may send it as it is instead of building it again.
-    declared_answer: bool,
+    slot: Mutex<Option<Carried>>,
+}
+
+struct Carried {
+    error: Error,
+    enforced_headers: Headers,
+    default: CarriedDefault,
+}
+
+/// Where the default answer of a carried error is.
+enum CarriedDefault {
+    /// The response that carries it: the answer its type declares, which depends on nothing of the request.
+    Route,
+    /// The built-in page, which the layer negotiates from the request's `Accept`.
+    BuiltIn(BuiltInPage),
 }
 
 impl Clone for CarriedError {
     fn clone(&self) -> Self {
         Self {
             slot: Mutex::new(None),
-            declared_answer: self.declared_answer,
         }
     }
 }
 
 impl CarriedError {
-    /// The error, and whether the response that carried it is the error's declared answer.
-    pub(crate) fn take(self) -> Option<(Error, bool)> {
-        let error = match self.slot.into_inner() {
+    /// The error and the terms of its answer: the headers it enforces, and its built-in page, or `None` when the
+    /// response that carried it is its declared answer. `None` for a clone, which carries no error.
+    pub(crate) fn take(self) -> Option<(Error, Headers, Option<BuiltInPage>)> {
+        let carried = match self.slot.into_inner() {
             Ok(slot) => slot,
             Err(poisoned) => poisoned.into_inner(),
+        }?;
+        let page = match carried.default {
+            CarriedDefault::Route => None,
+            CarriedDefault::BuiltIn(page) => Some(page),
         };
-        error.map(|error| (error, self.declared_answer))
+        Some((carried.error, carried.enforced_headers, page))
     }
 }
 

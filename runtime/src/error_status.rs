@@ -61,7 +61,7 @@ pub trait ErrorStatus: StdError + Send + Sync + 'static + Declared {
 
     /// Its answer when no handler takes it; `None` for the built-in page, negotiated from `Accept`. An answer
     /// whose status is not an error status (`Json(..)` alone is a 200) gets the error's status.
-    fn default_response(&self) -> Option<Response> {
+    fn default_answer(&self) -> Option<Response> {
         None
     }
 
@@ -126,6 +126,14 @@ pub(crate) fn status_of(declared: &dyn ErrorStatus) -> StatusCode {
     } else {
         StatusCode::INTERNAL_SERVER_ERROR
     }
+}
+
+/// Headers carried beside an answer, boxed because most errors enforce none: what carries them stays small.
+pub(crate) type Headers = Option<Box<HeaderMap>>;
+
+/// `headers`, or `None` when there are none.
+pub(crate) fn some_headers(headers: HeaderMap) -> Headers {
+    (!headers.is_empty()).then(|| Box::new(headers))
 }
 
 /// Puts `enforced` on `headers`: each name replaces the headers of that name, except `Set-Cookie`, added.

@@ -2,12 +2,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use axum::response::Response;
-use http::request::Parts;
 
 use crate::error::Error;
+use crate::request_head::{HeadParts, RequestHead};
 
 /// A set of error handlers, implemented by `errorhandler!`; the layer asks it which handler takes an error.
 ///
@@ -39,6 +38,18 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
         }
     }
 
+    /// The key of each handler, in declaration order, as the set writes it (`404`, `5xx`, `default`,
+    /// `CheeseNotFound`, `session`): what the log and the [`ErrorReport`](crate::ErrorReport) say answered.
+    const KEYS: &'static [&'static str];
+
+    /// The key of `handler` (see [`KEYS`](Self::KEYS)).
+    fn key(handler: HandlerId) -> &'static str {
+        Self::KEYS
+            .get(usize::from(handler.index()))
+            .copied()
+            .unwrap_or("handler")
+    }
+
     /// The handler that takes `error`, most specific first, or `None` when no handler does.
     fn select(error: &Error) -> Option<HandlerId>;
 
@@ -53,52 +64,6 @@ pub trait ErrorHandlers: Send + Sync + Sized + 'static {
         error: Error,
         request: Option<RequestHead<Self::State>>,
     ) -> HandlerCall;
-}
-
-/// The parts of a request head that a set's extractors read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HeadParts {
-    /// The method.
-    pub method: bool,
-    /// The URI.
-    pub uri: bool,
-    /// The HTTP version.
-    pub version: bool,
-    /// The headers.
-    pub headers: bool,
-    /// The extensions.
-    pub extensions: bool,
-}
-
-impl HeadParts {
-    /// Every part: what an extractor this crate does not know may read.
-    pub const ALL: Self = Self {
-        method: true,
-        uri: true,
-        version: true,
-        headers: true,
-        extensions: true,
-    };
-
-    /// No part.
-    pub const NONE: Self = Self {
-        method: false,
-        uri: false,
-        version: false,
-        headers: false,
-        extensions: false,
-    };
-
-    /// The parts either reads.
-    pub const fn union(self, other: Self) -> Self {
-        Self {
-            method: self.method || other.method,
-            uri: self.uri || other.uri,
-            version: self.version || other.version,
-            headers: self.headers || other.headers,
-            extensions: self.extensions || other.extensions,
-        }
-    }
 }
 
 /// Which handler of a set [`ErrorHandlers::select`] chose.
@@ -134,17 +99,4 @@ pub enum HandlerCall {
 impl HandlerCall {
     /// No answer: the error does not fit the handler.
     pub const NONE: Self = Self::Ready(None);
-}
-
-/// The request head a handler's extractors read, and the set's state.
-pub struct RequestHead<S> {
-    pub(crate) parts: Parts,
-    pub(crate) state: Arc<S>,
-}
-
-impl<S> RequestHead<S> {
-    /// The request head and state, for a handler's extractors.
-    pub fn into_parts(self) -> (Parts, Arc<S>) {
-        (self.parts, self.state)
-    }
 }

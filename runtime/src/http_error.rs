@@ -89,6 +89,16 @@ impl HttpError {
             .unwrap_or_else(|| standard_description(self.status))
     }
 
+    /// Whether it has no description and no cause of its own: its message follows from its status.
+    pub(crate) fn is_bare(&self) -> bool {
+        self.description.is_none() && self.source.is_none()
+    }
+
+    /// The description given to it, if any, without copying one given as a `&'static str`.
+    pub(crate) fn given_description(&self) -> Option<Cow<'static, str>> {
+        self.description.clone()
+    }
+
     /// The message of the panic this error stands for, when a route panicked.
     pub fn panic_message(&self) -> Option<&str> {
         let mut cause = self.source();

@@ -12,22 +12,29 @@
 
 extern crate self as errorhandler;
 
+mod answer;
 mod caught;
 mod defaults;
+mod dispatch;
 mod error;
 mod error_status;
 mod handlers;
 mod http_error;
 mod layer;
+mod report;
+mod request_head;
 #[cfg(feature = "session")]
 pub mod session;
 
+pub use answer::Recovered;
 pub use caught::{ErrorBody, Panic};
 pub use error::Error;
 pub use error_status::ErrorStatus;
-pub use handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId, HeadParts, RequestHead};
+pub use handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
 pub use http_error::{HttpError, NotAnErrorStatus, abort};
-pub use layer::{ErrorLayer, ErrorService, Recovered, ResponseFuture};
+pub use layer::{ErrorLayer, ErrorService, ResponseFuture};
+pub use report::{AnsweredBy, ErrorReport};
+pub use request_head::{HeadParts, RequestHead};
 
 /// Returns an [`HttpError`] whose status code is checked at compile time: `abort!(404)`,
 /// `abort!(404, "Resource not found")`, `abort!(404, "no cheese called {name}")`.

@@ -183,7 +183,7 @@ impl ErrorStatus for KitchenClosed {
         StatusCode::SERVICE_UNAVAILABLE
     }
 
-    fn default_response(&self) -> Option<Response> {
+    fn default_answer(&self) -> Option<Response> {
         Some(closed_page())
     }
 

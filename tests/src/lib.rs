@@ -1,6 +1,7 @@
 //! Helpers of the integration tests and benchmarks: a real server on 127.0.0.1, a real client, a real
 //! `redis-server`, and the contenders the benchmarks compare.
 
+pub mod capture;
 pub mod contenders;
 
 use std::net::SocketAddr;
@@ -8,14 +9,21 @@ use std::net::SocketAddr;
 use axum::Router;
 
 /// A server running `app` on an ephemeral port of 127.0.0.1, stopped when dropped.
+///
+/// Its requests run in a span of their own (see [`capture`]), so its events can be told from those of the
+/// servers of other tests; when it stops, it fails the test if any event captured so far held a session token.
 pub struct TestServer {
     address: SocketAddr,
+    id: u64,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl TestServer {
     /// Binds 127.0.0.1:0 and serves `app` in the background.
     pub async fn start(app: Router) -> Self {
+        capture::install();
+        let id = capture::next_server_id();
+        let app = capture::traced(app, id);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
@@ -23,7 +31,12 @@ impl TestServer {
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("serve");
         });
-        Self { address, task }
+        Self { address, id, task }
+    }
+
+    /// The events its requests logged so far (their request span names this server).
+    pub fn events(&self) -> Vec<capture::Event> {
+        capture::events_of(self.id)
     }
 
     /// The absolute URL of `path` on this server.
@@ -35,6 +48,9 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.task.abort();
+        if !std::thread::panicking() {
+            capture::assert_no_secret_logged();
+        }
     }
 }
 
@@ -142,21 +158,33 @@ impl Tokens {
     /// The tokens `response` set; panics when it set either not.
     pub fn of(response: &reqwest::Response) -> Self {
         let cookies = set_cookies(response);
-        Self {
+        let tokens = Self {
             access: cookie_value(&cookies, "sAccessToken").expect("sAccessToken is set"),
             refresh: cookie_value(&cookies, "sRefreshToken").expect("sRefreshToken is set"),
-        }
+        };
+        capture::remember_secret(&tokens.access);
+        capture::remember_secret(&tokens.refresh);
+        tokens
     }
 }
 
 /// The `Set-Cookie` values of `response`.
+///
+/// Their values (session tokens among them) are remembered as secrets that no event may contain.
 pub fn set_cookies(response: &reqwest::Response) -> Vec<String> {
-    response
+    let cookies: Vec<String> = response
         .headers()
         .get_all(http::header::SET_COOKIE)
         .iter()
         .map(|value| value.to_str().expect("ascii").to_owned())
-        .collect()
+        .collect();
+    for cookie in &cookies {
+        let (pair, _) = cookie.split_once(';').unwrap_or((cookie, ""));
+        if let Some((_, value)) = pair.split_once('=') {
+            capture::remember_secret(value);
+        }
+    }
+    cookies
 }
 
 /// The value the `Set-Cookie` values give the cookie `name`.

@@ -49,7 +49,7 @@ impl ErrorStatus for Invalid {
         Some(format!("{} is invalid", self.field).into())
     }
 
-    fn default_response(&self) -> Option<Response> {
+    fn default_answer(&self) -> Option<Response> {
         Some(Json(json!({ "invalid": self.field })).into_response())
     }
 }
@@ -370,7 +370,7 @@ impl ErrorStatus for Evicted {
         StatusCode::UNAUTHORIZED
     }
 
-    fn default_response(&self) -> Option<Response> {
+    fn default_answer(&self) -> Option<Response> {
         Some(Json(json!({ "message": "evicted" })).into_response())
     }
 

@@ -139,6 +139,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
             }
             _ => None,
         });
+    let keys = model.handlers.iter().map(|handler| key_text(&handler.key));
     let select = select(model);
     let select_status = select_status(model);
     let arms = model
@@ -182,6 +183,8 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
 
             impl ::errorhandler::ErrorHandlers for #ident {
                 type State = #state;
+                const KEYS: &'static [&'static str] = &[#(#keys),*];
+
                 fn needs_request_head() -> bool {
                     #needs_head
                 }
@@ -363,6 +366,22 @@ fn by_status(model: &Model<'_>) -> TokenStream {
         #client
         #server
         #default
+    }
+}
+
+/// A key as the set writes it, for the log and the `ErrorReport`: `404`, `4xx`, `default`, `io::Error`.
+fn key_text(key: &KeyKind<'_>) -> String {
+    match key {
+        KeyKind::Status(code) => code.to_string(),
+        KeyKind::ClientErrors => "4xx".to_owned(),
+        KeyKind::ServerErrors => "5xx".to_owned(),
+        KeyKind::Default => "default".to_owned(),
+        KeyKind::Type(path) => quote!(#path)
+            .to_string()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect(),
+        KeyKind::Session => "session".to_owned(),
     }
 }
 

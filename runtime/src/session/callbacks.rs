@@ -3,7 +3,8 @@
 use std::marker::PhantomData;
 
 use crate::error::Error;
-use crate::handlers::{ErrorHandlers, HandlerCall, HandlerId, RequestHead};
+use crate::handlers::{ErrorHandlers, HandlerCall, HandlerId};
+use crate::request_head::RequestHead;
 
 use super::SessionError;
 
@@ -39,6 +40,8 @@ where
     S: Send + Sync + 'static,
 {
     type State = S;
+    const KEYS: &'static [&'static str] = &["session"];
+
     fn needs_request_head() -> bool {
         H::NEEDS_REQUEST_HEAD
     }

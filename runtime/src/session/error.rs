@@ -216,7 +216,7 @@ impl ErrorStatus for SessionError {
     }
 
     /// SuperTokens' JSON body with the status, whatever the client accepts: its frontend SDK reads it.
-    fn default_response(&self) -> Option<Response> {
+    fn default_answer(&self) -> Option<Response> {
         let body = match &self.kind {
             SessionErrorKind::Unauthorised { .. } => {
                 serde_json::json!({ "message": "unauthorised" })
