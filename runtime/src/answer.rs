@@ -7,7 +7,7 @@ use http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use crate::caught::Panic;
 use crate::defaults::{BuiltInPage, DefaultAnswer, Format};
 use crate::error::{CarriedError, Error};
-use crate::error_status::{Headers, enforce};
+use crate::error_status::{Headers, enforce, some_headers};
 use crate::http_error::HttpError;
 use crate::report::{AnsweredBy, ErrorFacts, ErrorReport, LogLevels, log};
 
@@ -48,7 +48,7 @@ impl Answer {
     /// `enforced_headers` and, as its default answer, `page`, or the route's response when `page` is `None`.
     pub(crate) fn carried(
         error: &Error,
-        enforced_headers: Headers,
+        enforced_headers: HeaderMap,
         page: Option<BuiltInPage>,
         mut route: Response,
         accept: Option<HeaderValue>,
@@ -62,7 +62,7 @@ impl Answer {
         };
         Self {
             status: error.status(),
-            enforced_headers,
+            enforced_headers: some_headers(enforced_headers),
             default,
             protocol_headers,
             marks,

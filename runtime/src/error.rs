@@ -10,10 +10,8 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 
 use crate::defaults::{BuiltInPage, Format};
-use crate::error_status::{
-    Declaration, ErrorStatus, Headers, declaration_of, enforce, some_headers, status_of,
-};
-use crate::http_error::{HTTP_ERROR, HttpError};
+use crate::error_status::{Declaration, ErrorStatus, declaration_of, enforce, status_of};
+use crate::http_error::{HTTP_ERROR, HTTP_ERROR_TYPE, HttpError};
 
 /// The error type of route handlers: `Result<T, errorhandler::Error>`.
 ///
@@ -76,7 +74,7 @@ impl Error {
                 depth: 0,
                 declaration: &HTTP_ERROR,
             }),
-            type_name: std::any::type_name::<HttpError>(),
+            type_name: HTTP_ERROR_TYPE,
         }
     }
 
@@ -265,7 +263,7 @@ impl IntoResponse for Error {
         response.extensions_mut().insert(CarriedError {
             slot: Mutex::new(Some(Carried {
                 error: self,
-                enforced_headers: some_headers(enforced_headers),
+                enforced_headers,
                 default,
             })),
         });
@@ -290,7 +288,8 @@ pub(crate) struct CarriedError {
 
 struct Carried {
     error: Error,
-    enforced_headers: Headers,
+    // Boxed only if a handler takes the error: a declared answer sent as it is needs no copy of them.
+    enforced_headers: HeaderMap,
     default: CarriedDefault,
 }
 
@@ -313,7 +312,7 @@ impl Clone for CarriedError {
 impl CarriedError {
     /// The error and the terms of its answer: the headers it enforces, and its built-in page, or `None` when the
     /// response that carried it is its declared answer. `None` for a clone, which carries no error.
-    pub(crate) fn take(self) -> Option<(Error, Headers, Option<BuiltInPage>)> {
+    pub(crate) fn take(self) -> Option<(Error, HeaderMap, Option<BuiltInPage>)> {
         let carried = match self.slot.into_inner() {
             Ok(slot) => slot,
             Err(poisoned) => poisoned.into_inner(),

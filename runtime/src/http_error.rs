@@ -155,5 +155,8 @@ impl Declared for HttpError {}
 
 inventory::submit!(Declaration::of::<HttpError>());
 
+/// `HttpError`'s name in the log and the `ErrorReport`, at the path users name it by.
+pub(crate) const HTTP_ERROR_TYPE: &str = "errorhandler::HttpError";
+
 /// `HttpError`'s declaration, for the errors the crate builds from one without looking it up.
 pub(crate) static HTTP_ERROR: Declaration = Declaration::of::<HttpError>();

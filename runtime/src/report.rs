@@ -8,7 +8,7 @@ use tracing::Level;
 
 use crate::caught::Panic;
 use crate::error::Error;
-use crate::http_error::HttpError;
+use crate::http_error::{HTTP_ERROR_TYPE, HttpError};
 
 /// What an error response of a handler set's layer answered, put in the response's extensions for the layers
 /// outside it (tracing, Sentry, metrics): the status, the error's type, message and causes, and what answered it.
@@ -73,7 +73,7 @@ impl ErrorReport {
     pub fn error_type(&self) -> &'static str {
         match &self.facts.0 {
             Some(facts) => facts.error_type,
-            None => std::any::type_name::<HttpError>(),
+            None => HTTP_ERROR_TYPE,
         }
     }
 
@@ -87,11 +87,11 @@ impl ErrorReport {
 
     /// The messages of its `source()` chain, nearest first (the error's own message not included).
     pub fn causes(&self) -> impl ExactSizeIterator<Item = &str> {
-        let causes: &[Box<str>] = match &self.facts.0 {
+        let causes: &[String] = match &self.facts.0 {
             Some(facts) => &facts.causes,
             None => &[],
         };
-        causes.iter().map(|cause| &**cause)
+        causes.iter().map(String::as_str)
     }
 
     /// What answered it.
@@ -149,15 +149,18 @@ impl fmt::Debug for ErrorReport {
 
 /// What a report says of its error, read before the error goes to its handler (which may consume it): nothing
 /// for a bare `HttpError`, whose message follows from its status, so the router's 404 costs no allocation.
+// Inline rather than boxed: it waits beside a running handler, in a variant of the layer's response future that
+// is smaller than the route's own.
 #[derive(Clone)]
-pub(crate) struct ErrorFacts(Option<Box<Facts>>);
+pub(crate) struct ErrorFacts(Option<Facts>);
 
 #[derive(Clone)]
 struct Facts {
     error_type: &'static str,
-    message: Box<str>,
-    causes: Box<[Box<str>]>,
-    panic_location: Option<Box<str>>,
+    // A `String` as written: shrinking it to a `Box<str>` would cost a reallocation.
+    message: String,
+    causes: Box<[String]>,
+    panic_location: Option<String>,
 }
 
 impl ErrorFacts {
@@ -174,7 +177,7 @@ impl ErrorFacts {
         if error.is_bare() {
             Self(None)
         } else {
-            Self::of_chain(std::any::type_name::<HttpError>(), error)
+            Self::of_chain(HTTP_ERROR_TYPE, error)
         }
     }
 
@@ -183,17 +186,17 @@ impl ErrorFacts {
         let causes = std::iter::successors(error.source(), |cause| cause.source())
             .map(|cause| {
                 if let Some(panic) = cause.downcast_ref::<Panic>() {
-                    panic_location = panic.location().map(Box::from);
+                    panic_location = panic.location().map(str::to_owned);
                 }
-                cause.to_string().into_boxed_str()
+                message_of(cause)
             })
             .collect();
-        Self(Some(Box::new(Facts {
+        Self(Some(Facts {
             error_type,
-            message: error.to_string().into_boxed_str(),
+            message: message_of(error),
             causes,
             panic_location,
-        })))
+        }))
     }
 
     /// The report of the answer of `status`, which `answered_by` gave, to an error of `error_status`.
@@ -210,6 +213,15 @@ impl ErrorFacts {
             facts: self,
         }
     }
+}
+
+/// `error`'s `Display`, written once into room that most messages fit, rather than grown as it is written.
+fn message_of(error: &dyn std::error::Error) -> String {
+    use std::fmt::Write as _;
+    let mut message = String::with_capacity(64);
+    // Writing to a `String` fails only when the error's `Display` does.
+    let _ = write!(message, "{error}");
+    message
 }
 
 /// The levels a layer logs its answers at, by class; `None` logs nothing for that class.
