@@ -6,10 +6,12 @@
 //! to share sessions with other instances through Redis.
 
 use axum::http::HeaderValue;
+use errorhandler_examples::observability::{init_logging, with_request_ids};
 use errorhandler_examples::session_errors::{Backing, Options, app_with, frontend, sdk_bundle_dir};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
+    init_logging();
     let port = std::env::var("PORT")
         .ok()
         .and_then(|port| port.parse().ok())
@@ -38,7 +40,8 @@ async fn main() -> std::io::Result<()> {
         let _ = tokio::signal::ctrl_c().await;
     };
     let cross_origin = axum::serve(other, frontend(&api)).with_graceful_shutdown(shutdown());
-    let same_origin = axum::serve(listener, app_with(options)).with_graceful_shutdown(shutdown());
+    let same_origin = axum::serve(listener, with_request_ids(app_with(options)))
+        .with_graceful_shutdown(shutdown());
     let (same, cross) = tokio::join!(same_origin, cross_origin);
     same.and(cross)
 }

@@ -95,10 +95,10 @@ errorhandler! {
         pages.error_page("403.html", e.description())
     }
 
+    // The cause (a panic message, a template error) is for the log, where the layer writes it, never for the
+    // visitor.
     #[errorhandler(500)]
-    fn internal_server_error(e: &HttpError, State(pages): State<Pages>) -> Html<String> {
-        // The cause (a panic message, a template error) is for the log, never for the visitor.
-        eprintln!("500 Internal Server Error: {:?}", std::error::Error::source(e));
+    fn internal_server_error(State(pages): State<Pages>) -> Html<String> {
         pages.error_page("500.html", "")
     }
 
