@@ -80,8 +80,11 @@ impl ErrorReport {
     /// The error's message: its `Display`.
     pub fn message(&self) -> Cow<'_, str> {
         match &self.facts.0 {
-            Some(facts) => Cow::Borrowed(&facts.message),
-            None => Cow::Owned(self.message_text().to_string()),
+            Some(Facts {
+                message: Some(message),
+                ..
+            }) => Cow::Borrowed(message),
+            _ => Cow::Owned(self.message_text().to_string()),
         }
     }
 
@@ -116,8 +119,11 @@ struct MessageText<'a>(&'a ErrorReport);
 impl fmt::Display for MessageText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0.facts.0 {
-            Some(facts) => f.write_str(&facts.message),
-            None => fmt::Display::fmt(&HttpError::new(self.0.error_status), f),
+            Some(Facts {
+                message: Some(message),
+                ..
+            }) => f.write_str(message),
+            _ => fmt::Display::fmt(&HttpError::new(self.0.error_status), f),
         }
     }
 }
@@ -157,8 +163,9 @@ pub(crate) struct ErrorFacts(Option<Facts>);
 #[derive(Clone)]
 struct Facts {
     error_type: &'static str,
-    // A `String` as written: shrinking it to a `Box<str>` would cost a reallocation.
-    message: String,
+    // A `String` as written: shrinking it to a `Box<str>` would cost a reallocation. `None` for an `HttpError`
+    // without a description, whose message follows from its status (a panic's 500).
+    message: Option<String>,
     causes: Box<[String]>,
     panic_location: Option<String>,
 }
@@ -168,7 +175,7 @@ impl ErrorFacts {
     pub(crate) fn of(error: &Error) -> Self {
         match error.downcast_ref::<HttpError>() {
             Some(http_error) => Self::of_http_error(http_error),
-            None => Self::of_chain(error.type_name(), error.get_ref()),
+            None => Self::of_chain(error.type_name(), error.get_ref(), true),
         }
     }
 
@@ -177,11 +184,17 @@ impl ErrorFacts {
         if error.is_bare() {
             Self(None)
         } else {
-            Self::of_chain(HTTP_ERROR_TYPE, error)
+            // Without a description, its message follows from its status, as a bare one's does.
+            let described = error.given_description().is_some();
+            Self::of_chain(HTTP_ERROR_TYPE, error, described)
         }
     }
 
-    fn of_chain(error_type: &'static str, error: &(dyn std::error::Error + 'static)) -> Self {
+    fn of_chain(
+        error_type: &'static str,
+        error: &(dyn std::error::Error + 'static),
+        own_message: bool,
+    ) -> Self {
         let mut panic_location = None;
         let causes = std::iter::successors(error.source(), |cause| cause.source())
             .map(|cause| {
@@ -193,7 +206,7 @@ impl ErrorFacts {
             .collect();
         Self(Some(Facts {
             error_type,
-            message: message_of(error),
+            message: own_message.then(|| message_of(error)),
             causes,
             panic_location,
         }))

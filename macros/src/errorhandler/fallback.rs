@@ -18,6 +18,8 @@ pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
         const _: () = {
             impl ::errorhandler::ErrorHandlers for #ident {
                 type State = ();
+                const KEYS: &'static [&'static str] = &[];
+
                 fn needs_request_head() -> bool {
                     false
                 }
