@@ -113,7 +113,8 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let context = RequestContext::capture::<H, _>(&request, &self.state);
+        let wanted = H::needs_request_head().then(H::request_head_parts);
+        let context = RequestContext::capture(&request, &self.state, wanted);
         let called =
             catching(|| std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request))));
         match called {

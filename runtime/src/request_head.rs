@@ -6,8 +6,6 @@ use std::sync::Arc;
 use http::request::Parts;
 use http::{HeaderValue, Request, header};
 
-use crate::handlers::ErrorHandlers;
-
 /// The request head a handler's extractors read, and the set's state.
 pub struct RequestHead<S> {
     pub(crate) parts: Parts,
@@ -76,15 +74,16 @@ pub(crate) struct RequestContext<S> {
 }
 
 impl<S> RequestContext<S> {
-    /// Keeps what the set `H` reads of `request`.
-    pub(crate) fn capture<H: ErrorHandlers<State = S>, B>(
+    /// Keeps what a set reads of `request`: the `wanted` parts of its head, if any, with the set's `state`.
+    pub(crate) fn capture<B>(
         request: &Request<B>,
         state: &Arc<S>,
+        wanted: Option<HeadParts>,
     ) -> Self {
         let accept = request.headers().get(header::ACCEPT).cloned();
-        let head = H::needs_request_head().then(|| {
+        let head = wanted.map(|wanted| {
             Box::new(RequestHead {
-                parts: snapshot(request, H::request_head_parts()),
+                parts: snapshot(request, wanted),
                 state: Arc::clone(state),
             })
         });

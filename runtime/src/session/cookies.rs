@@ -1,6 +1,7 @@
 //! The session cookies: set, read and cleared with one set of attributes.
 
 use std::convert::Infallible;
+use std::fmt;
 
 use axum::response::{IntoResponseParts, ResponseParts};
 use cookie::time::{Duration as CookieDuration, OffsetDateTime};
@@ -18,7 +19,10 @@ pub const REFRESH_TOKEN_COOKIE: &str = "sRefreshToken";
 /// The session's part of a response: `Set-Cookie` headers, and the headers SuperTokens' frontends read
 /// (`front-token`, in header mode `st-access-token` / `st-refresh-token`, `anti-csrf`). Return it with the
 /// response (`(cookies, body)`) to apply it.
-#[derive(Debug, Clone, Default)]
+///
+/// The values that carry a token are marked [sensitive](HeaderValue::set_sensitive), and its `Debug` output shows
+/// `[redacted]` in their place.
+#[derive(Clone, Default)]
 #[must_use = "the session's cookies and headers are only set when returned with the response"]
 pub struct SessionTokens {
     values: Vec<HeaderValue>,
@@ -41,6 +45,30 @@ impl SessionTokens {
         headers: Vec<(HeaderName, HeaderValue)>,
     ) -> Self {
         Self { values, headers }
+    }
+}
+
+impl fmt::Debug for SessionTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Debug output ends up in logs: the cookies keep their names and attributes, the tokens are left out.
+        let set_cookies = fmt::from_fn(|f| {
+            let cookies = self
+                .values
+                .iter()
+                .map(|value| fmt::from_fn(|f| cookie_debug(value, f)));
+            f.debug_list().entries(cookies).finish()
+        });
+        let headers = fmt::from_fn(|f| {
+            let headers = self
+                .headers
+                .iter()
+                .map(|(name, value)| (name, fmt::from_fn(|f| header_debug(value, f))));
+            f.debug_map().entries(headers).finish()
+        });
+        f.debug_struct("SessionTokens")
+            .field("set_cookies", &set_cookies)
+            .field("headers", &headers)
+            .finish()
     }
 }
 
@@ -79,7 +107,7 @@ pub(crate) fn setting(
         .max_age(lifetime),
     ]
     .into_iter()
-    .filter_map(|cookie| header_value(&cookie.build()))
+    .filter_map(|cookie| header_value(&cookie.build()).map(sensitive))
     .collect()
 }
 
@@ -92,6 +120,7 @@ pub(crate) fn setting_access(config: &ConfigInner, access_token: &str) -> Vec<He
             .max_age(lifetime)
             .build(),
     )
+    .map(sensitive)
     .into_iter()
     .collect()
 }
@@ -145,6 +174,39 @@ fn cookie<'c>(
     }
     builder
 }
+
+/// `value` marked sensitive: it carries a token, which HTTP/2 must not compress into its tables and `Debug` must
+/// not show.
+pub(crate) fn sensitive(mut value: HeaderValue) -> HeaderValue {
+    value.set_sensitive(true);
+    value
+}
+
+/// A `Set-Cookie` value for `Debug`: one carrying a token as `name=[redacted]` with its attributes.
+fn cookie_debug(value: &HeaderValue, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if !value.is_sensitive() {
+        return fmt::Debug::fmt(value, f);
+    }
+    match value.to_str().ok().and_then(|text| text.split_once('=')) {
+        Some((name, rest)) => {
+            let attributes = rest.find(';').map_or("", |start| &rest[start..]);
+            write!(f, "\"{name}={REDACTED}{attributes}\"")
+        }
+        None => write!(f, "\"{REDACTED}\""),
+    }
+}
+
+/// A header value for `Debug`: one carrying a token as `[redacted]`.
+fn header_debug(value: &HeaderValue, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if value.is_sensitive() {
+        write!(f, "\"{REDACTED}\"")
+    } else {
+        fmt::Debug::fmt(value, f)
+    }
+}
+
+/// What `Debug` shows in place of a secret.
+pub(crate) const REDACTED: &str = "[redacted]";
 
 fn header_value(cookie: &Cookie<'_>) -> Option<HeaderValue> {
     // Names, paths and domains were checked when the configuration was built and tokens are base64url, so

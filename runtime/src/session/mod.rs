@@ -91,6 +91,25 @@
 //! session carries `front-token: remove`, tokens travel in headers for a client that asks with
 //! `st-auth-mode: header` ([`TokenTransferMethod`], [`Sessions::create_new_session_for`]), and [`cors`] sets up
 //! tower-http's `CorsLayer` for a page on another origin. The README has the table of headers.
+//!
+//! # Logs
+//!
+//! The recipe logs with `tracing`, in structured fields, under the targets `errorhandler::session::*`:
+//!
+//! | event | level | fields |
+//! |---|---|---|
+//! | token theft detected | `WARN` | `session_handle`, `user_id`, hashes of the tokens involved |
+//! | a store call failed or timed out | `ERROR` | `operation`, `timed_out`, `error`, `error.sources` |
+//! | a session changed under too many updates at once | `ERROR` | `session_handle`, `error` |
+//! | a refresh's commit deferred by a failing store | `WARN` | `session_handle`, `error` |
+//!
+//! The hashes of a theft (`refresh_token.hash`, `refresh_token.parent_hash`, `current_refresh_token.hash`) are
+//! shortened to tell the tokens apart. No event holds a token, a signing secret or an anti-CSRF token, and neither
+//! does the `Debug` output of the recipe's types ([`NewSession`], [`SessionTokens`], [`SessionConfig`], and
+//! `RedisStoreConfig`, whose URL loses its credentials). The header values that carry tokens (the `sAccessToken`
+//! and `sRefreshToken` cookies, `st-access-token`, `st-refresh-token`, `anti-csrf`) are marked
+//! [sensitive](http::HeaderValue::set_sensitive): HTTP/2 keeps them out of its compression tables, and a layer
+//! that logs headers (tower-http's `TraceLayer` with `include_headers(true)`) shows `Sensitive` in their place.
 
 #[doc(hidden)]
 pub mod __private;
@@ -199,6 +218,8 @@ impl Settled {
 }
 
 /// A session just created: its handle, and the cookies (or token headers) to return with the response.
+///
+/// Its `Debug` output shows the handle, the user and the cookies' attributes, never a token.
 #[derive(Debug, Clone)]
 #[must_use = "the session cookies are only set when returned with the response"]
 pub struct NewSession {

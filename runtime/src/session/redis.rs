@@ -7,6 +7,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisError, Script};
 
+use super::cookies::REDACTED;
 use super::error::SessionStoreError;
 use super::store::{SessionRecord, SessionStore};
 
@@ -26,7 +27,9 @@ pub struct RedisStore {
 }
 
 /// The settings of a [`RedisStore`].
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output leaves out the credentials of the URL (`redis://[redacted]@host:6379/0`).
+#[derive(Clone)]
 #[must_use = "pass it to RedisStore::connect_with"]
 pub struct RedisStoreConfig {
     url: String,
@@ -62,6 +65,17 @@ impl RedisStoreConfig {
     pub fn response_timeout(mut self, timeout: Duration) -> Self {
         self.response_timeout = timeout;
         self
+    }
+}
+
+impl fmt::Debug for RedisStoreConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStoreConfig")
+            .field("url", &fmt::from_fn(|f| redacted_url(&self.url, f)))
+            .field("key_prefix", &self.key_prefix)
+            .field("connection_timeout", &self.connection_timeout)
+            .field("response_timeout", &self.response_timeout)
+            .finish()
     }
 }
 
@@ -239,6 +253,39 @@ impl SessionStore for RedisStore {
             .await
             .map_err(failure)
     }
+}
+
+/// `url` for `Debug`, quoted, without its credentials: the user info of `redis://user:password@host`, and the
+/// `user` and `pass` parameters of `redis+unix:///path?pass=password`.
+fn redacted_url(url: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let start = url.find("://").map_or(0, |scheme| scheme + 3);
+    f.write_str("\"")?;
+    f.write_str(&url[..start])?;
+    // The last `@` ends the user info, even when a password holds an unescaped `@`, `/` or `?`.
+    let rest = match url.rfind('@') {
+        Some(at) if at >= start => {
+            f.write_str(REDACTED)?;
+            &url[at..]
+        }
+        _ => &url[start..],
+    };
+    let (address, query) = match rest.split_once('?') {
+        Some((address, query)) => (address, Some(query)),
+        None => (rest, None),
+    };
+    f.write_str(address)?;
+    if let Some(query) = query {
+        for (index, parameter) in query.split('&').enumerate() {
+            f.write_str(if index == 0 { "?" } else { "&" })?;
+            match parameter.split_once('=') {
+                Some((name, _)) if matches!(name, "user" | "pass" | "password") => {
+                    write!(f, "{name}={REDACTED}")?;
+                }
+                _ => f.write_str(parameter)?,
+            }
+        }
+    }
+    f.write_str("\"")
 }
 
 fn millis(ttl: Duration) -> u64 {

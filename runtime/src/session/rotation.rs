@@ -121,14 +121,19 @@ impl Sessions {
             .into());
         };
         if rule == RefreshRule::Theft {
-            // Theft is final: the current token only ever moves on to a child of itself, so a token that is
-            // neither current nor a child of current can never become either. Revoking needs no compare.
-            self.store().delete(&record.handle).await?;
+            // Logged before revoking, so that a theft is on record even when the store then fails. The hashes
+            // (shortened) tell the tokens apart; the tokens themselves never reach a log.
             tracing::warn!(
                 session_handle = %record.handle,
                 user_id = %record.user_id,
-                "a superseded refresh token was presented; the session is revoked"
+                refresh_token.hash = ?presented,
+                refresh_token.parent_hash = ?claims.parent_hash,
+                current_refresh_token.hash = ?record.current_refresh_hash,
+                "token theft detected: a superseded refresh token was presented; revoking the session"
             );
+            // Theft is final: the current token only ever moves on to a child of itself, so a token that is
+            // neither current nor a child of current can never become either. Revoking needs no compare.
+            self.store().delete(&record.handle).await?;
             return Err(
                 SessionError::token_theft_detected(config, record.handle, record.user_id).into(),
             );

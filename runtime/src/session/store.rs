@@ -1,5 +1,7 @@
 //! Where sessions live: the `SessionStore` trait of record operations, and the bound the recipe puts on them.
 
+use std::error::Error as StdError;
+use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -176,9 +178,15 @@ impl BoundedStore {
         }
         // Each lost compare-and-swap is another request's successful write, so this takes a burst of
         // writes to one session that no client makes.
-        Err(SessionStoreError::new(format!(
+        let error = SessionStoreError::new(format!(
             "the session changed under {MAX_UPDATE_ATTEMPTS} updates in a row"
-        )))
+        ));
+        tracing::error!(
+            session_handle = handle,
+            error = %error,
+            "a session could not be updated"
+        );
+        Err(error)
     }
 
     pub(crate) async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
@@ -214,16 +222,43 @@ impl BoundedStore {
         operation: &'static str,
         call: impl Future<Output = Result<T, SessionStoreError>>,
     ) -> Result<T, SessionStoreError> {
-        let result = match tokio::time::timeout(self.timeout, call).await {
-            Ok(result) => result,
-            Err(_) => Err(SessionStoreError::new(format!(
-                "the session store did not answer `{operation}` within {:?}",
-                self.timeout
-            ))),
+        let (result, timed_out) = match tokio::time::timeout(self.timeout, call).await {
+            Ok(result) => (result, false),
+            Err(_) => {
+                let error = SessionStoreError::new(format!(
+                    "the session store did not answer `{operation}` within {:?}",
+                    self.timeout
+                ));
+                (Err(error), true)
+            }
         };
-        // The store may be back within its timeout: clients retry after that long, at least a second.
-        let seconds = self.timeout.as_secs() + u64::from(self.timeout.subsec_nanos() > 0);
-        result.map_err(|error| error.with_retry_after(seconds.max(1)))
+        result.map_err(|error| {
+            tracing::error!(
+                operation,
+                timed_out,
+                error = %error,
+                error.sources = ?Sources(&error),
+                "a session store call failed"
+            );
+            // The store may be back within its timeout: clients retry after that long, at least a second.
+            let seconds = self.timeout.as_secs() + u64::from(self.timeout.subsec_nanos() > 0);
+            error.with_retry_after(seconds.max(1))
+        })
+    }
+}
+
+/// The causes of an error, outermost first, as a list of their messages (as the layer logs `error.sources`).
+struct Sources<'e>(&'e SessionStoreError);
+
+impl fmt::Debug for Sources<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        let mut source = StdError::source(self.0);
+        while let Some(error) = source {
+            list.entry(&error.to_string());
+            source = error.source();
+        }
+        list.finish()
     }
 }
 

@@ -118,7 +118,7 @@ impl<'de> Deserialize<'de> for TokenHash {
 /// hash of the current token, and a child proves its descent by itself. SuperTokens encrypts the token; a MAC
 /// is enough here, because nothing in it is secret from its holder (the access token shows the handle too, and
 /// the parent's hash is the hash of a token the holder had).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct RefreshClaims {
     #[serde(rename = "sessionHandle")]
     pub(crate) session_handle: String,
@@ -130,6 +130,16 @@ pub(crate) struct RefreshClaims {
     )]
     pub(crate) parent_hash: Option<TokenHash>,
     nonce: String,
+}
+
+impl fmt::Debug for RefreshClaims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The nonce is what makes the token unguessable: left out of anything that may reach a log.
+        f.debug_struct("RefreshClaims")
+            .field("session_handle", &self.session_handle)
+            .field("parent_hash", &self.parent_hash)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The longest refresh token looked at; a longer cookie is refused before any decoding work.
@@ -402,6 +412,8 @@ mod tests {
         let access = sign(&claims(), &keys.access);
         assert!(open_refresh_token(&access, &keys.refresh).is_none());
         assert!(open_refresh_token(&"a".repeat(2000), &keys.refresh).is_none());
+        // Debug output leaves out the nonce, the part of the token no one else knows.
+        assert!(!format!("{opened:?}").contains(&opened.nonce));
         let json = serde_json::to_string(&first_hash).unwrap();
         assert_eq!(
             serde_json::from_str::<TokenHash>(&json).unwrap(),

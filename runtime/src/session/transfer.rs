@@ -144,17 +144,18 @@ pub(crate) fn issue(
             None => cookies::setting_access(config, access_token),
         },
         Transfer::Header => {
-            headers.extend(header_value(access_token).map(|value| (ACCESS_TOKEN_HEADER, value)));
+            headers.extend(token_value(access_token).map(|value| (ACCESS_TOKEN_HEADER, value)));
             if let Some(refresh_token) = refresh_token {
                 headers
-                    .extend(header_value(refresh_token).map(|value| (REFRESH_TOKEN_HEADER, value)));
+                    .extend(token_value(refresh_token).map(|value| (REFRESH_TOKEN_HEADER, value)));
             }
             Vec::new()
         }
     };
+    // What the frontend's scripts read of the session anyway: no credential.
     headers.extend(header_value(&front_token(front)).map(|value| (FRONT_TOKEN_HEADER, value)));
     if let Some(token) = super::anti_csrf::token_to_issue(config, transfer, front.session_handle) {
-        headers.extend(header_value(&token).map(|value| (ANTI_CSRF_HEADER, value)));
+        headers.extend(token_value(&token).map(|value| (ANTI_CSRF_HEADER, value)));
     }
     SessionTokens::with_headers(set_cookies, headers)
 }
@@ -222,6 +223,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
         .map(str::trim)
         .filter(|token| !token.is_empty())
+}
+
+/// The header value of a token, marked [sensitive](cookies::sensitive).
+fn token_value(token: &str) -> Option<HeaderValue> {
+    header_value(token).map(cookies::sensitive)
 }
 
 fn header_value(text: &str) -> Option<HeaderValue> {
