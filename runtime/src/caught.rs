@@ -45,24 +45,39 @@ impl Panic {
 }
 
 thread_local! {
-    /// How many of the layer's catching scopes this thread is in.
-    static CATCHING: Cell<u32> = const { Cell::new(0) };
+    /// The innermost of the layer's scopes this thread is in.
+    static SCOPE: Cell<Scope> = const { Cell::new(Scope::Outside) };
     /// Where the last panic caught in a scope happened, until `Panic::from_payload` takes it.
     static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` (a route's or handler's code, whose panic a layer catches) so that the panic hook records where a
-/// panic happens instead of printing it: the layer logs it, with that location, in the request's span.
-pub(crate) fn catching<R>(f: impl FnOnce() -> R) -> R {
-    struct Scope;
-    impl Drop for Scope {
+/// Whose code a layer is running, so that its panic is caught, and what an `errorhandler::Error` made there is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// No layer's.
+    Outside,
+    /// The route's: an `Error` turned into a response here travels to the layer, which answers it.
+    Route,
+    /// A handler's: its answer is final, an `Error` in it answers for itself.
+    Handler,
+}
+
+/// Runs `f` (a route's or handler's code, whose panic a layer catches) in `scope`: the panic hook records where a
+/// panic happens instead of printing it (the layer logs it, with that location, in the request's span).
+pub(crate) fn catching<R>(scope: Scope, f: impl FnOnce() -> R) -> R {
+    struct Restore(Scope);
+    impl Drop for Restore {
         fn drop(&mut self) {
-            CATCHING.set(CATCHING.get() - 1);
+            SCOPE.set(self.0);
         }
     }
-    CATCHING.set(CATCHING.get() + 1);
-    let _scope = Scope;
+    let _restore = Restore(SCOPE.replace(scope));
     f()
+}
+
+/// Whether this thread runs a route's code under a layer, which answers the `Error`s it returns.
+pub(crate) fn in_route() -> bool {
+    SCOPE.get() == Scope::Route
 }
 
 /// Installs, once, the panic hook that records where a caught panic happened. It wraps the hook in place when it
@@ -73,7 +88,7 @@ pub(crate) fn install_panic_hook() {
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
-            if CATCHING.get() == 0 {
+            if SCOPE.get() == Scope::Outside {
                 return previous(info);
             }
             LOCATION.set(info.location().map(ToString::to_string));

@@ -12,7 +12,7 @@ use http::{Extensions, HeaderMap, StatusCode, header};
 use http_body_util::BodyExt as _;
 
 use crate::answer::{Answer, declared_as_is, is_answered};
-use crate::caught::{ErrorBody, Panic, catching};
+use crate::caught::{ErrorBody, Panic, Scope, catching};
 use crate::error::{CarriedError, Error};
 use crate::handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
 use crate::http_error::HttpError;
@@ -127,8 +127,9 @@ fn start<H: ErrorHandlers>(
     head: Option<Box<RequestHead<H::State>>>,
 ) -> Step {
     let head = head.map(|head| *head);
-    let call =
-        catching(|| std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, head))));
+    let call = catching(Scope::Handler, || {
+        std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, head)))
+    });
     match call {
         Ok(HandlerCall::Ready(response)) => {
             Step::Send(answer.finish(H::key(handler), Ok(response)))

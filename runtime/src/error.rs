@@ -1,16 +1,20 @@
 //! `Error`: what route handlers return, carrying a typed error value to the handlers of a set.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Mutex;
 
+use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 
+use crate::caught::in_route;
 use crate::defaults::{BuiltInPage, Format};
-use crate::error_status::{Declaration, ErrorStatus, declaration_of, enforce, status_of};
+use crate::error_status::{
+    Declaration, ErrorStatus, declaration_of, declaration_of_type, enforce, status_of,
+};
 use crate::http_error::{HTTP_ERROR, HTTP_ERROR_TYPE, HttpError};
 
 /// The error type of route handlers: `Result<T, errorhandler::Error>`.
@@ -49,14 +53,32 @@ struct Nearest {
 impl Error {
     /// Wraps an already boxed error, which `?` cannot convert because `Box<dyn Error>` is not itself an error.
     pub fn from_boxed(inner: Box<dyn StdError + Send + Sync + 'static>) -> Self {
-        let nearest = chain(&*inner).enumerate().find_map(|(depth, cause)| {
-            declaration_of(cause).map(|declaration| Nearest { depth, declaration })
-        });
+        let nearest = nearest_in(chain(&*inner).enumerate());
+        Self::with_nearest(inner, nearest, "Box<dyn std::error::Error + Send + Sync>")
+    }
+
+    /// An error whose value is an `E`: its own declaration is looked up by type, its sources' by value.
+    fn from_value<E: StdError + Send + Sync + 'static>(error: E) -> Self {
+        let nearest = match declaration_of_type(TypeId::of::<E>()) {
+            Some(declaration) => Some(Nearest {
+                depth: 0,
+                declaration,
+            }),
+            None => nearest_in(chain(&error).enumerate().skip(1)),
+        };
+        Self::with_nearest(Box::new(error), nearest, std::any::type_name::<E>())
+    }
+
+    fn with_nearest(
+        inner: Box<dyn StdError + Send + Sync + 'static>,
+        nearest: Option<Nearest>,
+        type_name: &'static str,
+    ) -> Self {
         let mut error = Self {
             value: Value::Boxed(inner),
             status: StatusCode::INTERNAL_SERVER_ERROR,
             nearest,
-            type_name: "Box<dyn std::error::Error + Send + Sync>",
+            type_name,
         };
         if let Some(declared) = error.declared() {
             error.status = status_of(declared);
@@ -226,10 +248,7 @@ where
     fn from(error: E) -> Self {
         match take_as::<E, HttpError>(error) {
             Ok(error) => Self::from_http_error(error),
-            Err(error) => Self {
-                type_name: std::any::type_name::<E>(),
-                ..Self::from_boxed(Box::new(error))
-            },
+            Err(error) => Self::from_value(error),
         }
     }
 }
@@ -252,6 +271,23 @@ impl IntoResponse for Error {
     /// handler set, which hands the error to the set's handler for it.
     fn into_response(self) -> Response {
         let (enforced_headers, default) = self.terms();
+        let default = match default {
+            // Under a layer, which answers the error (its handler's answer, or the page negotiated from the
+            // request's `Accept`): the page this response would have is never read, so it is not built.
+            Err(page) if in_route() => {
+                let mut response = Response::new(Body::empty());
+                *response.status_mut() = self.status;
+                response.extensions_mut().insert(CarriedError {
+                    slot: Mutex::new(Some(Carried {
+                        error: self,
+                        enforced_headers,
+                        default: CarriedDefault::BuiltIn(page),
+                    })),
+                });
+                return response;
+            }
+            default => default,
+        };
         let (mut response, default) = match default {
             Ok(response) => (response, CarriedDefault::Route),
             Err(page) => (
@@ -323,6 +359,15 @@ impl CarriedError {
         };
         Some((carried.error, carried.enforced_headers, page))
     }
+}
+
+/// The nearest declared error among `causes`, with its depth in the chain.
+fn nearest_in<'a>(
+    mut causes: impl Iterator<Item = (usize, &'a (dyn StdError + 'static))>,
+) -> Option<Nearest> {
+    causes.find_map(|(depth, cause)| {
+        declaration_of(cause).map(|declaration| Nearest { depth, declaration })
+    })
 }
 
 /// The error `nearest` locates in `error`'s chain.

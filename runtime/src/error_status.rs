@@ -1,8 +1,12 @@
 //! `ErrorStatus`: how an error type declares its status, its default answer and the headers every answer to it
 //! carries.
 
+use std::any::TypeId;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 use axum::response::Response;
 use http::{HeaderMap, StatusCode, header};
@@ -85,13 +89,17 @@ pub trait Declared {}
 /// One declared type, registered by `#[errorhandler::status]`.
 #[doc(hidden)]
 pub struct Declaration {
+    type_id: fn() -> TypeId,
     find: for<'a> fn(&'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus>,
 }
 
 impl Declaration {
     /// The declaration of `E`.
     pub const fn of<E: ErrorStatus>() -> Self {
-        Self { find: find::<E> }
+        Self {
+            type_id: TypeId::of::<E>,
+            find: find::<E>,
+        }
     }
 
     /// `error` as the declared type, if it is that type.
@@ -110,6 +118,43 @@ fn find<'a, E: ErrorStatus>(error: &'a (dyn StdError + 'static)) -> Option<&'a d
 }
 
 inventory::collect!(Declaration);
+
+/// The declaration of the type `type_id`, if it is a declared type: one look-up in a map built once, where
+/// [`declaration_of`] asks each declaration in turn (and the crate declares axum's rejections among them).
+pub(crate) fn declaration_of_type(type_id: TypeId) -> Option<&'static Declaration> {
+    static BY_TYPE: OnceLock<
+        HashMap<TypeId, &'static Declaration, BuildHasherDefault<TypeIdHasher>>,
+    > = OnceLock::new();
+    BY_TYPE
+        .get_or_init(|| {
+            inventory::iter::<Declaration>
+                .into_iter()
+                .map(|declaration| ((declaration.type_id)(), declaration))
+                .collect()
+        })
+        .get(&type_id)
+        .copied()
+}
+
+/// Hashes a `TypeId`, which is a hash already, by keeping what it writes.
+#[derive(Default)]
+struct TypeIdHasher(u64);
+
+impl Hasher for TypeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 ^= value;
+    }
+}
 
 /// The declaration of `error`'s type, if it is a declared type.
 pub(crate) fn declaration_of(error: &(dyn StdError + 'static)) -> Option<&'static Declaration> {

@@ -18,7 +18,7 @@ use tower_service::Service;
 use tracing::Level;
 
 use crate::answer::Answer;
-use crate::caught::{catching, install_panic_hook};
+use crate::caught::{Scope, catching, install_panic_hook};
 use crate::dispatch::{Step, route_answered, route_panicked};
 use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId};
 use crate::report::LogLevels;
@@ -115,8 +115,9 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let wanted = H::needs_request_head().then(H::request_head_parts);
         let context = RequestContext::capture(&request, &self.state, wanted);
-        let called =
-            catching(|| std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request))));
+        let called = catching(Scope::Route, || {
+            std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request)))
+        });
         match called {
             Ok(future) => ResponseFuture {
                 kind: Kind::Route {
@@ -195,7 +196,7 @@ where
         loop {
             let step = match this.kind.as_mut().project() {
                 KindProjection::Route { future } => {
-                    let outcome = ready!(catching(|| future.poll(cx)));
+                    let outcome = ready!(catching(Scope::Route, || future.poll(cx)));
                     let context = this
                         .context
                         .take()
@@ -213,14 +214,14 @@ where
                     handler,
                     answer,
                 } => {
-                    let outcome = ready!(catching(|| future.poll_unpin(cx)));
+                    let outcome = ready!(catching(Scope::Handler, || future.poll_unpin(cx)));
                     let answer = answer
                         .take()
                         .expect("ResponseFuture polled after completion");
                     return Poll::Ready(Ok(answer.finish(H::key(*handler), outcome)));
                 }
                 KindProjection::ReadBody { future } => {
-                    return catching(|| future.as_mut().poll(cx)).map(Ok);
+                    return catching(Scope::Handler, || future.as_mut().poll(cx)).map(Ok);
                 }
                 KindProjection::Ready { response } => {
                     let response = response

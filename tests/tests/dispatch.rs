@@ -932,3 +932,63 @@ async fn a_routes_own_5xx_body_reaches_a_handler_but_passes_through_without_one(
         (StatusCode::INTERNAL_SERVER_ERROR, "secret text")
     );
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("the printer is on fire")]
+struct PrinterOnFire;
+
+errorhandler! {
+    /// A 404 handler that fails with an error of its own, which is its answer as it stands.
+    struct FailingHandler;
+
+    #[errorhandler(404)]
+    fn not_found_failing() -> Result<&'static str, Error> {
+        Err(PrinterOnFire.into())
+    }
+}
+
+#[tokio::test]
+async fn an_error_a_handler_returns_answers_for_itself_with_its_whole_default() {
+    let app = Router::new()
+        .route("/ok", get(|| async { "fine" }))
+        .layer(FailingHandler::layer());
+    let server = TestServer::start(app).await;
+    let (status, headers, body) = get_text(&server, "/nowhere").await;
+    // The handler's error is its answer: a 500 with the plain-text page, built in full, not left to a layer.
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/plain; charset=utf-8");
+    assert!(body.starts_with("500 Internal Server Error: "), "{body}");
+    assert!(!body.contains("fire"), "{body}");
+}
+
+#[tokio::test]
+async fn an_error_of_a_route_under_a_layer_without_its_handler_gets_the_negotiated_page() {
+    let app = Router::new()
+        .route(
+            "/fire",
+            get(|| async { Err::<(), Error>(PrinterOnFire.into()) }),
+        )
+        .layer(InnerErrors::layer());
+    let server = TestServer::start(app).await;
+    for (accept, content_type, start) in [
+        ("text/html", "text/html; charset=utf-8", "<!doctype html>"),
+        ("application/json", "application/problem+json", "{"),
+        (
+            "*/*",
+            "text/plain; charset=utf-8",
+            "500 Internal Server Error: ",
+        ),
+    ] {
+        let response = client()
+            .get(server.url("/fire"))
+            .header(header::ACCEPT, accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], content_type);
+        let body = response.text().await.unwrap();
+        assert!(body.starts_with(start), "{accept}: {body}");
+        assert!(!body.contains("fire"), "{body}");
+    }
+}

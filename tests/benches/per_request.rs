@@ -1,0 +1,50 @@
+//! Serves one scenario's contender `N` times in-process and exits: the program `valgrind --tool=callgrind` runs
+//! to count instructions per request, which do not move from run to run as times do. The count per request is the
+//! difference between two runs (say 3,000 and 1,000 requests) divided by the difference of their counts, so that
+//! start-up and the building of the routers cancel out.
+//!
+//! `cargo bench -p errorhandler-tests --bench per_request -- "typed error, type handler" errorhandler 1000`
+
+use axum::body::Body;
+use axum::http::Request;
+use errorhandler_tests::contenders::scenarios;
+use tower::ServiceExt;
+
+fn main() {
+    // Panics print nothing: the panic scenario measures the catching, not the hook's formatting.
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
+    let (Some(scenario), Some(contender), Some(count)) = (args.next(), args.next(), args.next())
+    else {
+        eprintln!(
+            "usage: per_request SCENARIO CONTENDER COUNT (names as in tests/src/contenders.rs)"
+        );
+        return;
+    };
+    let count: u32 = count.parse().expect("COUNT is a number");
+    let scenario = scenarios()
+        .into_iter()
+        .find(|candidate| candidate.name == scenario)
+        .expect("a scenario of that name");
+    let app = scenario
+        .contenders
+        .into_iter()
+        .find(|(name, _)| *name == contender)
+        .map(|(_, app)| app)
+        .expect("a contender of that name");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    for _ in 0..count {
+        runtime.block_on(async {
+            let request = Request::builder()
+                .uri(scenario.path)
+                .body(Body::empty())
+                .expect("request");
+            let response = app.clone().oneshot(request).await.expect("infallible");
+            axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("body");
+        });
+    }
+}
