@@ -46,6 +46,7 @@ pub(crate) struct Answer {
 impl Answer {
     /// The answer to `error`, carried by the route's response `route`, whose declaration asks for
     /// `enforced_headers` and, as its default answer, `page`, or the route's response when `page` is `None`.
+    #[inline]
     pub(crate) fn carried(
         error: &Error,
         enforced_headers: HeaderMap,
@@ -75,6 +76,7 @@ impl Answer {
     /// The answer to an `HttpError` the layer made (for a response without an error value, or a panic), whose
     /// route's response had `headers` and `extensions`: it owes its status, the built-in page with its
     /// description, and no enforced header (`HttpError` declares none).
+    #[inline]
     pub(crate) fn made(
         error: &HttpError,
         headers: &mut HeaderMap,
@@ -97,6 +99,7 @@ impl Answer {
 
     /// Completes the answer of the handler `key`: its response under the status policy, or the error's default
     /// answer when it gave none (an extractor rejected the request, the error did not fit it, it panicked).
+    #[inline]
     pub(crate) fn finish(
         self,
         key: &'static str,
@@ -130,6 +133,7 @@ impl Answer {
     }
 
     /// Answers with the error's default answer: no handler takes it, or its handler gave no answer.
+    #[inline]
     pub(crate) fn by_default(mut self) -> Response {
         let default = std::mem::replace(
             &mut self.default,
@@ -148,6 +152,7 @@ impl Answer {
     }
 
     /// Puts the enforced and protocol headers on `response`, and its report, which it logs.
+    #[inline]
     fn complete(self, mut response: Response, answered_by: AnsweredBy) -> Response {
         let Self {
             status,

@@ -120,6 +120,7 @@ pub(crate) fn route_panicked<H: ErrorHandlers>(
 }
 
 /// Calls `handler` on `error`: its answer at once, or the handler's future to run.
+#[inline]
 fn start<H: ErrorHandlers>(
     handler: HandlerId,
     error: Error,

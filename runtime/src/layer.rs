@@ -201,13 +201,19 @@ where
                         .context
                         .take()
                         .expect("ResponseFuture polled after completion");
-                    match outcome {
+                    let step = match outcome {
                         Ok(Ok(response)) => {
                             route_answered::<H>(response.map(Body::new), context, *this.levels)
                         }
                         Ok(Err(error)) => return Poll::Ready(Err(error)),
                         Err(payload) => route_panicked::<H>(payload, context, *this.levels),
+                    };
+                    // Most answers are known at once (a success, a handler without extractors): sent from here,
+                    // without moving them into the future first. The context is gone: a later poll panics.
+                    if let Step::Send(response) = step {
+                        return Poll::Ready(Ok(response));
                     }
+                    step
                 }
                 KindProjection::Handler {
                     future,
