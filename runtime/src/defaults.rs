@@ -8,11 +8,13 @@ use std::str::FromStr;
 use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use headers_accept::Accept;
 use http::{HeaderValue, StatusCode, header};
 use http_body::{Frame, SizeHint};
 use mediatype::{MediaType, names};
+
+use crate::problem::ProblemDetails;
 
 /// The formats of the built-in response, in the order the server prefers them when the client has no preference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,29 +101,21 @@ impl BuiltInPage {
     /// The built-in response in `format`.
     pub(crate) fn render(self, format: Format) -> Response {
         let status = self.status;
-        let title = status_name(status);
-        let description = self
-            .description
-            .as_deref()
-            .unwrap_or_else(|| standard_description(status));
         let (content_type, body) = match format {
             Format::PlainText => (TEXT_PLAIN_UTF_8, Body::new(PlainTextBody::new(self))),
-            Format::Html => (
-                TEXT_HTML_UTF_8,
-                Body::from(html_page(status, title, description)),
-            ),
-            Format::ProblemJson => (
-                PROBLEM_JSON,
-                Body::from(
-                    serde_json::json!({
-                        "type": "about:blank",
-                        "title": title,
-                        "status": status.as_u16(),
-                        "detail": description,
-                    })
-                    .to_string(),
-                ),
-            ),
+            Format::Html => {
+                let description = self
+                    .description
+                    .as_deref()
+                    .unwrap_or_else(|| standard_description(status));
+                (
+                    TEXT_HTML_UTF_8,
+                    Body::from(html_page(status, status_name(status), description)),
+                )
+            }
+            Format::ProblemJson => {
+                return ProblemDetails::described(status, self.description).into_response();
+            }
         };
         let mut response = Response::new(body);
         *response.status_mut() = status;
@@ -135,7 +129,6 @@ impl BuiltInPage {
 // Constants, because `HeaderValue::from_static` checks every byte when it runs outside a constant.
 const TEXT_PLAIN_UTF_8: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 const TEXT_HTML_UTF_8: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
-const PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/problem+json");
 
 /// The plain-text page as a body written when it is first polled: `errorhandler::Error` answers with it on its
 /// own, and a handler set's layer that hands the error to a handler drops it unread, so the text is never

@@ -21,6 +21,8 @@ mod error_status;
 mod handlers;
 mod http_error;
 mod layer;
+mod problem;
+pub mod rejections;
 mod report;
 mod request_head;
 #[cfg(feature = "session")]
@@ -33,6 +35,7 @@ pub use error_status::ErrorStatus;
 pub use handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
 pub use http_error::{HttpError, NotAnErrorStatus, abort};
 pub use layer::{ErrorLayer, ErrorService, ResponseFuture};
+pub use problem::ProblemDetails;
 pub use report::{AnsweredBy, ErrorReport};
 pub use request_head::{HeadParts, RequestHead};
 
