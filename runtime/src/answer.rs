@@ -73,6 +73,28 @@ impl Answer {
         }
     }
 
+    /// The answer to `error`, which the wrapped service returned instead of a response.
+    pub(crate) fn failed(error: &Error, accept: Option<HeaderValue>, levels: LogLevels) -> Self {
+        let (enforced_headers, default) = error.terms();
+        let default = match default {
+            Ok(mut response) => {
+                enforce(response.headers_mut(), &enforced_headers);
+                DefaultAnswer::Declared(Box::new(response))
+            }
+            Err(page) => DefaultAnswer::BuiltIn(page),
+        };
+        Self {
+            status: error.status(),
+            enforced_headers: some_headers(enforced_headers),
+            default,
+            protocol_headers: None,
+            marks: Extensions::new(),
+            accept,
+            facts: ErrorFacts::of(error),
+            levels,
+        }
+    }
+
     /// The answer to an `HttpError` the layer made (for a response without an error value, or a panic), whose
     /// route's response had `headers` and `extensions`: it owes its status, the built-in page with its
     /// description, and no enforced header (`HttpError` declares none).

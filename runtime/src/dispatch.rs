@@ -119,6 +119,21 @@ pub(crate) fn route_panicked<H: ErrorHandlers>(
     }
 }
 
+/// Dispatches an error the wrapped service returned instead of a response: tower middleware's (a timeout's
+/// `Elapsed`, load shedding's `Overloaded`), with the status its type declares (500 for an undeclared one).
+pub(crate) fn route_failed<H: ErrorHandlers>(
+    error: axum::BoxError,
+    context: RequestContext<H::State>,
+    levels: LogLevels,
+) -> Step {
+    let error = Error::from_boxed(error);
+    let answer = Answer::failed(&error, context.accept, levels);
+    match H::select(&error) {
+        Some(handler) => start::<H>(handler, error, answer, context.head),
+        None => Step::Send(answer.by_default()),
+    }
+}
+
 /// Calls `handler` on `error`: its answer at once, or the handler's future to run.
 #[inline]
 fn start<H: ErrorHandlers>(

@@ -41,6 +41,13 @@ pub struct Error {
 enum Value {
     Http(HttpError),
     Boxed(Box<dyn StdError + Send + Sync + 'static>),
+    /// Kept as it is, so that its own error (the one `anyhow!` or `.context()` wraps) stays visible to dispatch:
+    /// boxed as `dyn Error`, an `anyhow::Error` shows its messages but not the type of the error it wraps.
+    #[cfg(feature = "anyhow")]
+    Anyhow(anyhow::Error),
+    /// As `Anyhow`, for `eyre::Report`.
+    #[cfg(feature = "eyre")]
+    Eyre(eyre::Report),
 }
 
 /// Where the nearest declared error of a chain stands, and its declaration.
@@ -54,28 +61,43 @@ impl Error {
     /// Wraps an already boxed error, which `?` cannot convert because `Box<dyn Error>` is not itself an error.
     pub fn from_boxed(inner: Box<dyn StdError + Send + Sync + 'static>) -> Self {
         let nearest = nearest_in(chain(&*inner).enumerate());
-        Self::with_nearest(inner, nearest, "Box<dyn std::error::Error + Send + Sync>")
+        Self::with_nearest(
+            Value::Boxed(inner),
+            nearest,
+            "Box<dyn std::error::Error + Send + Sync>",
+        )
     }
 
-    /// An error whose value is an `E`: its own declaration is looked up by type, its sources' by value.
-    fn from_value<E: StdError + Send + Sync + 'static>(error: E) -> Self {
+    /// An `anyhow::Error`, seen through: the error it wraps heads the chain.
+    #[cfg(feature = "anyhow")]
+    fn from_anyhow(error: anyhow::Error) -> Self {
+        let nearest = nearest_in(chain(&*error).enumerate());
+        Self::with_nearest(Value::Anyhow(error), nearest, "anyhow::Error")
+    }
+
+    /// An `eyre::Report`, seen through: the error it wraps heads the chain.
+    #[cfg(feature = "eyre")]
+    fn from_eyre(error: eyre::Report) -> Self {
+        let nearest = nearest_in(chain(&*error).enumerate());
+        Self::with_nearest(Value::Eyre(error), nearest, "eyre::Report")
+    }
+
+    /// An error whose value is `boxed`, an `E` boxed: its own declaration is looked up by type (a declared type is
+    /// an error type, which boxes as itself; any other `E` is not declared), its sources' by value.
+    fn from_value<E: 'static>(boxed: Box<dyn StdError + Send + Sync + 'static>) -> Self {
         let nearest = match declaration_of_type(TypeId::of::<E>()) {
             Some(declaration) => Some(Nearest {
                 depth: 0,
                 declaration,
             }),
-            None => nearest_in(chain(&error).enumerate().skip(1)),
+            None => nearest_in(chain(&*boxed).enumerate().skip(1)),
         };
-        Self::with_nearest(Box::new(error), nearest, std::any::type_name::<E>())
+        Self::with_nearest(Value::Boxed(boxed), nearest, std::any::type_name::<E>())
     }
 
-    fn with_nearest(
-        inner: Box<dyn StdError + Send + Sync + 'static>,
-        nearest: Option<Nearest>,
-        type_name: &'static str,
-    ) -> Self {
+    fn with_nearest(value: Value, nearest: Option<Nearest>, type_name: &'static str) -> Self {
         let mut error = Self {
-            value: Value::Boxed(inner),
+            value,
             status: StatusCode::INTERNAL_SERVER_ERROR,
             nearest,
             type_name,
@@ -115,6 +137,10 @@ impl Error {
         match &self.value {
             Value::Http(error) => error,
             Value::Boxed(error) => &**error,
+            #[cfg(feature = "anyhow")]
+            Value::Anyhow(error) => &**error,
+            #[cfg(feature = "eyre")]
+            Value::Eyre(error) => &**error,
         }
     }
 
@@ -129,7 +155,7 @@ impl Error {
     }
 
     /// The error value as an `E`, or the error back if it is another type.
-    pub fn downcast<E: StdError + 'static>(self) -> Result<E, Self> {
+    pub fn downcast<E: StdError + Send + Sync + 'static>(self) -> Result<E, Self> {
         let Self {
             value,
             status,
@@ -144,6 +170,16 @@ impl Error {
             Value::Boxed(error) => match error.downcast::<E>() {
                 Ok(error) => return Ok(*error),
                 Err(error) => Value::Boxed(error),
+            },
+            #[cfg(feature = "anyhow")]
+            Value::Anyhow(error) => match error.downcast::<E>() {
+                Ok(error) => return Ok(error),
+                Err(error) => Value::Anyhow(error),
+            },
+            #[cfg(feature = "eyre")]
+            Value::Eyre(error) => match error.downcast::<E>() {
+                Ok(error) => return Ok(error),
+                Err(error) => Value::Eyre(error),
             },
         };
         Err(Self {
@@ -170,6 +206,16 @@ impl Error {
         let inner = match self.value {
             Value::Http(error) => return error,
             Value::Boxed(error) => error,
+            #[cfg(feature = "anyhow")]
+            Value::Anyhow(error) => match error.downcast::<HttpError>() {
+                Ok(http_error) => return http_error,
+                Err(error) => error.into(),
+            },
+            #[cfg(feature = "eyre")]
+            Value::Eyre(error) => match error.downcast::<HttpError>() {
+                Ok(http_error) => return http_error,
+                Err(error) => error.into(),
+            },
         };
         let status = self.status;
         let detail = declared_in(&*inner, self.nearest)
@@ -194,7 +240,7 @@ impl Error {
 
     /// What every answer to it owes it: its status, the headers it enforces, and its default answer, the
     /// built-in page rendered in `format` when it has no declared answer.
-    fn terms(&self) -> (HeaderMap, Result<Response, BuiltInPage>) {
+    pub(crate) fn terms(&self) -> (HeaderMap, Result<Response, BuiltInPage>) {
         let declared = self.declared();
         let default = match declared.and_then(ErrorStatus::default_answer) {
             Some(mut response) => {
@@ -241,15 +287,37 @@ impl Error {
     }
 }
 
+/// `?` into `Error`: any error type, an already boxed error, and, with the crate's features of those names,
+/// `anyhow::Error` and `eyre::Report`, seen through so that dispatch finds the error they wrap.
+///
+/// One conversion covers them all because it asks for what they have in common, a conversion into
+/// `Box<dyn Error + Send + Sync>`: beside a conversion of every `E: std::error::Error`, a second one of
+/// `anyhow::Error` (which is not an `Error`) would be refused by the compiler (E0119), since `anyhow` could make
+/// it one in a later version. So `?` also takes a `String` or a `&str`, as an error with that message.
 impl<E> From<E> for Error
 where
-    E: StdError + Send + Sync + 'static,
+    E: Into<Box<dyn StdError + Send + Sync + 'static>> + 'static,
 {
     fn from(error: E) -> Self {
-        match take_as::<E, HttpError>(error) {
-            Ok(error) => Self::from_http_error(error),
-            Err(error) => Self::from_value(error),
-        }
+        let error = match take_as::<E, HttpError>(error) {
+            Ok(error) => return Self::from_http_error(error),
+            Err(error) => error,
+        };
+        #[cfg(feature = "anyhow")]
+        let error = match take_as::<E, anyhow::Error>(error) {
+            Ok(error) => return Self::from_anyhow(error),
+            Err(error) => error,
+        };
+        #[cfg(feature = "eyre")]
+        let error = match take_as::<E, eyre::Report>(error) {
+            Ok(error) => return Self::from_eyre(error),
+            Err(error) => error,
+        };
+        let error = match take_as::<E, Box<dyn StdError + Send + Sync + 'static>>(error) {
+            Ok(error) => return Self::from_boxed(error),
+            Err(error) => error,
+        };
+        Self::from_value::<E>(error.into())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The tower layer that serves a handler set: the layer, its service, and the response future that runs the route,
 //! then the handler that [dispatch](crate::dispatch) chose for its error.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
@@ -19,7 +20,7 @@ use tracing::Level;
 
 use crate::answer::Answer;
 use crate::caught::{Scope, catching, install_panic_hook};
-use crate::dispatch::{Step, route_answered, route_panicked};
+use crate::dispatch::{Step, route_answered, route_failed, route_panicked};
 use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId};
 use crate::report::LogLevels;
 use crate::request_head::RequestContext;
@@ -35,10 +36,16 @@ pub struct ErrorLayer<H: ErrorHandlers> {
 }
 
 /// The service [`ErrorLayer`] wraps around a router or route.
+///
+/// Errors the wrapped service returns (those of tower middleware inside the layer, such as a timeout's `Elapsed`
+/// or load shedding's `Overloaded`) are dispatched to the set's handlers like a route's errors, so it never fails:
+/// no `HandleErrorLayer` is needed.
 pub struct ErrorService<Inner, H: ErrorHandlers> {
     inner: Inner,
     state: Arc<H::State>,
     levels: LogLevels,
+    // The error the wrapped service gave when asked whether it was ready, answered by the next call.
+    not_ready: Option<axum::BoxError>,
 }
 
 impl<H: ErrorHandlers> ErrorLayer<H> {
@@ -83,6 +90,7 @@ impl<Inner, H: ErrorHandlers> Layer<Inner> for ErrorLayer<H> {
             inner,
             state: Arc::clone(&self.state),
             levels: self.levels,
+            not_ready: None,
         }
     }
 }
@@ -93,6 +101,7 @@ impl<Inner: Clone, H: ErrorHandlers> Clone for ErrorService<Inner, H> {
             inner: self.inner.clone(),
             state: Arc::clone(&self.state),
             levels: self.levels,
+            not_ready: None,
         }
     }
 }
@@ -100,21 +109,35 @@ impl<Inner: Clone, H: ErrorHandlers> Clone for ErrorService<Inner, H> {
 impl<Inner, H, ReqBody, ResBody> Service<Request<ReqBody>> for ErrorService<Inner, H>
 where
     Inner: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    Inner::Error: Into<axum::BoxError>,
     H: ErrorHandlers,
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<axum::BoxError>,
 {
     type Response = Response;
-    type Error = Inner::Error;
+    type Error = Infallible;
     type Future = ResponseFuture<Inner::Future, H>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+        if self.not_ready.is_none()
+            && let Err(error) = ready!(self.inner.poll_ready(cx))
+        {
+            self.not_ready = Some(error.into());
+        }
+        Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let wanted = H::needs_request_head().then(H::request_head_parts);
         let context = RequestContext::capture(&request, &self.state, wanted);
+        if let Some(error) = self.not_ready.take() {
+            return ResponseFuture {
+                kind: Kind::from(route_failed::<H>(error, context, self.levels)),
+                context: None,
+                levels: self.levels,
+                handlers: PhantomData,
+            };
+        }
         let called = catching(Scope::Route, || {
             std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request)))
         });
@@ -185,11 +208,12 @@ impl<F> From<Step> for Kind<F> {
 impl<F, H, ResBody, E> Future for ResponseFuture<F, H>
 where
     F: Future<Output = Result<Response<ResBody>, E>>,
+    E: Into<axum::BoxError>,
     H: ErrorHandlers,
     ResBody: http_body::Body<Data = Bytes> + Send + 'static,
     ResBody::Error: Into<axum::BoxError>,
 {
-    type Output = Result<Response, E>;
+    type Output = Result<Response, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
@@ -205,7 +229,7 @@ where
                         Ok(Ok(response)) => {
                             route_answered::<H>(response.map(Body::new), context, *this.levels)
                         }
-                        Ok(Err(error)) => return Poll::Ready(Err(error)),
+                        Ok(Err(error)) => route_failed::<H>(error.into(), context, *this.levels),
                         Err(payload) => route_panicked::<H>(payload, context, *this.levels),
                     };
                     // Most answers are known at once (a success, a handler without extractors): sent from here,

@@ -21,6 +21,7 @@ mod error_status;
 mod handlers;
 mod http_error;
 mod layer;
+mod middleware_errors;
 mod problem;
 pub mod rejections;
 mod report;
