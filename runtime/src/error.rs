@@ -19,7 +19,8 @@ use crate::http_error::{HTTP_ERROR, HTTP_ERROR_TYPE, HttpError};
 
 /// The error type of route handlers: `Result<T, errorhandler::Error>`.
 ///
-/// Any `std::error::Error + Send + Sync + 'static` converts into it with `?`, and the typed value is kept, so
+/// Any `std::error::Error + Send + Sync + 'static` converts into it with `?` (so do boxed errors, and `anyhow` and
+/// `eyre` errors: see its `From` implementation), and the typed value is kept, so
 /// the layer of a handler set can dispatch it to the handler of its type (or of a type in its `source()`
 /// chain). Its status is the one the nearest error of its chain declares ([`ErrorStatus`]: an [`HttpError`],
 /// a type marked `#[errorhandler::status]`), and 500 Internal Server Error when none does. The chain is read
@@ -58,7 +59,7 @@ struct Nearest {
 }
 
 impl Error {
-    /// Wraps an already boxed error, which `?` cannot convert because `Box<dyn Error>` is not itself an error.
+    /// Wraps an already boxed error (what `?` does with one).
     pub fn from_boxed(inner: Box<dyn StdError + Send + Sync + 'static>) -> Self {
         let nearest = nearest_in(chain(&*inner).enumerate());
         Self::with_nearest(
