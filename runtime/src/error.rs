@@ -16,6 +16,7 @@ use crate::error_status::{
     Declaration, ErrorStatus, declaration_of, declaration_of_type, enforce, status_of,
 };
 use crate::http_error::{HTTP_ERROR, HTTP_ERROR_TYPE, HttpError};
+use crate::problem::ProblemDetails;
 
 /// The error type of route handlers: `Result<T, errorhandler::Error>`.
 ///
@@ -379,6 +380,22 @@ impl IntoResponse for Error {
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         Error::from(self).into_response()
+    }
+}
+
+impl From<&Error> for ProblemDetails {
+    /// The problem the built-in default shows for it: its status, and as `detail` what the nearest declared
+    /// error of its chain says ([`ErrorStatus::detail`], the description of an `HttpError`), or the standard
+    /// description of its status. Never the message of an error.
+    fn from(error: &Error) -> Self {
+        if let Some(http_error) = error.downcast_ref::<HttpError>() {
+            return Self::from(http_error);
+        }
+        let detail = error
+            .declared()
+            .and_then(ErrorStatus::detail)
+            .map(|detail| Cow::Owned(detail.into_owned()));
+        Self::described(error.status(), detail)
     }
 }
 

@@ -7,8 +7,8 @@ use std::fmt;
 use http::StatusCode;
 
 use crate::caught::Panic;
-use crate::defaults::{standard_description, status_name};
 use crate::error_status::{Declaration, Declared, ErrorStatus};
+use crate::status_text::{standard_description, status_name};
 
 /// An HTTP error: a 4xx or 5xx status, an optional description and an optional cause.
 ///

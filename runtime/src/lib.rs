@@ -28,6 +28,7 @@ mod report;
 mod request_head;
 #[cfg(feature = "session")]
 pub mod session;
+mod status_text;
 
 pub use answer::Recovered;
 pub use caught::{ErrorBody, Panic};

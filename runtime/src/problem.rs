@@ -8,10 +8,8 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use serde_json::Value;
 
-use crate::defaults::{standard_description, status_name};
-use crate::error::Error;
-use crate::error_status::{ErrorStatus, declaration_of};
 use crate::http_error::HttpError;
+use crate::status_text::{standard_description, status_name};
 
 /// An RFC 9457 problem details object, answered as `application/problem+json` with its status.
 ///
@@ -222,23 +220,6 @@ impl From<&HttpError> for ProblemDetails {
     /// or the standard one of its status.
     fn from(error: &HttpError) -> Self {
         Self::described(error.status(), error.given_description())
-    }
-}
-
-impl From<&Error> for ProblemDetails {
-    /// The problem the built-in default shows for it: its status, and as `detail` what the nearest declared
-    /// error of its chain says ([`ErrorStatus::detail`], the description of an `HttpError`), or the standard
-    /// description of its status. Never the message of an error.
-    fn from(error: &Error) -> Self {
-        if let Some(http_error) = error.downcast_ref::<HttpError>() {
-            return Self::from(http_error);
-        }
-        let detail = error
-            .chain()
-            .find_map(|cause| declaration_of(cause)?.find(cause))
-            .and_then(ErrorStatus::detail)
-            .map(|detail| Cow::Owned(detail.into_owned()));
-        Self::described(error.status(), detail)
     }
 }
 
