@@ -174,3 +174,32 @@ fn the_layers_response_future_is_little_larger_than_its_routes() {
     );
     assert_eq!(reading, ours);
 }
+
+#[test]
+fn an_event_no_subscriber_wants_costs_no_allocation() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let scenario = scenarios()
+        .into_iter()
+        .find(|scenario| scenario.name == "unknown route, custom 404 page")
+        .expect("the 404 scenario");
+    let (_, app) = scenario
+        .contenders
+        .iter()
+        .find(|(name, _)| *name == "errorhandler")
+        .expect("our contender");
+    let without = allocations_per_request(&runtime, app, scenario.path);
+    // A server's log that takes errors only: the 404's event (at DEBUG) is not wanted.
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("error"))
+        .with_writer(std::io::sink)
+        .finish();
+    let with = tracing::subscriber::with_default(subscriber, || {
+        allocations_per_request(&runtime, app, scenario.path)
+    });
+    assert_eq!(
+        with.0, without.0,
+        "allocations of a 404 with and without a subscriber"
+    );
+}
