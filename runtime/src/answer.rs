@@ -9,7 +9,7 @@ use crate::defaults::{BuiltInPage, DefaultAnswer, Format};
 use crate::error::{CarriedError, Error};
 use crate::error_status::{Headers, enforce, some_headers};
 use crate::http_error::HttpError;
-use crate::report::{AnsweredBy, ErrorFacts, ErrorReport, LogLevels, log};
+use crate::report::{AnsweredBy, ErrorFacts, ErrorReport, HandlerFailure, LogLevels, log};
 
 /// Wraps a handler's response so that it may answer an error with a 2xx status.
 ///
@@ -41,6 +41,8 @@ pub(crate) struct Answer {
     accept: Option<HeaderValue>,
     facts: ErrorFacts,
     levels: LogLevels,
+    // Set when the handler chosen for the error gave no answer: the event and the report say so.
+    failure: Option<HandlerFailure>,
 }
 
 impl Answer {
@@ -70,6 +72,7 @@ impl Answer {
             accept,
             facts: ErrorFacts::of(error),
             levels,
+            failure: None,
         }
     }
 
@@ -92,6 +95,7 @@ impl Answer {
             accept,
             facts: ErrorFacts::of(error),
             levels,
+            failure: None,
         }
     }
 
@@ -116,16 +120,18 @@ impl Answer {
             accept,
             facts: ErrorFacts::of_http_error(error),
             levels,
+            failure: None,
         }
     }
 
     /// Completes the answer of the handler `key`: its response under the status policy, or the error's default
-    /// answer when it gave none (an extractor rejected the request, the error did not fit it, it panicked).
+    /// answer when it gave none (an extractor rejected the request, the error did not fit it, it panicked), which
+    /// the answer's one event and report say.
     #[inline]
     pub(crate) fn finish(
-        self,
+        mut self,
         key: &'static str,
-        outcome: Result<Option<Response>, Box<dyn std::any::Any + Send>>,
+        outcome: Result<Option<Response>, Panic>,
     ) -> Response {
         match outcome {
             Ok(Some(response)) => {
@@ -133,22 +139,11 @@ impl Answer {
                 self.complete(response, AnsweredBy::Handler(key))
             }
             Ok(None) => {
-                tracing::warn!(
-                    target: "errorhandler",
-                    handler = key,
-                    "the error handler gave no answer (an extractor rejected the request, or the error did not fit its parameter); answering the error's default"
-                );
+                self.failure = Some(HandlerFailure::no_answer(key));
                 self.by_default()
             }
-            Err(payload) => {
-                let panic = Panic::from_payload(payload);
-                tracing::error!(
-                    target: "errorhandler",
-                    handler = key,
-                    panic.message = panic.message(),
-                    panic.location = panic.location(),
-                    "the error handler panicked; answering the error's default"
-                );
+            Err(panic) => {
+                self.failure = Some(HandlerFailure::panicked(key, &panic));
                 self.by_default()
             }
         }
@@ -183,13 +178,14 @@ impl Answer {
             mut marks,
             facts,
             levels,
+            failure,
             ..
         } = self;
         if let Some(enforced) = &enforced_headers {
             enforce(response.headers_mut(), enforced);
         }
         restore_protocol_headers(response.headers_mut(), protocol_headers);
-        let report = facts.report(response.status(), status, answered_by);
+        let report = facts.report(response.status(), status, answered_by, failure);
         log(&report, levels);
         // The report also marks the response as answered: an outer layer leaves it alone.
         marks.insert(report);
@@ -202,8 +198,12 @@ impl Answer {
 /// nothing of the request, so it is the answer as it stands.
 pub(crate) fn declared_as_is(error: &Error, mut response: Response, levels: LogLevels) -> Response {
     let mut marks = spare_map(response.extensions_mut());
-    let report =
-        ErrorFacts::of(error).report(response.status(), error.status(), AnsweredBy::Declared);
+    let report = ErrorFacts::of(error).report(
+        response.status(),
+        error.status(),
+        AnsweredBy::Declared,
+        None,
+    );
     log(&report, levels);
     marks.insert(report);
     response.extensions_mut().extend(marks);

@@ -1,10 +1,13 @@
 //! What the layer catches that is not an error value of the route's: a panic (with where it happened), the body of
-//! a 5xx response.
+//! a 5xx response; and the scope of the code a layer runs, which the panic hook and `Error::into_response` read.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::panic::PanicHookInfo;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, PanicHookInfo};
+use std::pin::Pin;
 use std::sync::Once;
+use std::task::{Context, Poll};
 
 /// A panic caught in a route, handled as a 500; its message reaches the handlers and the log, never the client.
 #[derive(Debug, thiserror::Error)]
@@ -30,8 +33,8 @@ impl Panic {
         self.location.as_deref()
     }
 
-    /// The panic whose unwinding gave `payload`, on this thread, just caught.
-    pub(crate) fn from_payload(payload: Box<dyn Any + Send>) -> Self {
+    /// The panic whose unwinding gave `payload`, which the hook saw at `location`.
+    fn new(payload: Box<dyn Any + Send>, location: Option<String>) -> Self {
         let message = match payload.downcast::<String>() {
             Ok(message) => *message,
             Err(payload) => match payload.downcast::<&'static str>() {
@@ -39,16 +42,8 @@ impl Panic {
                 Err(_) => "Box<dyn Any>".to_owned(),
             },
         };
-        let location = LOCATION.with(RefCell::take);
         Self { message, location }
     }
-}
-
-thread_local! {
-    /// The innermost of the layer's scopes this thread is in.
-    static SCOPE: Cell<Scope> = const { Cell::new(Scope::Outside) };
-    /// Where the last panic caught in a scope happened, until `Panic::from_payload` takes it.
-    static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// Whose code a layer is running, so that its panic is caught, and what an `errorhandler::Error` made there is for.
@@ -62,16 +57,55 @@ pub(crate) enum Scope {
     Handler,
 }
 
-/// Runs `f` (a route's or handler's code, whose panic a layer catches) in `scope`: the panic hook records where a
-/// panic happens instead of printing it (the layer logs it, with that location, in the request's span).
-pub(crate) fn catching<R>(scope: Scope, f: impl FnOnce() -> R) -> R {
+/// What the panic hook saw of a panic in a scope, until the scope's `catch` takes it.
+struct Seen {
+    message: Option<String>,
+    location: Option<String>,
+}
+
+thread_local! {
+    /// The innermost of the layer's scopes this thread is in.
+    static SCOPE: Cell<Scope> = const { Cell::new(Scope::Outside) };
+    /// The last panic the hook saw in a scope.
+    static SEEN: RefCell<Option<Seen>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` (a route's or handler's code) in `scope`, and catches its panic, with where it happened.
+///
+/// In a scope, the panic hook records a panic instead of printing it: the layer logs it, once, in the request's
+/// span. A panic that code inside `f` caught itself (a `CatchPanicLayer` inside the set, a `catch_unwind`) never
+/// reaches the layer's answer, so it is logged here, at `ERROR`, as the hook would have printed it.
+pub(crate) fn catch<R>(scope: Scope, f: impl FnOnce() -> R) -> Result<R, Panic> {
+    let outer = SCOPE.replace(scope);
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(f));
+    SCOPE.set(outer);
+    let seen = SEEN.take();
+    match outcome {
+        Ok(value) => {
+            if let Some(seen) = seen {
+                tracing::error!(
+                    target: "errorhandler",
+                    message = "a panic inside the layer was caught before it reached the layer",
+                    panic.message = seen.message.as_deref().unwrap_or("Box<dyn Any>"),
+                    panic.location = seen.location.as_deref(),
+                );
+            }
+            Ok(value)
+        }
+        Err(payload) => Err(Panic::new(payload, seen.and_then(|seen| seen.location))),
+    }
+}
+
+/// Runs `f` outside any layer's scope: what it builds answers for itself, as it would without a layer.
+pub(crate) fn outside<R>(f: impl FnOnce() -> R) -> R {
+    let outer = SCOPE.replace(Scope::Outside);
     struct Restore(Scope);
     impl Drop for Restore {
         fn drop(&mut self) {
             SCOPE.set(self.0);
         }
     }
-    let _restore = Restore(SCOPE.replace(scope));
+    let _restore = Restore(outer);
     f()
 }
 
@@ -80,18 +114,52 @@ pub(crate) fn in_route() -> bool {
     SCOPE.get() == Scope::Route
 }
 
-/// Installs, once, the panic hook that records where a caught panic happened. It wraps the hook in place when it
-/// is first called: panics outside a layer's scope still reach that hook (the default one prints them), and a
-/// hook set later replaces this one, after which caught panics are logged without their location.
+pin_project_lite::pin_project! {
+    /// A future polled in a scope, each poll caught as [`catch`] catches.
+    pub(crate) struct Catching<F> {
+        #[pin]
+        future: F,
+        scope: Scope,
+    }
+}
+
+impl<F> Catching<F> {
+    pub(crate) fn new(scope: Scope, future: F) -> Self {
+        Self { future, scope }
+    }
+}
+
+impl<F: Future> Future for Catching<F> {
+    type Output = Result<F::Output, Panic>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let future = this.future;
+        match catch(*this.scope, || future.poll(cx)) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// Installs, once, the panic hook that records a panic in a layer's scope (for the layer's log) instead of
+/// printing it. It wraps the hook in place when it is first called: a panic outside a layer's scope reaches that
+/// hook (the default one prints it), and so does every panic when panics abort, since no layer will log them then.
+/// A hook set later replaces this one, after which caught panics are logged without their location and printed by
+/// that hook.
 pub(crate) fn install_panic_hook() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {
-            if SCOPE.get() == Scope::Outside {
+            if cfg!(panic = "abort") || SCOPE.get() == Scope::Outside {
                 return previous(info);
             }
-            LOCATION.set(info.location().map(ToString::to_string));
+            SEEN.set(Some(Seen {
+                message: info.payload_as_str().map(str::to_owned),
+                location: info.location().map(ToString::to_string),
+            }));
         }));
     });
 }

@@ -99,6 +99,11 @@ impl BuiltInPage {
         }
     }
 
+    /// The plain-text page as a body, written only when it is first polled.
+    pub(crate) fn plain_text_body(self) -> Body {
+        Body::new(PlainTextBody::new(self))
+    }
+
     /// The built-in response in `format`.
     pub(crate) fn render(self, format: Format) -> Response {
         let status = self.status;

@@ -2,17 +2,16 @@
 //! it chose.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 
 use axum::body::Body;
 use axum::response::Response;
-use futures_util::FutureExt as _;
 use http::{Extensions, HeaderMap, StatusCode, header};
 use http_body_util::BodyExt as _;
 
 use crate::answer::{Answer, declared_as_is, is_answered};
-use crate::caught::{ErrorBody, Panic, Scope, catching};
+use crate::caught::{Catching, ErrorBody, Panic, Scope, catch};
+use crate::defaults::{BuiltInPage, Format};
 use crate::error::{CarriedError, Error};
 use crate::handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
 use crate::http_error::HttpError;
@@ -99,12 +98,11 @@ pub(crate) fn route_answered<H: ErrorHandlers>(
 
 /// Dispatches a panic of the route as a 500 whose cause is the panic.
 pub(crate) fn route_panicked<H: ErrorHandlers>(
-    payload: Box<dyn std::any::Any + Send>,
+    panic: Panic,
     context: RequestContext<H::State>,
     levels: LogLevels,
 ) -> Step {
-    let error =
-        HttpError::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(Panic::from_payload(payload));
+    let error = HttpError::new(StatusCode::INTERNAL_SERVER_ERROR).with_source(panic);
     let answer = Answer::made(
         &error,
         &mut HeaderMap::new(),
@@ -143,16 +141,26 @@ fn start<H: ErrorHandlers>(
     head: Option<Box<RequestHead<H::State>>>,
 ) -> Step {
     let head = head.map(|head| *head);
-    let call = catching(Scope::Handler, || {
-        std::panic::catch_unwind(AssertUnwindSafe(|| H::call(handler, error, head)))
-    });
-    match call {
+    match catch(Scope::Handler, || H::call(handler, error, head)) {
         Ok(HandlerCall::Ready(response)) => {
             Step::Send(answer.finish(H::key(handler), Ok(response)))
         }
         Ok(HandlerCall::Pending(future)) => Step::Handler(future, handler, answer),
-        Err(payload) => Step::Send(answer.finish(H::key(handler), Err(payload))),
+        Err(panic) => Step::Send(answer.finish(H::key(handler), Err(panic))),
     }
+}
+
+/// The answer when reading the body of an error response (a stream of the route's) panicked: the built-in 500,
+/// since the error the body would have described is not known yet.
+pub(crate) fn read_body_panicked(panic: Panic) -> Response {
+    tracing::error!(
+        target: "errorhandler",
+        status = 500_u16,
+        panic.message = panic.message(),
+        panic.location = panic.location(),
+        "reading the body of an error response panicked; answered the built-in 500",
+    );
+    BuiltInPage::new(StatusCode::INTERNAL_SERVER_ERROR, None).render(Format::PlainText)
 }
 
 /// The longest text body of an untyped error response that becomes the error's description.
@@ -167,7 +175,6 @@ async fn read_body_then_run<H: ErrorHandlers>(
     levels: LogLevels,
 ) -> Response {
     let (mut head, body) = response.into_parts();
-    // Taken before the body is read, as `Answer::made` would: the same answer either way.
     let mut error = HttpError::new(head.status);
     if let Some(text) = body_text(body).await {
         error = if head.status.is_client_error() {
@@ -186,7 +193,7 @@ async fn read_body_then_run<H: ErrorHandlers>(
     match start::<H>(handler, Error::from_http_error(error), answer, context.head) {
         Step::Send(response) => response,
         Step::Handler(future, handler, answer) => {
-            let outcome = AssertUnwindSafe(future).catch_unwind().await;
+            let outcome = Catching::new(Scope::Handler, future).await;
             answer.finish(H::key(handler), outcome)
         }
         Step::ReadBody(future) => future.await,

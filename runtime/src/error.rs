@@ -6,11 +6,10 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Mutex;
 
-use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 
-use crate::caught::in_route;
+use crate::caught::{in_route, outside};
 use crate::defaults::{BuiltInPage, Format};
 use crate::error_status::{
     Declaration, ErrorStatus, declaration_of, declaration_of_type, enforce, status_of,
@@ -63,11 +62,15 @@ impl Error {
     /// Wraps an already boxed error (what `?` does with one).
     pub fn from_boxed(inner: Box<dyn StdError + Send + Sync + 'static>) -> Self {
         let nearest = nearest_in(chain(&*inner).enumerate());
-        Self::with_nearest(
-            Value::Boxed(inner),
-            nearest,
-            "Box<dyn std::error::Error + Send + Sync>",
-        )
+        // The box hides its value's type; a declared one is known by its declaration.
+        let type_name = match nearest {
+            Some(Nearest {
+                depth: 0,
+                declaration,
+            }) => declaration.type_name(),
+            _ => "Box<dyn std::error::Error + Send + Sync>",
+        };
+        Self::with_nearest(Value::Boxed(inner), nearest, type_name)
     }
 
     /// An `anyhow::Error`, seen through: the error it wraps heads the chain.
@@ -339,13 +342,20 @@ impl IntoResponse for Error {
     /// Its default answer, with the headers it enforces: the built-in page as plain text, or the answer its type
     /// declares. The response carries the error, and the terms of its answer worked out here, to the layer of a
     /// handler set, which hands the error to the set's handler for it.
+    ///
+    /// In a route under a layer, the built-in page is left for the layer to negotiate: the response has the page's
+    /// text as its body but no content type, which the layer's answer sets (code between the route and the layer
+    /// that reads the body, or drops the error from the extensions, gets that body).
     fn into_response(self) -> Response {
-        let (enforced_headers, default) = self.terms();
+        // A declared answer is the error's own, whoever asks: one built from another error answers in full.
+        let (enforced_headers, default) = outside(|| self.terms());
         let default = match default {
             // Under a layer, which answers the error (its handler's answer, or the page negotiated from the
-            // request's `Accept`): the page this response would have is never read, so it is not built.
+            // request's `Accept`): no content type is set, which is what the page would cost most, and its text is
+            // written only if the response is sent after all (code between the route and the layer that drops
+            // the error from the extensions).
             Err(page) if in_route() => {
-                let mut response = Response::new(Body::empty());
+                let mut response = Response::new(page.clone().plain_text_body());
                 *response.status_mut() = self.status;
                 response.extensions_mut().insert(CarriedError {
                     slot: Mutex::new(Some(Carried {

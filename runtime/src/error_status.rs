@@ -90,6 +90,7 @@ pub trait Declared {}
 #[doc(hidden)]
 pub struct Declaration {
     type_id: fn() -> TypeId,
+    type_name: fn() -> &'static str,
     find: for<'a> fn(&'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus>,
 }
 
@@ -98,8 +99,14 @@ impl Declaration {
     pub const fn of<E: ErrorStatus>() -> Self {
         Self {
             type_id: TypeId::of::<E>,
+            type_name: std::any::type_name::<E>,
             find: find::<E>,
         }
+    }
+
+    /// The declared type's name, as `std::any::type_name` writes it.
+    pub(crate) fn type_name(&self) -> &'static str {
+        (self.type_name)()
     }
 
     /// `error` as the declared type, if it is that type.

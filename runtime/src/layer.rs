@@ -4,23 +4,20 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use axum::body::{Body, Bytes};
 use axum::response::Response;
-use futures_util::FutureExt as _;
-use futures_util::future::CatchUnwind;
 use http::Request;
 use tower_layer::Layer;
 use tower_service::Service;
 use tracing::Level;
 
 use crate::answer::Answer;
-use crate::caught::{Scope, catching, install_panic_hook};
-use crate::dispatch::{Step, route_answered, route_failed, route_panicked};
+use crate::caught::{Scope, catch, install_panic_hook};
+use crate::dispatch::{Step, read_body_panicked, route_answered, route_failed, route_panicked};
 use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId};
 use crate::report::LogLevels;
 use crate::request_head::RequestContext;
@@ -138,20 +135,15 @@ where
                 handlers: PhantomData,
             };
         }
-        let called = catching(Scope::Route, || {
-            std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request)))
-        });
-        match called {
+        match catch(Scope::Route, || self.inner.call(request)) {
             Ok(future) => ResponseFuture {
-                kind: Kind::Route {
-                    future: AssertUnwindSafe(future).catch_unwind(),
-                },
+                kind: Kind::Route { future },
                 context: Some(context),
                 levels: self.levels,
                 handlers: PhantomData,
             },
-            Err(payload) => ResponseFuture {
-                kind: Kind::from(route_panicked::<H>(payload, context, self.levels)),
+            Err(panic) => ResponseFuture {
+                kind: Kind::from(route_panicked::<H>(panic, context, self.levels)),
                 context: None,
                 levels: self.levels,
                 handlers: PhantomData,
@@ -175,10 +167,10 @@ pin_project_lite::pin_project! {
     #[project = KindProjection]
     enum Kind<F> {
         // The route runs.
-        Route { #[pin] future: CatchUnwind<AssertUnwindSafe<F>> },
+        Route { #[pin] future: F },
         // A handler runs, then its answer completes: no future of the layer's own is boxed.
         Handler {
-            future: CatchUnwind<AssertUnwindSafe<HandlerFuture>>,
+            future: HandlerFuture,
             handler: HandlerId,
             answer: Option<Answer>,
         },
@@ -196,7 +188,7 @@ impl<F> From<Step> for Kind<F> {
                 response: Some(response),
             },
             Step::Handler(future, handler, answer) => Self::Handler {
-                future: AssertUnwindSafe(future).catch_unwind(),
+                future,
                 handler,
                 answer: Some(answer),
             },
@@ -220,7 +212,11 @@ where
         loop {
             let step = match this.kind.as_mut().project() {
                 KindProjection::Route { future } => {
-                    let outcome = ready!(catching(Scope::Route, || future.poll(cx)));
+                    let outcome = match catch(Scope::Route, || future.poll(cx)) {
+                        Ok(Poll::Pending) => return Poll::Pending,
+                        Ok(Poll::Ready(outcome)) => Ok(outcome),
+                        Err(panic) => Err(panic),
+                    };
                     let context = this
                         .context
                         .take()
@@ -230,7 +226,7 @@ where
                             route_answered::<H>(response.map(Body::new), context, *this.levels)
                         }
                         Ok(Err(error)) => route_failed::<H>(error.into(), context, *this.levels),
-                        Err(payload) => route_panicked::<H>(payload, context, *this.levels),
+                        Err(panic) => route_panicked::<H>(panic, context, *this.levels),
                     };
                     // Most answers are known at once (a success, a handler without extractors): sent from here,
                     // without moving them into the future first. The context is gone: a later poll panics.
@@ -244,14 +240,21 @@ where
                     handler,
                     answer,
                 } => {
-                    let outcome = ready!(catching(Scope::Handler, || future.poll_unpin(cx)));
+                    let outcome = match catch(Scope::Handler, || future.as_mut().poll(cx)) {
+                        Ok(Poll::Pending) => return Poll::Pending,
+                        Ok(Poll::Ready(outcome)) => Ok(outcome),
+                        Err(panic) => Err(panic),
+                    };
                     let answer = answer
                         .take()
                         .expect("ResponseFuture polled after completion");
                     return Poll::Ready(Ok(answer.finish(H::key(*handler), outcome)));
                 }
                 KindProjection::ReadBody { future } => {
-                    return catching(Scope::Handler, || future.as_mut().poll(cx)).map(Ok);
+                    return match catch(Scope::Handler, || future.as_mut().poll(cx)) {
+                        Ok(poll) => poll.map(Ok),
+                        Err(panic) => Poll::Ready(Ok(read_body_panicked(panic))),
+                    };
                 }
                 KindProjection::Ready { response } => {
                     let response = response

@@ -33,6 +33,41 @@ pub struct ErrorReport {
     error_status: StatusCode,
     answered_by: AnsweredBy,
     facts: ErrorFacts,
+    failure: Option<HandlerFailure>,
+}
+
+/// Why the handler chosen for an error gave no answer, so that its default answered instead.
+#[derive(Clone, Debug)]
+pub(crate) struct HandlerFailure {
+    text: Box<str>,
+    // A panic is a bug of the server's, whatever the error's class: it is logged at the level of server errors.
+    panicked: bool,
+}
+
+impl HandlerFailure {
+    /// The handler `key` gave no answer: an extractor rejected the request, or the error did not fit its parameter.
+    pub(crate) fn no_answer(key: &str) -> Self {
+        Self {
+            text: format!("the {key} handler gave no answer (an extractor rejected the request, or the error did not fit its parameter)")
+                .into_boxed_str(),
+            panicked: false,
+        }
+    }
+
+    /// The handler `key` panicked.
+    pub(crate) fn panicked(key: &str, panic: &Panic) -> Self {
+        let text = match panic.location() {
+            Some(location) => format!(
+                "the {key} handler panicked at {location}: {}",
+                panic.message()
+            ),
+            None => format!("the {key} handler panicked: {}", panic.message()),
+        };
+        Self {
+            text: text.into_boxed_str(),
+            panicked: true,
+        }
+    }
 }
 
 /// What answered an error: a handler of the set (by its key), or the error's default answer when none did.
@@ -102,6 +137,12 @@ impl ErrorReport {
         self.answered_by
     }
 
+    /// Why the handler chosen for the error gave no answer (it panicked, or one of its extractors rejected the
+    /// request), when the error's default answered instead.
+    pub fn handler_failure(&self) -> Option<&str> {
+        self.failure.as_ref().map(|failure| &*failure.text)
+    }
+
     /// Where the route (or handler) panicked, `file:line:column`, when the answer is to a panic and the panic hook
     /// the layer installs saw it.
     pub fn panic_location(&self) -> Option<&str> {
@@ -148,6 +189,9 @@ impl fmt::Debug for ErrorReport {
             .field("answered_by", &self.answered_by);
         if let Some(location) = self.panic_location() {
             debug.field("panic_location", &location);
+        }
+        if let Some(failure) = self.handler_failure() {
+            debug.field("handler_failure", &failure);
         }
         debug.finish()
     }
@@ -218,12 +262,14 @@ impl ErrorFacts {
         status: StatusCode,
         error_status: StatusCode,
         answered_by: AnsweredBy,
+        failure: Option<HandlerFailure>,
     ) -> ErrorReport {
         ErrorReport {
             status,
             error_status,
             answered_by,
             facts: self,
+            failure,
         }
     }
 }
@@ -284,6 +330,7 @@ macro_rules! answer_event {
             error.sources = ?Causes(report),
             answered_by = %report.answered_by,
             panic.location = report.panic_location(),
+            handler.failure = report.handler_failure(),
             "answered an error",
         )
     }};
@@ -293,7 +340,16 @@ macro_rules! answer_event {
 pub(crate) fn log(report: &ErrorReport, levels: LogLevels) {
     // Each level is its own call site: `tracing` needs the level of an event to be a constant. An event nobody
     // listens to stops at the call site's interest, before its fields are written.
-    match levels.level(report.status, report.error_status) {
+    let level = if report
+        .failure
+        .as_ref()
+        .is_some_and(|failure| failure.panicked)
+    {
+        levels.server_errors
+    } else {
+        levels.level(report.status, report.error_status)
+    };
+    match level {
         Some(Level::ERROR) => answer_event!(Level::ERROR, report),
         Some(Level::WARN) => answer_event!(Level::WARN, report),
         Some(Level::INFO) => answer_event!(Level::INFO, report),

@@ -1,15 +1,17 @@
 //! What the servers of the tests log and report, captured for the tests to read.
 //!
-//! [`TestServer::start`](crate::TestServer::start) installs the capturing subscriber (once per test binary) and
+//! [`TestServer::start`](crate::TestServer::start) installs the capturing subscriber (once per test binary; it takes
+//! the events of `errorhandler` and of the tests, no other crate's) and
 //! serves every app inside tower-http's `TraceLayer`, whose request span carries a `server` id of its own, so a
 //! test reads the events of its own server among those of the tests running beside it. A layer just inside the
 //! trace records the `ErrorReport` of every response as an event too (target [`REPORTS`]).
 //!
-//! Secrets: every session token a test sees ([`remember_secret`], called by `Tokens::of`) is looked for in every
-//! event captured before and after; a hit is recorded, and [`assert_no_secret_logged`] (called when a server
-//! stops) fails the test that sees it.
+//! Secrets: every session token a test sees ([`remember_secret`], called by `Tokens::of` and `set_cookies`) is
+//! looked for among the words of every event captured before and after (a word: a run of the characters a token is
+//! written with); a hit is recorded, and [`assert_no_secret_logged`] (called when a server stops) fails the test
+//! that sees it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, Once};
@@ -20,7 +22,8 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
-use tracing::{Level, Subscriber};
+use tracing::subscriber::Interest;
+use tracing::{Level, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, SubscriberExt as _};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt as _;
@@ -75,18 +78,32 @@ impl fmt::Display for Event {
     }
 }
 
-#[derive(Default)]
 struct Captured {
     events: Vec<Event>,
-    secrets: Vec<String>,
+    secrets: Option<HashSet<String>>,
+    // Every word of the captured events that could be a token, with the event it is in: a secret is looked up
+    // here once when it is remembered, and each event's words in the secrets once when it is captured, so that
+    // neither grows with the other (a suite signs a thousand users in).
+    words: Option<HashMap<String, usize>>,
     leaks: Vec<String>,
 }
 
 static CAPTURED: Mutex<Captured> = Mutex::new(Captured {
     events: Vec::new(),
-    secrets: Vec::new(),
+    secrets: None,
+    words: None,
     leaks: Vec::new(),
 });
+
+/// The words of `text` that could be a session token or a cookie's value: runs of the characters those are
+/// written with, long enough not to match by chance.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "-_.~+/%".contains(c)))
+        .filter(|word| word.len() >= MIN_SECRET_LEN)
+}
+
+/// The shortest value taken for a secret: shorter ones would match by chance.
+const MIN_SECRET_LEN: usize = 16;
 
 fn captured() -> MutexGuard<'static, Captured> {
     CAPTURED
@@ -94,7 +111,8 @@ fn captured() -> MutexGuard<'static, Captured> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Installs the capturing subscriber as the global default, once per test binary; every level is captured.
+/// Installs the capturing subscriber as the global default, once per test binary: every event of the crate and of
+/// the tests, at every level.
 pub fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
@@ -122,22 +140,25 @@ pub fn all_events() -> Vec<Event> {
 
 /// Remembers a secret (a session token) that no event may contain, and looks for it in those captured so far.
 pub fn remember_secret(secret: &str) {
-    // Short values would match by chance.
-    if secret.len() < 16 {
+    if secret.len() < MIN_SECRET_LEN {
         return;
     }
     let mut captured = captured();
-    if captured.secrets.iter().any(|known| known == secret) {
+    if !captured
+        .secrets
+        .get_or_insert_with(HashSet::new)
+        .insert(secret.to_owned())
+    {
         return;
     }
-    let leaks: Vec<String> = captured
-        .events
-        .iter()
-        .filter(|event| event.texts().any(|text| text.contains(secret)))
-        .map(|event| format!("{event} contains a token"))
-        .collect();
-    captured.leaks.extend(leaks);
-    captured.secrets.push(secret.to_owned());
+    let seen = captured
+        .words
+        .as_ref()
+        .and_then(|words| words.get(secret).copied());
+    if let Some(index) = seen {
+        let leak = format!("{} contains a token", captured.events[index]);
+        captured.leaks.push(leak);
+    }
 }
 
 /// Fails when a captured event contained a remembered secret.
@@ -183,10 +204,28 @@ async fn record_report(request: Request, next: Next) -> Response {
 
 struct Capture;
 
+/// Whether a call site is the crate's or the tests' own: only those are captured, so that the servers of the
+/// tests (a thousand sessions at once, some of them) do not wait on recording every event of hyper and reqwest.
+fn is_captured(metadata: &Metadata<'_>) -> bool {
+    metadata.target().starts_with("errorhandler")
+}
+
 impl<S> tracing_subscriber::Layer<S> for Capture
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        if is_captured(metadata) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
+        is_captured(metadata)
+    }
+
     fn on_new_span(&self, attributes: &Attributes<'_>, id: &Id, context: Context<'_, S>) {
         let mut fields = Fields::default();
         attributes.record(&mut fields);
@@ -229,13 +268,19 @@ where
             spans,
         };
         let mut captured = captured();
-        let leaks: Vec<String> = captured
+        let index = captured.events.len();
+        let words: Vec<String> = event.texts().flat_map(words).map(str::to_owned).collect();
+        let leaked = captured
             .secrets
-            .iter()
-            .filter(|secret| event.texts().any(|text| text.contains(secret.as_str())))
-            .map(|_| format!("{event} contains a token"))
-            .collect();
-        captured.leaks.extend(leaks);
+            .as_ref()
+            .is_some_and(|secrets| words.iter().any(|word| secrets.contains(word)));
+        if leaked {
+            captured.leaks.push(format!("{event} contains a token"));
+        }
+        let known = captured.words.get_or_insert_with(HashMap::new);
+        for word in words {
+            known.entry(word).or_insert(index);
+        }
         captured.events.push(event);
     }
 }

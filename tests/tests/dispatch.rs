@@ -992,3 +992,31 @@ async fn an_error_of_a_route_under_a_layer_without_its_handler_gets_the_negotiat
         assert!(!body.contains("fire"), "{body}");
     }
 }
+
+/// A teapot: an error whose declared answer is another error's own answer.
+#[derive(Debug, thiserror::Error)]
+#[error("short and stout")]
+struct Teapot;
+
+#[errorhandler::status]
+impl errorhandler::ErrorStatus for Teapot {
+    fn status(&self) -> StatusCode {
+        StatusCode::IM_A_TEAPOT
+    }
+
+    fn default_answer(&self) -> Option<Response> {
+        Some(abort!(418, "short and stout").into_response())
+    }
+}
+
+#[tokio::test]
+async fn a_declared_answer_built_from_another_error_is_whole_under_a_layer() {
+    let routes = || Router::new().route("/tea", get(|| async { Err::<(), Error>(Teapot.into()) }));
+    for app in [routes(), routes().layer(InnerErrors::layer())] {
+        let server = TestServer::start(app).await;
+        let (status, headers, body) = get_text(&server, "/tea").await;
+        assert_eq!(status, StatusCode::IM_A_TEAPOT);
+        assert_eq!(headers[header::CONTENT_TYPE], "text/plain; charset=utf-8");
+        assert_eq!(body, "418 I'm a teapot: short and stout\n");
+    }
+}

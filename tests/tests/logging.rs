@@ -372,3 +372,73 @@ fn the_report_debug_shows_what_answered() {
         assert!(debug.contains(part), "{part} in {debug}");
     }
 }
+
+errorhandler! {
+    /// A 404 handler that panics, and a 403 handler whose extractor rejects every request.
+    struct FailingHandlers;
+
+    #[errorhandler(404)]
+    fn panicking_not_found() -> &'static str {
+        panic!("the 404 page is on fire")
+    }
+
+    #[errorhandler(403)]
+    fn needs_an_extension(axum::Extension(name): axum::Extension<String>) -> String {
+        name
+    }
+}
+
+#[tokio::test]
+async fn a_failing_handler_is_said_in_the_one_event_of_its_answer() {
+    let app = routes()
+        .route("/forbidden", get(|| async { StatusCode::FORBIDDEN }))
+        .layer(FailingHandlers::layer());
+    let server = TestServer::start(app).await;
+    let response = client().get(server.url("/nowhere")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(!response.text().await.unwrap().contains("fire"));
+    let response = client().get(server.url("/forbidden")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    let events = ours(server.events());
+    assert_eq!(events.len(), 2, "one event per answer: {events:#?}");
+    // A panicking handler is a bug of the server's: logged at the level of server errors.
+    assert_eq!(events[0].level, Level::ERROR);
+    assert_eq!(events[0].field("answered_by"), Some("built-in default"));
+    let failure = events[0].field("handler.failure").unwrap();
+    assert!(
+        failure.starts_with("the 404 handler panicked at tests/tests/logging.rs:")
+            && failure.ends_with("the 404 page is on fire"),
+        "{failure}"
+    );
+    assert_eq!(events[1].level, Level::DEBUG);
+    assert!(
+        events[1]
+            .field("handler.failure")
+            .unwrap()
+            .starts_with("the 403 handler gave no answer")
+    );
+}
+
+#[tokio::test]
+async fn a_panic_caught_inside_the_layer_by_other_code_is_still_logged() {
+    let app = routes()
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(NotFoundOnly::layer());
+    let server = TestServer::start(app).await;
+    let response = client().get(server.url("/crash")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let events = ours(server.events());
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].level, Level::ERROR);
+    assert_eq!(
+        events[0].field("panic.message"),
+        Some("the cheese shop crashed")
+    );
+    assert!(
+        events[0]
+            .field("panic.location")
+            .unwrap()
+            .starts_with("tests/tests/logging.rs:")
+    );
+}

@@ -212,6 +212,17 @@ async fn a_timeout_reaches_the_handler_of_its_type_as_a_503() {
         get_text(&server, "/fast").await,
         (StatusCode::OK, "done".to_owned())
     );
+    let events: Vec<_> = server
+        .events()
+        .into_iter()
+        .filter(|event| event.is_errorhandler())
+        .collect();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(
+        events[0].field("error.type"),
+        Some("tower::timeout::error::Elapsed")
+    );
+    assert_eq!(events[0].field("answered_by"), Some("Elapsed"));
 }
 
 #[tokio::test]
