@@ -33,8 +33,13 @@ impl Panic {
         self.location.as_deref()
     }
 
-    /// The panic whose unwinding gave `payload`, which the hook saw at `location`.
-    fn new(payload: Box<dyn Any + Send>, location: Option<String>) -> Self {
+    /// The panic whose unwinding [`catch`] just caught on this thread, with where the hook saw it happen.
+    pub(crate) fn caught(payload: Box<dyn Any + Send>) -> Self {
+        let location = if PANICKED.replace(false) {
+            SEEN.take().and_then(|seen| seen.location)
+        } else {
+            None
+        };
         let message = match payload.downcast::<String>() {
             Ok(message) => *message,
             Err(payload) => match payload.downcast::<&'static str>() {
@@ -66,34 +71,42 @@ struct Seen {
 thread_local! {
     /// The innermost of the layer's scopes this thread is in.
     static SCOPE: Cell<Scope> = const { Cell::new(Scope::Outside) };
-    /// The last panic the hook saw in a scope.
+    /// Whether the hook saw a panic in a scope that no `catch` has taken yet: read on every poll, so a plain flag.
+    static PANICKED: Cell<bool> = const { Cell::new(false) };
+    /// What the hook saw of that panic.
     static SEEN: RefCell<Option<Seen>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` (a route's or handler's code) in `scope`, and catches its panic, with where it happened.
+/// Runs `f` (a route's or handler's code) in `scope`, and catches its panic ([`Panic::caught`] makes it).
 ///
 /// In a scope, the panic hook records a panic instead of printing it: the layer logs it, once, in the request's
 /// span. A panic that code inside `f` caught itself (a `CatchPanicLayer` inside the set, a `catch_unwind`) never
 /// reaches the layer's answer, so it is logged here, at `ERROR`, as the hook would have printed it.
-pub(crate) fn catch<R>(scope: Scope, f: impl FnOnce() -> R) -> Result<R, Panic> {
+// Returns what `catch_unwind` returns, not a `Panic`: a result of another layout would copy the route's future,
+// a few hundred bytes, on every request; `Panic::caught` makes the panic where one happened.
+#[inline(always)]
+pub(crate) fn catch<R>(scope: Scope, f: impl FnOnce() -> R) -> Result<R, Box<dyn Any + Send>> {
     let outer = SCOPE.replace(scope);
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(f));
     SCOPE.set(outer);
-    let seen = SEEN.take();
-    match outcome {
-        Ok(value) => {
-            if let Some(seen) = seen {
-                tracing::error!(
-                    target: "errorhandler",
-                    message = "a panic inside the layer was caught before it reached the layer",
-                    panic.message = seen.message.as_deref().unwrap_or("Box<dyn Any>"),
-                    panic.location = seen.location.as_deref(),
-                );
-            }
-            Ok(value)
-        }
-        Err(payload) => Err(Panic::new(payload, seen.and_then(|seen| seen.location))),
+    if outcome.is_ok() && PANICKED.replace(false) {
+        caught_inside(SEEN.take());
     }
+    outcome
+}
+
+/// Logs a panic that code inside a layer's scope caught itself, which the hook saw and did not print.
+#[cold]
+fn caught_inside(seen: Option<Seen>) {
+    let Some(seen) = seen else {
+        return;
+    };
+    tracing::error!(
+        target: "errorhandler",
+        message = "a panic inside the layer was caught before it reached the layer",
+        panic.message = seen.message.as_deref().unwrap_or("Box<dyn Any>"),
+        panic.location = seen.location.as_deref(),
+    );
 }
 
 /// Runs `f` outside any layer's scope: what it builds answers for itself, as it would without a layer.
@@ -138,7 +151,7 @@ impl<F: Future> Future for Catching<F> {
         match catch(*this.scope, || future.poll(cx)) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Err(panic) => Poll::Ready(Err(panic)),
+            Err(payload) => Poll::Ready(Err(Panic::caught(payload))),
         }
     }
 }
@@ -160,6 +173,7 @@ pub(crate) fn install_panic_hook() {
                 message: info.payload_as_str().map(str::to_owned),
                 location: info.location().map(ToString::to_string),
             }));
+            PANICKED.set(true);
         }));
     });
 }

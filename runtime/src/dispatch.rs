@@ -140,13 +140,15 @@ fn start<H: ErrorHandlers>(
     answer: Answer,
     head: Option<Box<RequestHead<H::State>>>,
 ) -> Step {
-    let head = head.map(|head| *head);
-    match catch(Scope::Handler, || H::call(handler, error, head)) {
+    // The head stays boxed until the call: the closure moves a pointer, not the head.
+    match catch(Scope::Handler, || {
+        H::call(handler, error, head.map(|head| *head))
+    }) {
         Ok(HandlerCall::Ready(response)) => {
             Step::Send(answer.finish(H::key(handler), Ok(response)))
         }
         Ok(HandlerCall::Pending(future)) => Step::Handler(future, handler, answer),
-        Err(panic) => Step::Send(answer.finish(H::key(handler), Err(panic))),
+        Err(payload) => Step::Send(answer.finish(H::key(handler), Err(Panic::caught(payload)))),
     }
 }
 

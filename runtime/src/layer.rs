@@ -16,7 +16,7 @@ use tower_service::Service;
 use tracing::Level;
 
 use crate::answer::Answer;
-use crate::caught::{Scope, catch, install_panic_hook};
+use crate::caught::{Panic, Scope, catch, install_panic_hook};
 use crate::dispatch::{Step, read_body_panicked, route_answered, route_failed, route_panicked};
 use crate::handlers::{ErrorHandlers, HandlerFuture, HandlerId};
 use crate::report::LogLevels;
@@ -142,8 +142,12 @@ where
                 levels: self.levels,
                 handlers: PhantomData,
             },
-            Err(panic) => ResponseFuture {
-                kind: Kind::from(route_panicked::<H>(panic, context, self.levels)),
+            Err(payload) => ResponseFuture {
+                kind: Kind::from(route_panicked::<H>(
+                    Panic::caught(payload),
+                    context,
+                    self.levels,
+                )),
                 context: None,
                 levels: self.levels,
                 handlers: PhantomData,
@@ -215,7 +219,7 @@ where
                     let outcome = match catch(Scope::Route, || future.poll(cx)) {
                         Ok(Poll::Pending) => return Poll::Pending,
                         Ok(Poll::Ready(outcome)) => Ok(outcome),
-                        Err(panic) => Err(panic),
+                        Err(payload) => Err(Panic::caught(payload)),
                     };
                     let context = this
                         .context
@@ -243,7 +247,7 @@ where
                     let outcome = match catch(Scope::Handler, || future.as_mut().poll(cx)) {
                         Ok(Poll::Pending) => return Poll::Pending,
                         Ok(Poll::Ready(outcome)) => Ok(outcome),
-                        Err(panic) => Err(panic),
+                        Err(payload) => Err(Panic::caught(payload)),
                     };
                     let answer = answer
                         .take()
@@ -253,7 +257,7 @@ where
                 KindProjection::ReadBody { future } => {
                     return match catch(Scope::Handler, || future.as_mut().poll(cx)) {
                         Ok(poll) => poll.map(Ok),
-                        Err(panic) => Poll::Ready(Ok(read_body_panicked(panic))),
+                        Err(payload) => Poll::Ready(Ok(read_body_panicked(Panic::caught(payload)))),
                     };
                 }
                 KindProjection::Ready { response } => {
