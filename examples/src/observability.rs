@@ -22,12 +22,14 @@ pub fn init_logging() {
         .expect("no other subscriber is installed");
 }
 
-/// The examples' subscriber: `tracing-subscriber`'s one-line format, filtered by `filter`, written to `writer`.
+/// The examples' subscriber: `tracing-subscriber`'s one-line format, filtered by `filter`, written to `writer`, in
+/// colour when stderr is a terminal.
 pub fn subscriber<W>(writer: W, filter: EnvFilter) -> impl tracing::Subscriber + Send + Sync
 where
     W: for<'writer> MakeWriter<'writer> + Send + Sync + 'static,
 {
     tracing_subscriber::fmt()
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(filter)
         .with_writer(writer)
         .finish()
