@@ -3,6 +3,7 @@
 
 pub mod capture;
 pub mod contenders;
+pub mod faulty_store;
 
 use std::net::SocketAddr;
 

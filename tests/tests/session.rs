@@ -1,7 +1,7 @@
 //! The session recipe over real HTTP: sign-in, expiry, refresh, theft detection, claims, sign-out, store failures.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -12,9 +12,10 @@ use axum::{Json, Router};
 use errorhandler::session::{
     BooleanClaim, ClaimValidator, ManualClock, MaxAgeClaim, MemoryStore, NewSession, RedisStore,
     RoleClaim, Session, SessionConfig, SessionConfigBuilder, SessionError, SessionFailure,
-    SessionRecord, SessionStore, SessionStoreError, Sessions, async_trait,
+    SessionStore, SessionStoreError, Sessions,
 };
 use errorhandler::{HttpError, errorhandler};
+use errorhandler_tests::faulty_store::{Faults, FaultyStore};
 use errorhandler_tests::{
     RedisServer, TestServer, Tokens, client, get_with_access, refresh_with, set_cookies,
 };
@@ -339,78 +340,12 @@ async fn claims_via_error(session: Session) -> Result<&'static str, errorhandler
 /// Wraps the test's store in another, for `App::start_wrapping`.
 type StoreWrapper = Box<dyn FnOnce(Arc<dyn SessionStore>) -> Arc<dyn SessionStore>>;
 
-/// The faults a [`FaultyStore`] shows on every call while set; none at first.
-#[derive(Default)]
-struct Faults {
-    failing: AtomicBool,
-    hanging: AtomicBool,
-    delay_ms: AtomicU64,
-}
-
-/// The test's store, failing, hanging or slow on demand.
-struct FaultyStore {
-    inner: Arc<dyn SessionStore>,
-    faults: Arc<Faults>,
-}
-
-impl FaultyStore {
-    /// A wrapper for `App::start_wrapping`, and the faults that steer it.
-    fn wrapper() -> (StoreWrapper, Arc<Faults>) {
-        let faults = Arc::new(Faults::default());
-        let steer = Arc::clone(&faults);
-        let wrap =
-            move |inner| -> Arc<dyn SessionStore> { Arc::new(FaultyStore { inner, faults }) };
-        (Box::new(wrap), steer)
-    }
-
-    async fn fault(&self) -> Result<(), SessionStoreError> {
-        let delay = self.faults.delay_ms.load(Ordering::SeqCst);
-        if delay > 0 {
-            tokio::time::sleep(Duration::from_millis(delay)).await;
-        }
-        if self.faults.hanging.load(Ordering::SeqCst) {
-            std::future::pending::<()>().await;
-        }
-        if self.faults.failing.load(Ordering::SeqCst) {
-            return Err(SessionStoreError::new("the database is down"));
-        }
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl SessionStore for FaultyStore {
-    async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
-        self.fault().await?;
-        self.inner.create(record, ttl).await
-    }
-    async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
-        self.fault().await?;
-        self.inner.load(handle).await
-    }
-    async fn compare_and_swap(
-        &self,
-        expected_version: u64,
-        record: &SessionRecord,
-        ttl: Duration,
-    ) -> Result<bool, SessionStoreError> {
-        self.fault().await?;
-        self.inner
-            .compare_and_swap(expected_version, record, ttl)
-            .await
-    }
-    async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
-        self.fault().await?;
-        self.inner.delete(handle).await
-    }
-    async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
-        self.fault().await?;
-        self.inner.list_by_user(user_id).await
-    }
-    async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
-        self.fault().await?;
-        self.inner.delete_by_user(user_id).await
-    }
+/// A wrapper for `App::start_wrapping` that makes the test's store a [`FaultyStore`], and the faults that steer it.
+fn faulty_wrapper() -> (StoreWrapper, Arc<Faults>) {
+    let faults = Arc::new(Faults::default());
+    let steer = Arc::clone(&faults);
+    let wrap = move |inner| -> Arc<dyn SessionStore> { Arc::new(FaultyStore::new(inner, faults)) };
+    (Box::new(wrap), steer)
 }
 
 each_store! {
@@ -1059,7 +994,7 @@ async fn with_same_site_none_state_changing_requests_must_carry_the_custom_heade
 
 #[tokio::test]
 async fn store_failures_answer_503_through_the_handlers() {
-    let (wrap, faults) = FaultyStore::wrapper();
+    let (wrap, faults) = faulty_wrapper();
     let app = App::start_wrapping(|config| config, wrap).await;
     let signed_in = app.sign_in("alice").await;
     faults.failing.store(true, Ordering::SeqCst);
@@ -1107,7 +1042,7 @@ async fn store_failures_answer_503_through_the_handlers() {
 
 #[tokio::test]
 async fn a_store_failure_during_the_first_use_commit_defers_it() {
-    let (wrap, faults) = FaultyStore::wrapper();
+    let (wrap, faults) = faulty_wrapper();
     let app = App::start_wrapping(|config| config, wrap).await;
     let signed_in = app.sign_in("alice").await;
     let refreshed = Tokens::of(&app.refresh_with(&signed_in.refresh).await);
@@ -1265,7 +1200,7 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
 
     #[tokio::test]
     async fn a_hanging_store_answers_503_within_the_store_timeout() {
-        let (wrap, faults) = FaultyStore::wrapper();
+        let (wrap, faults) = faulty_wrapper();
         let app = App::start_wrapping(
             |config| config.store_timeout(Duration::from_millis(300)),
             wrap,
@@ -1300,7 +1235,7 @@ async fn a_session_error_returned_through_error_keeps_its_wire_form() {
 
     #[tokio::test]
     async fn a_slow_store_within_the_timeout_succeeds_and_beyond_it_answers_503_with_retry_after() {
-        let (wrap, faults) = FaultyStore::wrapper();
+        let (wrap, faults) = faulty_wrapper();
         let app = App::start_wrapping(
             |config| config.store_timeout(Duration::from_millis(400)),
             wrap,

@@ -2,7 +2,7 @@
 //! failing store at `ERROR`), and no event or `Debug` output holds a token, a signing secret or a password.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -12,11 +12,11 @@ use axum::{Json, Router};
 use errorhandler::session::{
     ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, AntiCsrf, FRONT_TOKEN_HEADER,
     ManualClock, MemoryStore, NewSession, REFRESH_TOKEN_HEADER, RID_HEADER, RedisStoreConfig,
-    Session, SessionConfig, SessionConfigBuilder, SessionFailure, SessionRecord, SessionStore,
-    SessionStoreError, SessionTokens, Sessions, async_trait,
+    Session, SessionConfig, SessionConfigBuilder, SessionFailure, SessionTokens, Sessions,
 };
 use errorhandler::{HttpError, errorhandler};
 use errorhandler_tests::capture::{self, Event};
+use errorhandler_tests::faulty_store::{Faults, FaultyStore};
 use errorhandler_tests::{TestServer, Tokens, get_with_access, refresh_with};
 use serde_json::{Value, json};
 use tracing::Level;
@@ -50,10 +50,7 @@ impl App {
         .build()
         .expect("valid configuration");
         let faults = Arc::new(Faults::default());
-        let store = FaultyStore {
-            inner: MemoryStore::new(),
-            faults: Arc::clone(&faults),
-        };
+        let store = FaultyStore::new(Arc::new(MemoryStore::new()), Arc::clone(&faults));
         let sessions = Sessions::with_store(config, store);
         let server = TestServer::start(routes(sessions).layer(StoreErrors::layer())).await;
         Self {
@@ -125,68 +122,6 @@ async fn sign_in(
 
 async fn me(session: Session) -> String {
     session.user_id().to_owned()
-}
-
-/// The faults the store shows on every call while set; none at first.
-#[derive(Default)]
-struct Faults {
-    failing: AtomicBool,
-    hanging: AtomicBool,
-}
-
-/// A `MemoryStore` that fails or hangs on demand.
-struct FaultyStore {
-    inner: MemoryStore,
-    faults: Arc<Faults>,
-}
-
-impl FaultyStore {
-    async fn fault(&self) -> Result<(), SessionStoreError> {
-        if self.faults.hanging.load(Ordering::SeqCst) {
-            std::future::pending::<()>().await;
-        }
-        if self.faults.failing.load(Ordering::SeqCst) {
-            let cause =
-                std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
-            return Err(SessionStoreError::new("the database is down").with_source(cause));
-        }
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl SessionStore for FaultyStore {
-    async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
-        self.fault().await?;
-        self.inner.create(record, ttl).await
-    }
-    async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
-        self.fault().await?;
-        self.inner.load(handle).await
-    }
-    async fn compare_and_swap(
-        &self,
-        expected_version: u64,
-        record: &SessionRecord,
-        ttl: Duration,
-    ) -> Result<bool, SessionStoreError> {
-        self.fault().await?;
-        self.inner
-            .compare_and_swap(expected_version, record, ttl)
-            .await
-    }
-    async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
-        self.fault().await?;
-        self.inner.delete(handle).await
-    }
-    async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
-        self.fault().await?;
-        self.inner.list_by_user(user_id).await
-    }
-    async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
-        self.fault().await?;
-        self.inner.delete_by_user(user_id).await
-    }
 }
 
 /// The value of the header `name` of `response`, remembered as a secret no event may contain.
