@@ -45,21 +45,11 @@ pub(crate) fn route_answered<H: ErrorHandlers>(
         .remove::<CarriedError>()
         .and_then(CarriedError::take)
     {
-        let Some(handler) = H::select(&error) else {
-            if page.is_none() {
-                // Its declared answer depends on nothing of the request: the route's response is that answer.
-                return Step::Send(declared_as_is(&error, response, levels));
-            }
-            let answer = Answer::carried(
-                &error,
-                enforced_headers,
-                page,
-                response,
-                context.accept,
-                levels,
-            );
-            return Step::Send(answer.by_default());
-        };
+        let handler = H::select(&error);
+        if handler.is_none() && page.is_none() {
+            // Its declared answer depends on nothing of the request: the route's response is that answer.
+            return Step::Send(declared_as_is(&error, response, levels));
+        }
         // The route's response stands by as the default answer when it is the declared one.
         let answer = Answer::carried(
             &error,
@@ -69,7 +59,7 @@ pub(crate) fn route_answered<H: ErrorHandlers>(
             context.accept,
             levels,
         );
-        return start::<H>(handler, error, answer, context.head);
+        return answer_with::<H>(handler, error, answer, context.head);
     }
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -111,10 +101,7 @@ pub(crate) fn route_panicked<H: ErrorHandlers>(
         levels,
     );
     let error = Error::from_http_error(error);
-    match H::select(&error) {
-        Some(handler) => start::<H>(handler, error, answer, context.head),
-        None => Step::Send(answer.by_default()),
-    }
+    answer_with::<H>(H::select(&error), error, answer, context.head)
 }
 
 /// Dispatches an error the wrapped service returned instead of a response: tower middleware's (a timeout's
@@ -126,8 +113,18 @@ pub(crate) fn route_failed<H: ErrorHandlers>(
 ) -> Step {
     let error = Error::from_boxed(error);
     let answer = Answer::failed(&error, context.accept, levels);
-    match H::select(&error) {
-        Some(handler) => start::<H>(handler, error, answer, context.head),
+    answer_with::<H>(H::select(&error), error, answer, context.head)
+}
+
+/// Starts `handler` on `error`, or, when the set has none for it, sends its default answer.
+fn answer_with<H: ErrorHandlers>(
+    handler: Option<HandlerId>,
+    error: Error,
+    answer: Answer,
+    head: Option<Box<RequestHead<H::State>>>,
+) -> Step {
+    match handler {
+        Some(handler) => start::<H>(handler, error, answer, head),
         None => Step::Send(answer.by_default()),
     }
 }

@@ -4,11 +4,7 @@
 //!
 //! `cargo bench -p errorhandler-tests --bench alternatives`
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
-use errorhandler_tests::contenders::{Scenario, scenarios};
-use tower::ServiceExt;
+use errorhandler_tests::contenders::serve_once;
 
 fn main() {
     // Panics print nothing: the panic scenario measures the catching, not the hook's formatting.
@@ -16,37 +12,12 @@ fn main() {
     divan::main();
 }
 
-fn scenario(name: &str) -> Scenario {
-    scenarios()
-        .into_iter()
-        .find(|scenario| scenario.name == name)
-        .expect("a scenario of that name")
-}
-
-fn bench(bencher: divan::Bencher, scenario_name: &str, contender: &str) {
-    let scenario = scenario(scenario_name);
-    let app: Router = scenario
-        .contenders
-        .into_iter()
-        .find(|(name, _)| *name == contender)
-        .map(|(_, app)| app)
-        .expect("a contender of that name");
+fn bench(bencher: divan::Bencher, scenario: &str, contender: &str) {
+    let (path, app) = errorhandler_tests::contenders::contender(scenario, contender);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let path = scenario.path;
-    bencher.bench_local(|| {
-        runtime.block_on(async {
-            let request = Request::builder()
-                .uri(path)
-                .body(Body::empty())
-                .expect("request");
-            let response = app.clone().oneshot(request).await.expect("infallible");
-            axum::body::to_bytes(response.into_body(), usize::MAX)
-                .await
-                .expect("body")
-        })
-    });
+    bencher.bench_local(|| runtime.block_on(serve_once(&app, path)));
 }
 
 #[divan::bench(args = ["bare axum", "errorhandler", "CatchPanicLayer", "HashMap registry", "from_fn match"])]

@@ -8,10 +8,7 @@
 //! With `PER_REQUEST_LOG` set to a filter (`error`, `debug`), a `tracing-subscriber` formats every event it lets
 //! through into a sink, as a server's log would: the cost of logging on. Unset, no subscriber is installed.
 
-use axum::body::Body;
-use axum::http::Request;
-use errorhandler_tests::contenders::scenarios;
-use tower::ServiceExt;
+use errorhandler_tests::contenders::{self, serve_once};
 
 fn main() {
     // Panics print nothing: the panic scenario measures the catching, not the hook's formatting.
@@ -31,29 +28,11 @@ fn main() {
             .with_writer(std::io::sink)
             .init();
     }
-    let scenario = scenarios()
-        .into_iter()
-        .find(|candidate| candidate.name == scenario)
-        .expect("a scenario of that name");
-    let app = scenario
-        .contenders
-        .into_iter()
-        .find(|(name, _)| *name == contender)
-        .map(|(_, app)| app)
-        .expect("a contender of that name");
+    let (path, app) = contenders::contender(&scenario, &contender);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
     for _ in 0..count {
-        runtime.block_on(async {
-            let request = Request::builder()
-                .uri(scenario.path)
-                .body(Body::empty())
-                .expect("request");
-            let response = app.clone().oneshot(request).await.expect("infallible");
-            axum::body::to_bytes(response.into_body(), usize::MAX)
-                .await
-                .expect("body");
-        });
+        runtime.block_on(serve_once(&app, path));
     }
 }

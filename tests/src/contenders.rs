@@ -142,6 +142,39 @@ pub fn scenarios() -> Vec<Scenario> {
     scenarios
 }
 
+/// The path of the scenario named `scenario`, and its contender named `contender`, prepared as every scenario is.
+///
+/// # Panics
+/// When there is no such scenario or contender.
+pub fn contender(scenario: &str, contender: &str) -> (&'static str, Router) {
+    let scenario = scenarios()
+        .into_iter()
+        .find(|candidate| candidate.name == scenario)
+        .unwrap_or_else(|| panic!("no scenario named {scenario:?}"));
+    let app = scenario
+        .contenders
+        .into_iter()
+        .find(|(name, _)| *name == contender)
+        .map(|(_, app)| app)
+        .unwrap_or_else(|| panic!("no contender named {contender:?}"));
+    (scenario.path, app)
+}
+
+/// Sends `GET path` to `app` in-process and reads the whole body, as the benchmarks and the allocation test count
+/// a request.
+pub async fn serve_once(app: &Router, path: &str) {
+    let request = Request::builder()
+        .uri(path)
+        .body(Body::empty())
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(app.clone(), request)
+        .await
+        .expect("infallible");
+    axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+}
+
 /// No cheese of that name.
 #[derive(Debug, thiserror::Error)]
 #[error("no cheese called {0}")]

@@ -40,6 +40,13 @@ impl TestServer {
         capture::events_of(self.id)
     }
 
+    /// The events of [`events`](Self::events) that the crate under test logged.
+    pub fn errorhandler_events(&self) -> Vec<capture::Event> {
+        let mut events = self.events();
+        events.retain(capture::Event::is_errorhandler);
+        events
+    }
+
     /// The absolute URL of `path` on this server.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.address, path)

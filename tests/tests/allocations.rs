@@ -7,7 +7,7 @@ use std::cell::Cell;
 use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
-use errorhandler_tests::contenders::scenarios;
+use errorhandler_tests::contenders::{contender, scenarios};
 use tower::ServiceExt;
 
 /// Counts the allocations of the thread that asked for counting, and their bytes.
@@ -183,23 +183,15 @@ fn an_event_no_subscriber_wants_costs_no_allocation() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
-    let scenario = scenarios()
-        .into_iter()
-        .find(|scenario| scenario.name == "unknown route, custom 404 page")
-        .expect("the 404 scenario");
-    let (_, app) = scenario
-        .contenders
-        .iter()
-        .find(|(name, _)| *name == "errorhandler")
-        .expect("our contender");
-    let without = allocations_per_request(&runtime, app, scenario.path);
+    let (path, app) = contender("unknown route, custom 404 page", "errorhandler");
+    let without = allocations_per_request(&runtime, &app, path);
     // A server's log that takes errors only: the 404's event (at DEBUG) is not wanted.
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new("error"))
         .with_writer(std::io::sink)
         .finish();
     let with = tracing::subscriber::with_default(subscriber, || {
-        allocations_per_request(&runtime, app, scenario.path)
+        allocations_per_request(&runtime, &app, path)
     });
     assert_eq!(
         with.0, without.0,

@@ -8,7 +8,6 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, Response};
 use axum::routing::get;
 use errorhandler::{AnsweredBy, Error, ErrorReport, HttpError, abort, errorhandler};
-use errorhandler_tests::capture::Event;
 use errorhandler_tests::{TestServer, client};
 use tracing::Level;
 
@@ -69,11 +68,6 @@ fn routes() -> Router {
         .route("/ok", get(|| async { "fine" }))
 }
 
-/// The events of the crate under test among `events`.
-fn ours(events: Vec<Event>) -> Vec<Event> {
-    events.into_iter().filter(Event::is_errorhandler).collect()
-}
-
 async fn get_with_id(server: &TestServer, path: &str, request_id: &str) -> reqwest::Response {
     client()
         .get(server.url(path))
@@ -90,7 +84,7 @@ async fn a_handled_500_is_logged_once_at_error_with_its_type_and_every_cause() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(response.text().await.unwrap(), "<h1>Sorry</h1>");
 
-    let events = ours(server.events());
+    let events = server.errorhandler_events();
     assert_eq!(events.len(), 1, "{events:#?}");
     let event = &events[0];
     assert_eq!(event.level, Level::ERROR);
@@ -129,7 +123,7 @@ async fn an_unhandled_typed_error_is_logged_as_answered_by_the_built_in_default(
         "a 5xx body never holds the error's text: {body}"
     );
 
-    let events = ours(server.events());
+    let events = server.errorhandler_events();
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0].level, Level::ERROR);
     assert_eq!(events[0].field("answered_by"), Some("built-in default"));
@@ -156,7 +150,7 @@ async fn a_handled_404_is_logged_at_debug_only() {
         let response = client().get(server.url(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
     }
-    let events = ours(server.events());
+    let events = server.errorhandler_events();
     assert_eq!(events.len(), 2, "{events:#?}");
     for event in &events {
         assert_eq!(event.level, Level::DEBUG, "{event:?}");
@@ -187,7 +181,7 @@ async fn the_levels_are_set_per_set_and_per_class() {
     let server = TestServer::start(app).await;
     client().get(server.url("/missing")).send().await.unwrap();
     client().get(server.url("/db")).send().await.unwrap();
-    let events = ours(server.events());
+    let events = server.errorhandler_events();
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0].level, Level::WARN);
     assert_eq!(events[0].field("status"), Some("404"));
@@ -199,7 +193,7 @@ async fn nothing_is_logged_on_the_success_path() {
     let response = client().get(server.url("/ok")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.extensions().get::<ErrorReport>().is_none());
-    let events = ours(server.events());
+    let events = server.errorhandler_events();
     assert!(events.is_empty(), "{events:#?}");
 }
 
@@ -226,7 +220,7 @@ async fn nested_sets_log_an_error_once_where_it_is_answered() {
     let response = client().get(server.url("/db")).send().await.unwrap();
     assert_eq!(response.text().await.unwrap(), "<h1>Sorry</h1>");
 
-    let events = ours(server.events());
+    let events = server.errorhandler_events();
     let answered_by: Vec<_> = events
         .iter()
         .map(|event| (event.span_field("uri"), event.field("answered_by")))
@@ -245,7 +239,7 @@ async fn a_panic_is_logged_with_its_message_and_location() {
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(response.text().await.unwrap(), "<h1>Sorry</h1>");
 
-    let events = ours(server.events());
+    let events = server.errorhandler_events();
     assert_eq!(events.len(), 1, "{events:#?}");
     let event = &events[0];
     assert_eq!(event.level, Level::ERROR);
@@ -400,7 +394,7 @@ async fn a_failing_handler_is_said_in_the_one_event_of_its_answer() {
     let response = client().get(server.url("/forbidden")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
-    let events = ours(server.events());
+    let events = server.errorhandler_events();
     assert_eq!(events.len(), 2, "one event per answer: {events:#?}");
     // A panicking handler is a bug of the server's: logged at the level of server errors.
     assert_eq!(events[0].level, Level::ERROR);
@@ -428,7 +422,7 @@ async fn a_panic_caught_inside_the_layer_by_other_code_is_still_logged() {
     let server = TestServer::start(app).await;
     let response = client().get(server.url("/crash")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let events = ours(server.events());
+    let events = server.errorhandler_events();
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0].level, Level::ERROR);
     assert_eq!(

@@ -133,11 +133,7 @@ async fn the_context_and_every_cause_reach_the_log_and_the_report() {
         response.headers()["x-report"],
         "looking in the attic / no cheese called gouda"
     );
-    let events: Vec<_> = server
-        .events()
-        .into_iter()
-        .filter(|event| event.is_errorhandler())
-        .collect();
+    let events = server.errorhandler_events();
     assert_eq!(events.len(), 2, "{events:#?}");
     assert_eq!(events[0].field("error"), Some("looking in the cellar"));
     assert_eq!(events[0].field("error.type"), Some("anyhow::Error"));
@@ -169,6 +165,12 @@ async fn a_handler_taking_the_error_by_value_gets_it_out_of_anyhow() {
     assert!(!body.contains("owned"), "{body}");
 }
 
+/// A route slower than the timeouts of the tests.
+async fn slow() -> &'static str {
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    "done"
+}
+
 errorhandler! {
     /// What the set answers for tower's middleware errors.
     struct MiddlewareErrors;
@@ -187,13 +189,7 @@ errorhandler! {
 #[tokio::test]
 async fn a_timeout_reaches_the_handler_of_its_type_as_a_503() {
     let app = Router::new()
-        .route(
-            "/slow",
-            get(|| async {
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                "done"
-            }),
-        )
+        .route("/slow", get(slow))
         .route("/fast", get(|| async { "done" }))
         .layer(
             ServiceBuilder::new()
@@ -212,11 +208,7 @@ async fn a_timeout_reaches_the_handler_of_its_type_as_a_503() {
         get_text(&server, "/fast").await,
         (StatusCode::OK, "done".to_owned())
     );
-    let events: Vec<_> = server
-        .events()
-        .into_iter()
-        .filter(|event| event.is_errorhandler())
-        .collect();
+    let events = server.errorhandler_events();
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(
         events[0].field("error.type"),
@@ -227,19 +219,11 @@ async fn a_timeout_reaches_the_handler_of_its_type_as_a_503() {
 
 #[tokio::test]
 async fn a_timeout_without_a_handler_gets_the_built_in_503() {
-    let app = Router::new()
-        .route(
-            "/slow",
-            get(|| async {
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                "done"
-            }),
-        )
-        .layer(
-            ServiceBuilder::new()
-                .layer(CheesePages::layer())
-                .layer(tower::timeout::TimeoutLayer::new(Duration::from_millis(50))),
-        );
+    let app = Router::new().route("/slow", get(slow)).layer(
+        ServiceBuilder::new()
+            .layer(CheesePages::layer())
+            .layer(tower::timeout::TimeoutLayer::new(Duration::from_millis(50))),
+    );
     let server = TestServer::start(app).await;
     let (status, body) = get_text(&server, "/slow").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
