@@ -99,3 +99,10 @@ pub(crate) fn unix_seconds(clock: &dyn Clock) -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_secs())
 }
+
+/// Milliseconds since the Unix epoch; 0 before the epoch.
+pub(crate) fn unix_millis(clock: &dyn Clock) -> u64 {
+    clock.now().duration_since(UNIX_EPOCH).map_or(0, |since| {
+        u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+    })
+}

@@ -33,6 +33,10 @@ pub struct SessionConfigBuilder {
     token_transfer: TokenTransferMethod,
     clock: Arc<dyn Clock>,
     store_timeout: Duration,
+    grace_period: Duration,
+    reuse_behaviour: TokenReuseBehaviour,
+    older_cookie_domain: Option<String>,
+    issuer: Option<String>,
 }
 
 /// Where the signing secret comes from.
@@ -65,6 +69,20 @@ pub enum AntiCsrf {
     /// whose method is not GET, HEAD or OPTIONS, and every refresh call with cookies, must send it back in the
     /// `anti-csrf` header, which another site cannot read. SuperTokens' frontend SDK does this on its own.
     ViaToken,
+}
+
+/// What a refresh with a reused refresh token answers (SuperTokens core's `recent_token_reuse_behaviour`): a
+/// previous token presented after the grace window, or a token of a branch that lost to a retry. Either way the
+/// session is revoked; a token of an older lineage is always reported as theft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TokenReuseBehaviour {
+    /// *Token theft detected*, SuperTokens' default: the `on_token_theft_detected` callback runs.
+    #[default]
+    TokenTheft,
+    /// *Unauthorised*, the tokens cleared: for apps whose clients lose refresh responses often enough that
+    /// reporting each as theft would drown real alarms.
+    Unauthorised,
 }
 
 /// A setting of [`SessionConfigBuilder`] that cannot work.
@@ -139,6 +157,18 @@ pub enum ConfigError {
     /// The store timeout is zero, which would fail every request.
     #[error("store_timeout must be more than zero")]
     StoreTimeoutZero,
+    /// The rotation grace period is longer than SuperTokens core allows (300 seconds).
+    #[error(
+        "refresh_token_rotation_grace_period is {0}s; it must be at most 300s, the longest a superseded refresh \
+         token may be presented again"
+    )]
+    GracePeriodTooLong(u64),
+    /// The issuer is empty.
+    #[error("issuer must not be empty; leave it unset to leave `iss` out of access tokens")]
+    EmptyIssuer,
+    /// The older cookie domain is the current one, so clearing its cookies would clear the session's.
+    #[error("older_cookie_domain is `{0}`, the cookie_domain itself; it must name the domain used before")]
+    OlderCookieDomainIsCurrent(String),
     /// No signing secret was given and the OS random generator could not make one.
     #[error("no signing_secret was given and the OS random generator failed to make one: {0}")]
     NoRandomness(String),
@@ -162,6 +192,10 @@ impl SessionConfig {
             token_transfer: TokenTransferMethod::Any,
             clock: Arc::new(SystemClock),
             store_timeout: Duration::from_secs(5),
+            grace_period: Duration::from_secs(30),
+            reuse_behaviour: TokenReuseBehaviour::TokenTheft,
+            older_cookie_domain: None,
+            issuer: None,
         }
     }
 
@@ -208,6 +242,21 @@ impl SessionConfig {
     /// The ways tokens are accepted from clients.
     pub fn token_transfer_method(&self) -> TokenTransferMethod {
         self.inner.token_transfer
+    }
+
+    /// How long after a rotation the refresh token it superseded is still accepted (and rotates again).
+    pub fn refresh_token_rotation_grace_period(&self) -> Duration {
+        Duration::from_millis(self.inner.grace_period_ms)
+    }
+
+    /// What a refresh with a reused refresh token answers.
+    pub fn recent_token_reuse_behaviour(&self) -> TokenReuseBehaviour {
+        self.inner.reuse_behaviour
+    }
+
+    /// The `iss` of access tokens, if set.
+    pub fn issuer(&self) -> Option<&str> {
+        self.inner.issuer.as_deref()
     }
 }
 
@@ -321,6 +370,41 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// How long after a rotation the refresh token it superseded is still accepted: a retry, a lost response or
+    /// a second tab presenting it within this window rotates again instead of revoking the session; 30 seconds
+    /// by default, at most 300 (SuperTokens core's `refresh_token_rotation_grace_period`). Zero accepts no
+    /// reuse at all.
+    pub fn refresh_token_rotation_grace_period(mut self, grace_period: Duration) -> Self {
+        self.grace_period = grace_period;
+        self
+    }
+
+    /// What a refresh with a reused refresh token answers; [`TokenReuseBehaviour::TokenTheft`] by default
+    /// (SuperTokens core's `recent_token_reuse_behaviour`). The session is revoked either way.
+    pub fn recent_token_reuse_behaviour(mut self, behaviour: TokenReuseBehaviour) -> Self {
+        self.reuse_behaviour = behaviour;
+        self
+    }
+
+    /// The domain the session cookies were set with before `cookie_domain` changed (supertokens-node's
+    /// `olderCookieDomain`); unset by default.
+    ///
+    /// A browser that still holds cookies of the older domain sends two session cookies of one name, which the
+    /// recipe cannot tell apart: verification answers *try refresh token*, and the refresh call clears the
+    /// older domain's cookies (answering 200, with nothing minted) when this is set, or fails with
+    /// [`DuplicateSessionCookiesError`](super::DuplicateSessionCookiesError), a 500, when it is not.
+    pub fn older_cookie_domain(mut self, domain: impl Into<String>) -> Self {
+        self.older_cookie_domain = Some(domain.into());
+        self
+    }
+
+    /// The `iss` claim of access tokens, such as `https://api.example.com/auth` (supertokens-node sets its API
+    /// domain and base path); unset by default, which leaves `iss` out, as SuperTokens core does.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
     /// The clock that expiry is measured against; the system clock by default.
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Arc::new(clock);
@@ -363,6 +447,18 @@ impl SessionConfigBuilder {
         if self.store_timeout.is_zero() {
             return Err(ConfigError::StoreTimeoutZero);
         }
+        if self.grace_period > Duration::from_secs(300) {
+            return Err(ConfigError::GracePeriodTooLong(self.grace_period.as_secs()));
+        }
+        if let Some(older) = &self.older_cookie_domain {
+            check_domain(older)?;
+            if self.cookie_domain.as_ref() == Some(older) {
+                return Err(ConfigError::OlderCookieDomainIsCurrent(older.clone()));
+            }
+        }
+        if self.issuer.as_deref() == Some("") {
+            return Err(ConfigError::EmptyIssuer);
+        }
         let signing_secret = match self.signing_secret.map(SecretSource::read).transpose()? {
             Some(secret) if secret.len() < 32 => {
                 return Err(ConfigError::SecretTooShort(secret.len()));
@@ -396,6 +492,10 @@ impl SessionConfigBuilder {
                 token_transfer: self.token_transfer,
                 clock: self.clock,
                 store_timeout: self.store_timeout,
+                grace_period_ms: u64::try_from(self.grace_period.as_millis()).unwrap_or(u64::MAX),
+                reuse_behaviour: self.reuse_behaviour,
+                older_cookie_domain: self.older_cookie_domain,
+                issuer: self.issuer,
             }),
         })
     }
@@ -419,6 +519,11 @@ pub(crate) struct ConfigInner {
     pub(crate) token_transfer: TokenTransferMethod,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) store_timeout: Duration,
+    /// Milliseconds.
+    pub(crate) grace_period_ms: u64,
+    pub(crate) reuse_behaviour: TokenReuseBehaviour,
+    pub(crate) older_cookie_domain: Option<String>,
+    pub(crate) issuer: Option<String>,
 }
 
 impl SecretSource {
@@ -456,6 +561,12 @@ impl ConfigInner {
     pub(crate) fn now(&self) -> u64 {
         super::clock::unix_seconds(&*self.clock)
     }
+
+    /// The current time in Unix milliseconds, from the configured clock: the unit of rotation times, as in
+    /// SuperTokens core, so that a grace period of zero accepts no reuse.
+    pub(crate) fn now_millis(&self) -> u64 {
+        super::clock::unix_millis(&*self.clock)
+    }
 }
 
 impl fmt::Debug for SessionConfig {
@@ -475,6 +586,10 @@ impl fmt::Debug for SessionConfig {
             .field("anti_csrf", &inner.anti_csrf)
             .field("store_timeout", &inner.store_timeout)
             .field("token_transfer_method", &inner.token_transfer)
+            .field("refresh_token_rotation_grace_period_ms", &inner.grace_period_ms)
+            .field("recent_token_reuse_behaviour", &inner.reuse_behaviour)
+            .field("older_cookie_domain", &inner.older_cookie_domain)
+            .field("issuer", &inner.issuer)
             .finish_non_exhaustive()
     }
 }
@@ -494,6 +609,10 @@ impl fmt::Debug for SessionConfigBuilder {
             .field("anti_csrf", &self.anti_csrf)
             .field("store_timeout", &self.store_timeout)
             .field("token_transfer_method", &self.token_transfer)
+            .field("refresh_token_rotation_grace_period", &self.grace_period)
+            .field("recent_token_reuse_behaviour", &self.reuse_behaviour)
+            .field("older_cookie_domain", &self.older_cookie_domain)
+            .field("issuer", &self.issuer)
             .finish_non_exhaustive()
     }
 }

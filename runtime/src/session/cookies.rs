@@ -16,6 +16,11 @@ pub const ACCESS_TOKEN_COOKIE: &str = "sAccessToken";
 /// The name of the refresh-token cookie, SuperTokens' own.
 pub const REFRESH_TOKEN_COOKIE: &str = "sRefreshToken";
 
+/// The name of the cookie older SuperTokens backends (before their access tokens were v3) set beside the two
+/// tokens. A request that still carries it holds a legacy session: verification answers *try refresh token*,
+/// and the refresh call clears it.
+pub const LEGACY_ID_REFRESH_TOKEN_COOKIE: &str = "sIdRefreshToken";
+
 /// The session's part of a response: `Set-Cookie` headers, and the headers SuperTokens' frontends read
 /// (`front-token`, in header mode `st-access-token` / `st-refresh-token`, `anti-csrf`). Return it with the
 /// response (`(cookies, body)`) to apply it.
@@ -45,6 +50,11 @@ impl SessionTokens {
         headers: Vec<(HeaderName, HeaderValue)>,
     ) -> Self {
         Self { values, headers }
+    }
+
+    /// Adds `Set-Cookie` values after those it has.
+    pub(crate) fn push_set_cookies(&mut self, values: impl IntoIterator<Item = HeaderValue>) {
+        self.values.extend(values);
     }
 }
 
@@ -128,34 +138,100 @@ pub(crate) fn setting_access(config: &ConfigInner, access_token: &str) -> Vec<He
 /// The `Set-Cookie` values that delete both cookies: same name, path, domain, `Secure`, `HttpOnly` and
 /// `SameSite` as when they were set, an empty value, `Max-Age=0` and an `Expires` in the past.
 pub(crate) fn clearing(config: &ConfigInner) -> Vec<HeaderValue> {
-    [
-        cookie(config, ACCESS_TOKEN_COOKIE, "", "/"),
-        cookie(config, REFRESH_TOKEN_COOKIE, "", &config.refresh_path),
-    ]
-    .into_iter()
-    .map(|cookie| {
-        cookie
-            .max_age(CookieDuration::ZERO)
-            .expires(Expiration::DateTime(OffsetDateTime::UNIX_EPOCH))
-    })
-    .filter_map(|cookie| header_value(&cookie.build()))
-    .collect()
+    clearing_at(config, config.cookie_domain.as_deref(), &[Token::Access, Token::Refresh])
+}
+
+/// The `Set-Cookie` values that delete the cookies of `tokens` set with `domain` (`None`: host-only).
+pub(crate) fn clearing_at(
+    config: &ConfigInner,
+    domain: Option<&str>,
+    tokens: &[Token],
+) -> Vec<HeaderValue> {
+    tokens
+        .iter()
+        .map(|token| cookie_at(config, domain, token.cookie_name(), "", token.path(config)))
+        .filter_map(|cookie| header_value(&expired(cookie).build()))
+        .collect()
+}
+
+/// The `Set-Cookie` value that deletes the legacy `sIdRefreshToken` cookie, which SuperTokens set at the
+/// access token's path.
+pub(crate) fn clearing_legacy(config: &ConfigInner) -> Option<HeaderValue> {
+    header_value(&expired(cookie(config, LEGACY_ID_REFRESH_TOKEN_COOKIE, "", "/")).build())
+}
+
+/// The two session cookies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Token {
+    Access,
+    Refresh,
+}
+
+impl Token {
+    pub(crate) fn cookie_name(self) -> &'static str {
+        match self {
+            Self::Access => ACCESS_TOKEN_COOKIE,
+            Self::Refresh => REFRESH_TOKEN_COOKIE,
+        }
+    }
+
+    fn path(self, config: &ConfigInner) -> &str {
+        match self {
+            Self::Access => "/",
+            Self::Refresh => &config.refresh_path,
+        }
+    }
+}
+
+fn expired(cookie: cookie::CookieBuilder<'_>) -> cookie::CookieBuilder<'_> {
+    cookie
+        .max_age(CookieDuration::ZERO)
+        .expires(Expiration::DateTime(OffsetDateTime::UNIX_EPOCH))
 }
 
 /// The value of the first cookie called `name` in the request's `Cookie` headers.
 pub(crate) fn read<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    named(headers, name)
+        .next()
+        .map(|value| value.trim().trim_matches('"'))
+}
+
+/// Whether the request's `Cookie` headers hold more than one cookie called `name`, whatever their values (as
+/// supertokens-node's `hasMultipleCookiesForTokenType` counts them): a browser sends one per path and domain it
+/// was set at, most specific path first, and nothing says which is the session's.
+pub(crate) fn has_several(headers: &HeaderMap, name: &str) -> bool {
+    named(headers, name).nth(1).is_some()
+}
+
+/// Whether the request carries a cookie called `name`, even an empty one.
+pub(crate) fn has(headers: &HeaderMap, name: &str) -> bool {
+    named(headers, name).next().is_some()
+}
+
+/// The values of the cookies called `name`, in the order the request sends them.
+fn named<'h>(headers: &'h HeaderMap, name: &str) -> impl Iterator<Item = &'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| key.trim() == name)
-        .map(|(_, value)| value.trim().trim_matches('"'))
+        .filter(move |(key, _)| key.trim() == name)
+        .map(|(_, value)| value)
 }
 
 fn cookie<'c>(
     config: &ConfigInner,
+    name: &'c str,
+    value: &'c str,
+    path: &str,
+) -> cookie::CookieBuilder<'c> {
+    cookie_at(config, config.cookie_domain.as_deref(), name, value, path)
+}
+
+fn cookie_at<'c>(
+    config: &ConfigInner,
+    domain: Option<&str>,
     name: &'c str,
     value: &'c str,
     path: &str,
@@ -169,8 +245,8 @@ fn cookie<'c>(
             SameSite::Lax => cookie::SameSite::Lax,
             SameSite::None => cookie::SameSite::None,
         });
-    if let Some(domain) = &config.cookie_domain {
-        builder = builder.domain(domain.clone());
+    if let Some(domain) = domain {
+        builder = builder.domain(domain.to_owned());
     }
     builder
 }

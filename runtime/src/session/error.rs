@@ -26,6 +26,8 @@ use crate::error::Error;
 pub struct SessionError {
     kind: SessionErrorKind,
     config: SessionConfig,
+    /// Whether its answers also clear SuperTokens' legacy `sIdRefreshToken` cookie, which the request carried.
+    clears_legacy_cookie: bool,
 }
 
 /// Which of SuperTokens' four session errors a [`SessionError`] is, with what it says.
@@ -38,6 +40,9 @@ pub enum SessionErrorKind {
         message: String,
         /// Whether the response clears the session cookies.
         clear_tokens: bool,
+        /// The reuse of a refresh token that revoked the session, when
+        /// [`TokenReuseBehaviour::Unauthorised`](super::TokenReuseBehaviour::Unauthorised) reports it so.
+        reuse: Option<TokenReuse>,
     },
     /// The access token expired: the frontend should call the refresh endpoint and retry.
     #[non_exhaustive]
@@ -45,14 +50,16 @@ pub enum SessionErrorKind {
         /// What was wrong, for the handler and the logs.
         message: String,
     },
-    /// A refresh token superseded by a committed rotation came back: two parties hold the session, which is
-    /// already revoked.
+    /// A refresh token that a rotation superseded came back outside the grace period: two parties hold the
+    /// session, which is already revoked.
     #[non_exhaustive]
     TokenTheftDetected {
         /// The revoked session.
         session_handle: String,
         /// Its user.
         user_id: String,
+        /// Which token came back.
+        reuse: TokenReuse,
     },
     /// The session lacks claims the route requires.
     #[non_exhaustive]
@@ -60,6 +67,39 @@ pub enum SessionErrorKind {
         /// Every failing claim, in the order the validators were given.
         claims: Vec<ClaimValidationError>,
     },
+}
+
+/// How a refresh token that is no longer current came back, as SuperTokens core (CDI 5.6) tells its reuses
+/// apart; each one revokes the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenReuse {
+    /// The token the last rotation superseded, after the grace period (core's `RECENT_PREV`): a copy of the
+    /// token someone else rotated, or a client that held a response back for too long.
+    RecentPrevious,
+    /// A token minted from the previous token by a rotation that a later refresh with that previous token, within
+    /// the grace period, replaced (core's `ORPHANED_BRANCH`): two parties refreshed with one token.
+    OrphanedBranch,
+    /// Any older token of the session (core's `STALE_LINEAGE`): always theft, whatever the
+    /// [`TokenReuseBehaviour`](super::TokenReuseBehaviour).
+    StaleLineage,
+}
+
+impl TokenReuse {
+    /// SuperTokens core's name for it: `RECENT_PREV`, `ORPHANED_BRANCH` or `STALE_LINEAGE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RecentPrevious => "RECENT_PREV",
+            Self::OrphanedBranch => "ORPHANED_BRANCH",
+            Self::StaleLineage => "STALE_LINEAGE",
+        }
+    }
+}
+
+impl fmt::Display for TokenReuse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A claim that failed validation, and why.
@@ -114,8 +154,20 @@ pub struct RandomnessError(String);
 #[crate::status(500)]
 pub struct SessionLimitError(pub(crate) String);
 
-/// Why a session operation failed: the session is not valid, the store failed, no token could be minted, or the
-/// session would exceed the recipe's limits.
+/// A refresh call carries two session cookies of one name (one planted at another path or domain, or left over
+/// from an earlier `cookie_domain`), and no `older_cookie_domain` is configured to clear: the recipe cannot tell
+/// which is the session's, and refreshing with the wrong one would loop. A 500, as supertokens-node answers it;
+/// its message (which names the setting) reaches the handlers and the logs, never the client.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the request contains multiple session cookies ({0}); this may happen if you've changed the cookie_domain \
+     setting: to clear the tokens of the previous domain, set older_cookie_domain"
+)]
+#[crate::status(500)]
+pub struct DuplicateSessionCookiesError(pub(crate) &'static str);
+
+/// Why a session operation failed: the session is not valid, the store failed, no token could be minted, the
+/// session would exceed the recipe's limits, or the request carries duplicate session cookies.
 ///
 /// `?` turns it into [`errorhandler::Error`](crate::Error) holding the error inside (not this wrapper), so the
 /// handlers of a set see a `SessionError`, a `SessionStoreError`, a `RandomnessError` or a `SessionLimitError`
@@ -130,6 +182,8 @@ pub enum SessionFailure {
     Randomness(RandomnessError),
     /// The session or payload would exceed the recipe's limits; nothing was stored.
     Limit(SessionLimitError),
+    /// The refresh call carries duplicate session cookies.
+    DuplicateCookies(DuplicateSessionCookiesError),
 }
 
 impl SessionError {
@@ -164,6 +218,7 @@ impl SessionError {
             SessionErrorKind::Unauthorised {
                 message: message.into(),
                 clear_tokens,
+                reuse: None,
             },
         )
     }
@@ -181,14 +236,36 @@ impl SessionError {
         config: &SessionConfig,
         session_handle: String,
         user_id: String,
+        reuse: TokenReuse,
     ) -> Self {
         Self::new(
             config,
             SessionErrorKind::TokenTheftDetected {
                 session_handle,
                 user_id,
+                reuse,
             },
         )
+    }
+
+    /// A reused refresh token reported as *unauthorised*, the tokens cleared.
+    pub(crate) fn reused(config: &SessionConfig, reuse: TokenReuse) -> Self {
+        Self::new(
+            config,
+            SessionErrorKind::Unauthorised {
+                message: format!(
+                    "a refresh token that is no longer current was presented ({reuse}); the session was revoked"
+                ),
+                clear_tokens: true,
+                reuse: Some(reuse),
+            },
+        )
+    }
+
+    /// The same error, whose answers also clear the legacy `sIdRefreshToken` cookie when they clear the tokens.
+    pub(crate) fn clearing_legacy_cookie(mut self) -> Self {
+        self.clears_legacy_cookie = true;
+        self
     }
 
     pub(crate) fn invalid_claim(config: &SessionConfig, claims: Vec<ClaimValidationError>) -> Self {
@@ -199,6 +276,7 @@ impl SessionError {
         Self {
             kind,
             config: config.clone(),
+            clears_legacy_cookie: false,
         }
     }
 }
@@ -250,6 +328,12 @@ impl ErrorStatus for SessionError {
             for cookie in cookies::clearing(&self.config.inner) {
                 headers.append(header::SET_COOKIE, cookie);
             }
+            if self.clears_legacy_cookie {
+                headers.extend(
+                    cookies::clearing_legacy(&self.config.inner)
+                        .map(|cookie| (header::SET_COOKIE, cookie)),
+                );
+            }
             headers.extend(clearing_headers());
         }
         headers
@@ -280,9 +364,10 @@ impl fmt::Display for SessionErrorKind {
             Self::TokenTheftDetected {
                 session_handle,
                 user_id,
+                reuse,
             } => write!(
                 f,
-                "token theft detected: session {session_handle} of user {user_id} was revoked"
+                "token theft detected ({reuse}): session {session_handle} of user {user_id} was revoked"
             ),
             Self::InvalidClaim { claims } => write!(f, "invalid claim: {}", claim_ids(claims)),
         }
@@ -340,6 +425,7 @@ impl fmt::Display for SessionFailure {
             Self::Store(error) => fmt::Display::fmt(error, f),
             Self::Randomness(error) => fmt::Display::fmt(error, f),
             Self::Limit(error) => fmt::Display::fmt(error, f),
+            Self::DuplicateCookies(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -362,6 +448,12 @@ impl From<SessionLimitError> for SessionFailure {
     }
 }
 
+impl From<DuplicateSessionCookiesError> for SessionFailure {
+    fn from(error: DuplicateSessionCookiesError) -> Self {
+        Self::DuplicateCookies(error)
+    }
+}
+
 impl From<getrandom::Error> for SessionFailure {
     fn from(error: getrandom::Error) -> Self {
         Self::Randomness(RandomnessError::new(error))
@@ -377,6 +469,7 @@ impl From<SessionFailure> for Error {
             SessionFailure::Store(error) => Error::from(error),
             SessionFailure::Randomness(error) => Error::from(error),
             SessionFailure::Limit(error) => Error::from(error),
+            SessionFailure::DuplicateCookies(error) => Error::from(error),
         }
     }
 }

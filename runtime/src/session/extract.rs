@@ -8,9 +8,9 @@ use http::{HeaderMap, Method};
 
 use super::Sessions;
 use super::claims::ClaimValidator;
-use super::cookies::SessionTokens;
-use super::error::{ClaimValidationError, SessionError, SessionFailure, SessionLimitError};
-use super::store::Change;
+use super::cookies::{self, ACCESS_TOKEN_COOKIE, LEGACY_ID_REFRESH_TOKEN_COOKIE, SessionTokens};
+use super::error::{ClaimValidationError, SessionError, SessionFailure};
+use super::rotation::{Lineage, in_lineage};
 use super::tokens::{self, AccessClaims, Malformed};
 use super::transfer;
 use super::transfer_method::Transfer;
@@ -36,10 +36,10 @@ use super::transfer_method::Transfer;
 /// ```
 #[derive(Clone)]
 pub struct Session {
-    claims: AccessClaims,
-    sessions: Sessions,
+    pub(crate) claims: AccessClaims,
+    pub(crate) sessions: Sessions,
     /// How the request sent its access token, which a new one is returned by.
-    transfer: Transfer,
+    pub(crate) transfer: Transfer,
 }
 
 impl Session {
@@ -53,9 +53,17 @@ impl Session {
         &self.claims.user_id
     }
 
-    /// The access-token payload.
+    /// The app's claims in the access-token payload: what the session was created with, as updated since.
     pub fn payload(&self) -> &serde_json::Value {
         &self.claims.payload
+    }
+
+    /// The whole access-token payload, SuperTokens' v3 form: the recipe's claims (`sub`, `exp`, `iat`,
+    /// `sessionHandle`, `refreshTokenHash1`, `parentRefreshTokenHash1`, `antiCsrfToken`, and `iss` when an
+    /// issuer is configured) beside the app's, as the frontend reads it in the `front-token`.
+    pub fn access_token_payload(&self) -> serde_json::Value {
+        // Serializing the claims cannot fail (every key is a string).
+        serde_json::to_value(&self.claims).unwrap_or_default()
     }
 
     /// When the access token expires, Unix seconds.
@@ -101,59 +109,6 @@ impl Session {
         }
     }
 
-    /// Replaces the payload, in the store and in a new access token; return the cookies (or, in header mode, the
-    /// token header) with the response, which also carry the new `front-token`.
-    ///
-    /// A payload that would make the access token longer than the recipe accepts back (16 KiB) fails with
-    /// *unauthorised* before anything is written, and the session keeps its payload.
-    pub async fn update_payload(
-        &mut self,
-        payload: serde_json::Value,
-    ) -> Result<SessionTokens, SessionFailure> {
-        let config = self.sessions.config();
-        let now = config.inner.now();
-        let mut claims = self.claims.clone();
-        claims.payload = payload;
-        let token = tokens::sign(&claims, &config.inner.keys.access);
-        // Before the store is written: a payload whose access token the recipe refuses would end the session.
-        if let Some(message) = tokens::refused_back(&token, &claims.user_id, &claims.payload) {
-            return Err(
-                SessionLimitError(format!("the payload was not updated: {message}")).into(),
-            );
-        }
-        let updated = self
-            .sessions
-            .store()
-            .update(self.handle(), now, |record| {
-                record.payload = claims.payload.clone();
-                Change::Write(())
-            })
-            .await?;
-        if updated.is_none() {
-            return Err(SessionError::unauthorised(
-                config,
-                "the session was revoked or has expired",
-                true,
-            )
-            .into());
-        }
-        self.claims = claims;
-        let front = transfer::FrontToken {
-            user_id: &self.claims.user_id,
-            session_handle: &self.claims.session_handle,
-            iat: self.claims.iat,
-            exp: self.claims.exp,
-            payload: &self.claims.payload,
-        };
-        Ok(transfer::issue(
-            &config.inner,
-            self.transfer,
-            &token,
-            None,
-            &front,
-        ))
-    }
-
     /// Revokes the session; return the cookies, which clear the session's (with `front-token: remove` for the
     /// frontend), with the response.
     pub async fn revoke(&self) -> Result<SessionTokens, SessionFailure> {
@@ -161,19 +116,29 @@ impl Session {
         Ok(transfer::clearing(&self.sessions.config().inner))
     }
 
-    /// Confirms in the store that the session is still live (SuperTokens' `checkDatabase`).
+    /// Confirms in the store that the session is still live and that this access token is still of its
+    /// lineage (SuperTokens' `checkDatabase`): *unauthorised*, the tokens cleared, when the session was revoked
+    /// or has expired, or when its refresh tokens rotated past the one minted with this access token.
     ///
     /// The access token alone is trusted until it expires, so a revocation reaches a route that does not ask
-    /// only when the token is refreshed.
+    /// only when the token is refreshed. The lineage check is what stops an access token of a thief's branch:
+    /// once the client refreshes past the token the thief refreshed with, the thief's access token fails here,
+    /// whatever its expiry.
     pub async fn check_database(&self) -> Result<(), SessionFailure> {
         let config = self.sessions.config();
-        match self
+        let record = self
             .sessions
             .store()
             .load_live(self.handle(), config.inner.now())
-            .await?
-        {
-            Some(_) => Ok(()),
+            .await?;
+        match record {
+            Some(record) if in_lineage(Lineage::of(&record), &self.claims) => Ok(()),
+            Some(_) => Err(SessionError::unauthorised(
+                config,
+                "the access token belongs to a rotated-out token branch; refresh required",
+                true,
+            )
+            .into()),
             None => Err(SessionError::unauthorised(
                 config,
                 "the session was revoked or has expired",
@@ -261,11 +226,27 @@ impl Sessions {
         headers: &HeaderMap,
     ) -> Result<Option<Session>, SessionError> {
         let config = self.config();
+        if cookies::has(headers, LEGACY_ID_REFRESH_TOKEN_COOKIE) {
+            // A session of an older SuperTokens backend: the refresh call clears the legacy cookie and mints
+            // tokens of this recipe (supertokens-node's `getSession`).
+            return Err(SessionError::try_refresh_token(
+                config,
+                "using legacy session, please call the refresh API",
+            ));
+        }
         let Some((token, transfer)) =
             transfer::read_access_token(&config.inner, headers, tokens::looks_like_access_token)
         else {
             return Ok(None);
         };
+        if transfer == Transfer::Cookie && cookies::has_several(headers, ACCESS_TOKEN_COOKIE) {
+            // Which of two cookies of one name is the session's, nothing says; the refresh call sorts them out
+            // (supertokens-node's `getAccessTokenFromRequest`).
+            return Err(SessionError::try_refresh_token(
+                config,
+                "multiple access tokens are present in the request cookies",
+            ));
+        }
         let claims =
             tokens::verify_access_token(token, &config.inner.keys.access).map_err(|malformed| {
                 let message = match malformed {
@@ -275,19 +256,14 @@ impl Sessions {
                 };
                 SessionError::unauthorised(config, message, false)
             })?;
-        let now = config.inner.now();
-        if claims.exp <= now {
+        if claims.exp <= config.inner.now() {
             return Err(SessionError::try_refresh_token(
                 config,
                 "the access token has expired",
             ));
         }
-        // Before the commit, so that a forged cross-site request cannot even touch the store.
         self.check_anti_csrf(method, headers, transfer)?;
         self.check_anti_csrf_token(method, headers, transfer, &claims.session_handle)?;
-        if let Some(parent) = claims.parent_hash {
-            self.commit_on_first_use(&claims, &parent, now).await?;
-        }
         Ok(Some(Session {
             claims,
             sessions: self.clone(),

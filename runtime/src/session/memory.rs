@@ -47,6 +47,8 @@ struct Entry {
     created_at: u64,
     expires_at: u64,
     current_refresh_hash: TokenHash,
+    previous_refresh_hash: Option<TokenHash>,
+    rotated_at_ms: Option<u64>,
     version: u64,
     /// When the store may drop the record, in seconds since the store's epoch.
     keep_until: u64,
@@ -128,6 +130,8 @@ impl Inner {
             created_at: record.created_at,
             expires_at: record.expires_at,
             current_refresh_hash: record.current_refresh_hash,
+            previous_refresh_hash: record.previous_refresh_hash,
+            rotated_at_ms: record.rotated_at_ms,
             version: record.version,
             keep_until: now_rounded_up.saturating_add(ttl.as_secs().max(1)),
         };
@@ -156,6 +160,8 @@ impl Entry {
             created_at: self.created_at,
             expires_at: self.expires_at,
             current_refresh_hash: self.current_refresh_hash,
+            previous_refresh_hash: self.previous_refresh_hash,
+            rotated_at_ms: self.rotated_at_ms,
             version: self.version,
         })
     }
@@ -231,6 +237,8 @@ mod expiry_tests {
             created_at: 0,
             expires_at: 100,
             current_refresh_hash: TokenHash::of(handle),
+            previous_refresh_hash: None,
+            rotated_at_ms: None,
             version,
         }
     }

@@ -124,6 +124,7 @@ mod error;
 mod extract;
 mod headers;
 mod memory;
+mod payload;
 #[cfg(feature = "redis")]
 mod redis;
 mod require;
@@ -134,21 +135,24 @@ mod tokens;
 mod transfer;
 mod transfer_method;
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::response::{IntoResponseParts, ResponseParts};
 
 pub use callbacks::{SessionErrorHandlers, SessionErrorSet};
 pub use claims::{BooleanClaim, ClaimValidator, MaxAgeClaim, RoleClaim};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{AntiCsrf, ConfigError, SameSite, SessionConfig, SessionConfigBuilder};
-pub use cookies::{ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens};
+pub use config::{
+    AntiCsrf, ConfigError, SameSite, SessionConfig, SessionConfigBuilder, TokenReuseBehaviour,
+};
+pub use cookies::{
+    ACCESS_TOKEN_COOKIE, LEGACY_ID_REFRESH_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens,
+};
 pub use error::{
-    ClaimValidationError, RandomnessError, SessionError, SessionErrorKind, SessionFailure,
-    SessionLimitError, SessionStoreError,
+    ClaimValidationError, DuplicateSessionCookiesError, RandomnessError, SessionError,
+    SessionErrorKind, SessionFailure, SessionLimitError, SessionStoreError, TokenReuse,
 };
 pub use extract::Session;
 pub use headers::{
@@ -200,21 +204,6 @@ pub struct Sessions {
 struct Recipe {
     config: SessionConfig,
     store: BoundedStore,
-    /// Refresh-token hashes whose first access-token use was already settled with the store, so that an access
-    /// token minted by a refresh costs one store lookup in this process, not one per request.
-    settled: Mutex<Settled>,
-}
-
-#[derive(Default)]
-struct Settled {
-    /// Hash of the refresh token → expiry of the access token that carries it.
-    hashes: HashMap<TokenHash, u64>,
-    next_sweep: u64,
-}
-
-impl Settled {
-    /// The most entries the cache holds before it starts over.
-    const MAX_ENTRIES: usize = 65_536;
 }
 
 /// A session just created: its handle, and the cookies (or token headers) to return with the response.
@@ -243,11 +232,7 @@ impl Sessions {
     pub fn with_shared_store(config: SessionConfig, store: Arc<dyn SessionStore>) -> Self {
         let store = BoundedStore::new(store, config.store_timeout());
         Self {
-            inner: Arc::new(Recipe {
-                config,
-                store,
-                settled: Mutex::new(Settled::default()),
-            }),
+            inner: Arc::new(Recipe { config, store }),
         }
     }
 
@@ -279,18 +264,23 @@ impl Sessions {
         payload: serde_json::Value,
     ) -> Result<NewSession, SessionFailure> {
         let config = &self.inner.config.inner;
+        let payload = tokens::app_claims(payload)
+            .map(serde_json::Value::Object)
+            .map_err(|message| SessionLimitError(format!("no session was created: {message}")))?;
         let handle = tokens::new_session_handle()?;
         let (refresh_token, refresh_hash) =
             tokens::new_refresh_token(&handle, None, &config.keys.refresh)?;
         let now = config.now();
-        let access_token = self.mint_access_token(
+        let transfer = transfer::for_new_session(config, request);
+        let claims = self.access_claims(
             handle.clone(),
             user_id.clone(),
             payload.clone(),
             now,
             refresh_hash,
-            None,
+            transfer,
         );
+        let access_token = tokens::sign(&claims, &config.keys.access);
         // Before anything is stored: a session whose access token the recipe refuses could never be used.
         if let Some(message) = tokens::refused_back(&access_token, &user_id, &payload) {
             return Err(SessionLimitError(format!("no session was created: {message}")).into());
@@ -298,27 +288,21 @@ impl Sessions {
         let record = SessionRecord {
             handle: handle.clone(),
             user_id: user_id.clone(),
-            payload: payload.clone(),
+            payload,
             created_at: now,
             expires_at: now.saturating_add(config.refresh_lifetime),
             current_refresh_hash: refresh_hash,
+            previous_refresh_hash: None,
+            rotated_at_ms: None,
             version: 0,
         };
         self.store().create(&record, now).await?;
-        let front = transfer::FrontToken {
-            user_id: &user_id,
-            session_handle: &handle,
-            iat: now,
-            exp: now.saturating_add(config.access_lifetime),
-            payload: &payload,
-        };
-        let transfer = transfer::for_new_session(config, request);
         let tokens = transfer::issue(
             config,
             transfer,
             &access_token,
             Some(&refresh_token),
-            &front,
+            &claims,
         );
         Ok(NewSession {
             handle,
@@ -353,59 +337,29 @@ impl Sessions {
         &self.inner.store
     }
 
-    pub(crate) fn mint_access_token(
+    /// The claims of an access token of the session `session_handle` issued `now` with the refresh token
+    /// hashing to `refresh_hash`, for a client whose tokens travel by `transfer`.
+    pub(crate) fn access_claims(
         &self,
         session_handle: String,
         user_id: String,
         payload: serde_json::Value,
         now: u64,
         refresh_hash: TokenHash,
-        parent_hash: Option<TokenHash>,
-    ) -> String {
+        transfer: transfer_method::Transfer,
+    ) -> AccessClaims {
         let config = &self.inner.config.inner;
-        let claims = AccessClaims {
+        AccessClaims {
+            anti_csrf_token: anti_csrf::token_to_issue(config, transfer, &session_handle),
             session_handle,
             user_id,
             iat: now,
             exp: now.saturating_add(config.access_lifetime),
             refresh_hash,
-            parent_hash,
+            parent_hash: None,
+            issuer: config.issuer.clone(),
             payload,
-        };
-        tokens::sign(&claims, &config.keys.access)
-    }
-
-    pub(crate) fn is_settled(&self, refresh_hash: &TokenHash, now: u64) -> bool {
-        self.settled()
-            .hashes
-            .get(refresh_hash)
-            .is_some_and(|expires| *expires > now)
-    }
-
-    pub(crate) fn settle(&self, refresh_hash: TokenHash, expires: u64, now: u64) {
-        let mut settled = self.settled();
-        if now >= settled.next_sweep {
-            // Entries outlive their access token by at most a minute, so the map holds live tokens only.
-            settled.hashes.retain(|_, expires| *expires > now);
-            settled.next_sweep = now.saturating_add(60);
         }
-        if settled.hashes.len() >= Settled::MAX_ENTRIES {
-            // A client refreshing in a loop could otherwise grow the cache for a whole access-token lifetime.
-            // Expired entries go first; if the live ones alone fill it, it starts over, which costs each live
-            // token one more commit lookup in the store, nothing else.
-            settled.hashes.retain(|_, expires| *expires > now);
-            if settled.hashes.len() >= Settled::MAX_ENTRIES {
-                settled.hashes.clear();
-            }
-        }
-        settled.hashes.insert(refresh_hash, expires);
-    }
-
-    fn settled(&self) -> std::sync::MutexGuard<'_, Settled> {
-        self.inner
-            .settled
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

@@ -1,75 +1,92 @@
-//! Rotation and theft detection of refresh tokens, as SuperTokens' core does it (`Session.refreshSession` and
-//! `Session.getSession`): the rules as pure functions, and the recipe applying them to the store.
+//! Rotation and reuse detection of refresh tokens, as SuperTokens' core does it since CDI 5.6
+//! (`Session.refreshSession`): the rules as a pure function, and the recipe applying them to the store.
 
 use super::Sessions;
-use super::error::{SessionError, SessionFailure};
+use super::config::TokenReuseBehaviour;
+use super::error::{SessionError, SessionFailure, TokenReuse};
 use super::store::{Change, SessionRecord};
 use super::tokens::{self, AccessClaims, RefreshClaims, TokenHash};
+use super::transfer_method::Transfer;
 
-/// What a refresh with a token does, given the session's current token.
+/// What a refresh with a token does, given the session's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RefreshRule {
-    /// The token is the current one: mint a child of it; the store does not change, so any number of
-    /// refreshes with one token (retries, lost or reordered responses) all succeed.
-    MintChild,
-    /// The token is a child of the current one: the client received it, so it becomes current; then mint a
-    /// child of it.
-    CommitThenMintChild,
-    /// The token names the session but is neither: a copy of a token that was superseded. Revoke.
-    Theft,
+    /// The current token, or a child of it minted by the recipe's earlier rotation model: rotate. The new
+    /// token becomes current, the presented one previous, and the grace period starts.
+    Rotate,
+    /// The previous token within the grace period (a retry, a lost response, a second tab): rotate again from
+    /// it. Only the current token changes; the grace period does not start over.
+    RotateAgain,
+    /// Any other token of the session: revoke it.
+    Reuse(TokenReuse),
 }
 
-/// What the first use of an access token minted with a child does, given the session's current token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FirstUseRule {
-    /// Its refresh token is already current.
-    AlreadyCurrent,
-    /// Its refresh token is a child of the current one: it becomes current.
-    Commit,
-    /// Its refresh token lost to a sibling, or the session rotated past it. The access token is validly signed
-    /// and accepted until it expires, as SuperTokens' core accepts it; its refresh token is theft if presented.
-    Stale,
+/// The session's rotation state, as the rules read it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lineage<'r> {
+    pub(crate) current: &'r TokenHash,
+    pub(crate) previous: Option<&'r TokenHash>,
+    /// Unix milliseconds.
+    pub(crate) rotated_at_ms: Option<u64>,
 }
 
-/// The rule for a refresh with the token hashing to `presented`, a child of `parent` if it has one.
+impl<'r> Lineage<'r> {
+    pub(crate) fn of(record: &'r SessionRecord) -> Self {
+        Self {
+            current: &record.current_refresh_hash,
+            previous: record.previous_refresh_hash.as_ref(),
+            rotated_at_ms: record.rotated_at_ms,
+        }
+    }
+
+    /// Whether `hash` is the session's current or previous refresh token.
+    fn holds(&self, hash: &TokenHash) -> bool {
+        hash == self.current || self.previous == Some(hash)
+    }
+}
+
+/// The rule for a refresh, `now_ms`, with the token hashing to `presented`, a child of `parent` if it has one,
+/// in a session whose grace period is `grace_ms` (core's cases 1 to 4, in its order).
 pub(crate) fn on_refresh(
-    current: &TokenHash,
+    lineage: Lineage<'_>,
     presented: &TokenHash,
     parent: Option<&TokenHash>,
+    now_ms: u64,
+    grace_ms: u64,
 ) -> RefreshRule {
-    if presented == current {
-        RefreshRule::MintChild
-    } else if parent == Some(current) {
-        RefreshRule::CommitThenMintChild
+    if presented == lineage.current || parent == Some(lineage.current) {
+        RefreshRule::Rotate
+    } else if lineage.previous == Some(presented) {
+        let within_grace = lineage
+            .rotated_at_ms
+            .is_some_and(|rotated_at| now_ms <= rotated_at.saturating_add(grace_ms));
+        if within_grace {
+            RefreshRule::RotateAgain
+        } else {
+            RefreshRule::Reuse(TokenReuse::RecentPrevious)
+        }
+    } else if parent.is_some() && parent == lineage.previous {
+        RefreshRule::Reuse(TokenReuse::OrphanedBranch)
     } else {
-        RefreshRule::Theft
+        RefreshRule::Reuse(TokenReuse::StaleLineage)
     }
 }
 
-/// The rule for the first use of an access token whose refresh token hashes to `own`, a child of `parent`.
-pub(crate) fn on_first_use(
-    current: &TokenHash,
-    own: &TokenHash,
-    parent: &TokenHash,
-) -> FirstUseRule {
-    if own == current {
-        FirstUseRule::AlreadyCurrent
-    } else if parent == current {
-        FirstUseRule::Commit
-    } else {
-        FirstUseRule::Stale
-    }
+/// Whether an access token still belongs to its session's lineage (core's `checkDatabase` since CDI 5.6): its
+/// refresh token, or the parent of that refresh token, is the session's current or previous one.
+pub(crate) fn in_lineage(lineage: Lineage<'_>, claims: &AccessClaims) -> bool {
+    lineage.holds(&claims.refresh_hash)
+        || claims
+            .parent_hash
+            .as_ref()
+            .is_some_and(|parent| lineage.holds(parent))
 }
 
-/// The tokens a successful refresh mints, and what the frontend is told of them.
+/// The tokens a successful refresh mints, with the claims of its access token.
 pub(crate) struct Refreshed {
     pub(crate) access_token: String,
     pub(crate) refresh_token: String,
-    pub(crate) session_handle: String,
-    pub(crate) user_id: String,
-    pub(crate) payload: serde_json::Value,
-    /// When the access token was issued, Unix seconds.
-    pub(crate) iat: u64,
+    pub(crate) claims: AccessClaims,
 }
 
 impl Sessions {
@@ -84,31 +101,49 @@ impl Sessions {
         })
     }
 
-    /// Applies a refresh with `token`, whose claims are `claims`: the new tokens, or why not.
+    /// Applies a refresh with `token`, whose claims are `claims`, for a client whose tokens travel by
+    /// `transfer`: the new tokens, or why not.
+    ///
+    /// The new refresh token is minted before the store is read, so that the compare-and-swap writes its hash:
+    /// whatever the number of concurrent refreshes, on any number of instances, each one that succeeds has
+    /// written the hash of the token it returns.
     pub(crate) async fn rotate(
         &self,
         token: &str,
         claims: RefreshClaims,
+        transfer: Transfer,
     ) -> Result<Refreshed, SessionFailure> {
         let config = self.config();
         let inner = &config.inner;
         let presented = TokenHash::of(token);
+        let (refresh_token, refresh_hash) =
+            tokens::new_refresh_token(&claims.session_handle, Some(presented), &inner.keys.refresh)?;
         let now = inner.now();
-        let refresh_lifetime = inner.refresh_lifetime;
+        let now_ms = inner.now_millis();
+        let (grace_ms, refresh_lifetime) = (inner.grace_period_ms, inner.refresh_lifetime);
         let updated = self
             .store()
             .update(&claims.session_handle, now, |record| {
-                match on_refresh(
-                    &record.current_refresh_hash,
+                let rule = on_refresh(
+                    Lineage::of(record),
                     &presented,
                     claims.parent_hash.as_ref(),
-                ) {
-                    RefreshRule::MintChild => Change::Keep(RefreshRule::MintChild),
-                    RefreshRule::CommitThenMintChild => {
-                        commit(record, presented, now, refresh_lifetime);
-                        Change::Write(RefreshRule::CommitThenMintChild)
+                    now_ms,
+                    grace_ms,
+                );
+                match rule {
+                    RefreshRule::Rotate => {
+                        record.previous_refresh_hash = Some(presented);
+                        record.rotated_at_ms = Some(now_ms);
+                        record.current_refresh_hash = refresh_hash;
+                        record.expires_at = now.saturating_add(refresh_lifetime);
+                        Change::Write(rule)
                     }
-                    RefreshRule::Theft => Change::Keep(RefreshRule::Theft),
+                    RefreshRule::RotateAgain => {
+                        record.current_refresh_hash = refresh_hash;
+                        Change::Write(rule)
+                    }
+                    RefreshRule::Reuse(_) => Change::Keep(rule),
                 }
             })
             .await?;
@@ -120,101 +155,60 @@ impl Sessions {
             )
             .into());
         };
-        if rule == RefreshRule::Theft {
-            // Logged before revoking, so that a theft is on record even when the store then fails. The hashes
-            // (shortened) tell the tokens apart; the tokens themselves never reach a log.
-            tracing::warn!(
-                session_handle = %record.handle,
-                user_id = %record.user_id,
-                refresh_token.hash = ?presented,
-                refresh_token.parent_hash = ?claims.parent_hash,
-                current_refresh_token.hash = ?record.current_refresh_hash,
-                "token theft detected: a superseded refresh token was presented; revoking the session"
-            );
-            // Theft is final: the current token only ever moves on to a child of itself, so a token that is
-            // neither current nor a child of current can never become either. Revoking needs no compare.
-            self.store().delete(&record.handle).await?;
-            return Err(
-                SessionError::token_theft_detected(config, record.handle, record.user_id).into(),
-            );
+        if let RefreshRule::Reuse(reuse) = rule {
+            return Err(self.revoke_on_reuse(record, presented, &claims, reuse).await);
         }
-        let (refresh_token, refresh_hash) =
-            tokens::new_refresh_token(&record.handle, Some(presented), &inner.keys.refresh)?;
-        let access_token = self.mint_access_token(
-            record.handle.clone(),
-            record.user_id.clone(),
-            record.payload.clone(),
+        let claims = self.access_claims(
+            record.handle,
+            record.user_id,
+            record.payload,
             now,
             refresh_hash,
-            Some(presented),
+            transfer,
         );
+        let access_token = tokens::sign(&claims, &inner.keys.access);
         Ok(Refreshed {
             access_token,
             refresh_token,
-            session_handle: record.handle,
-            user_id: record.user_id,
-            payload: record.payload,
-            iat: now,
+            claims,
         })
     }
 
-    /// The first use of an access token minted by a refresh commits its refresh token.
-    pub(crate) async fn commit_on_first_use(
+    /// Revokes the session `record` after the reuse of the token hashing to `presented`, and the error that
+    /// reports it.
+    async fn revoke_on_reuse(
         &self,
-        claims: &AccessClaims,
-        parent: &TokenHash,
-        now: u64,
-    ) -> Result<(), SessionError> {
-        if self.is_settled(&claims.refresh_hash, now) {
-            return Ok(());
+        record: SessionRecord,
+        presented: TokenHash,
+        claims: &RefreshClaims,
+        reuse: TokenReuse,
+    ) -> SessionFailure {
+        let config = self.config();
+        // Logged before revoking, so that a reuse is on record even when the store then fails. The hashes
+        // (shortened) tell the tokens apart; the tokens themselves never reach a log.
+        tracing::warn!(
+            session_handle = %record.handle,
+            user_id = %record.user_id,
+            reuse = reuse.as_str(),
+            refresh_token.hash = ?presented,
+            refresh_token.parent_hash = ?claims.parent_hash,
+            current_refresh_token.hash = ?record.current_refresh_hash,
+            previous_refresh_token.hash = ?record.previous_refresh_hash,
+            "refresh token reuse detected: a refresh token that is no longer current was presented; revoking the session"
+        );
+        // A reuse is final: the current token only moves on to new tokens and the previous one to the current,
+        // so a token classified as reused can never become either. Revoking needs no compare.
+        if let Err(error) = self.store().delete(&record.handle).await {
+            return error.into();
         }
-        let refresh_lifetime = self.config().inner.refresh_lifetime;
-        let committed = self
-            .store()
-            .update(&claims.session_handle, now, |record| {
-                match on_first_use(&record.current_refresh_hash, &claims.refresh_hash, parent) {
-                    FirstUseRule::Commit => {
-                        commit(record, claims.refresh_hash, now, refresh_lifetime);
-                        Change::Write(FirstUseRule::Commit)
-                    }
-                    rule => Change::Keep(rule),
-                }
-            })
-            .await;
-        match committed {
-            Ok(Some((rule, _))) => {
-                if rule == FirstUseRule::Stale {
-                    tracing::debug!(
-                        session_handle = %claims.session_handle,
-                        "access token of a child that lost the commit; accepted until it expires"
-                    );
-                }
-                self.settle(claims.refresh_hash, claims.exp, now);
-                Ok(())
-            }
-            Ok(None) => Err(SessionError::unauthorised(
-                self.config(),
-                "the session was revoked or has expired",
-                true,
-            )),
-            Err(error) => {
-                // The token is validly signed and unexpired, so it is accepted as any access token is; the
-                // commit is retried at its next use, or happens when the child is presented for a refresh.
-                tracing::warn!(
-                    %error,
-                    session_handle = %claims.session_handle,
-                    "the session store failed to commit a refresh; the access token is accepted and the commit deferred"
-                );
-                Ok(())
-            }
+        let as_theft = reuse == TokenReuse::StaleLineage
+            || config.recent_token_reuse_behaviour() == TokenReuseBehaviour::TokenTheft;
+        if as_theft {
+            SessionError::token_theft_detected(config, record.handle, record.user_id, reuse).into()
+        } else {
+            SessionError::reused(config, reuse).into()
         }
     }
-}
-
-/// The refresh token hashing to `child` becomes the session's current one, and the session is extended.
-fn commit(record: &mut SessionRecord, child: TokenHash, now: u64, refresh_lifetime: u64) {
-    record.current_refresh_hash = child;
-    record.expires_at = now.saturating_add(refresh_lifetime);
 }
 
 #[cfg(test)]
@@ -225,95 +219,118 @@ mod tests {
         TokenHash::of(name)
     }
 
-    #[test]
-    fn the_current_token_mints_children_without_limit() {
-        let current = hash("t0");
-        for _ in 0..1000 {
-            assert_eq!(
-                on_refresh(&current, &hash("t0"), None),
-                RefreshRule::MintChild
-            );
+    const GRACE: u64 = 30_000;
+
+    fn lineage<'r>(current: &'r TokenHash, previous: Option<&'r TokenHash>, at: u64) -> Lineage<'r> {
+        Lineage {
+            current,
+            previous,
+            rotated_at_ms: previous.map(|_| at),
         }
     }
 
     #[test]
-    fn a_child_of_the_current_token_commits_and_its_parent_is_then_theft() {
-        let mut current = hash("t0");
+    fn the_current_token_and_its_legacy_children_rotate() {
+        let (t0, t1) = (hash("t0"), hash("t1"));
+        let fresh = lineage(&t0, None, 0);
+        assert_eq!(on_refresh(fresh, &t0, None, 5, GRACE), RefreshRule::Rotate);
+        // A child of the current token minted by the earlier model, which wrote nothing at a refresh.
         assert_eq!(
-            on_refresh(&current, &hash("t1"), Some(&hash("t0"))),
-            RefreshRule::CommitThenMintChild
-        );
-        current = hash("t1");
-        assert_eq!(on_refresh(&current, &hash("t0"), None), RefreshRule::Theft);
-        // A sibling of the committed child names a parent that is no longer current.
-        assert_eq!(
-            on_refresh(&current, &hash("t1'"), Some(&hash("t0"))),
-            RefreshRule::Theft
-        );
-        assert_eq!(
-            on_refresh(&current, &hash("t2"), Some(&hash("t1"))),
-            RefreshRule::CommitThenMintChild
+            on_refresh(fresh, &t1, Some(&t0), 5, GRACE),
+            RefreshRule::Rotate
         );
     }
 
     #[test]
-    fn first_use_commits_a_child_once_and_accepts_a_stale_one() {
+    fn the_previous_token_rotates_again_within_the_grace_period_inclusive_and_is_reuse_after() {
+        let (t0, t1) = (hash("t0"), hash("t1"));
+        let rotated = lineage(&t1, Some(&t0), 1_000);
         assert_eq!(
-            on_first_use(&hash("t0"), &hash("t1"), &hash("t0")),
-            FirstUseRule::Commit
+            on_refresh(rotated, &t0, None, 1_000 + GRACE, GRACE),
+            RefreshRule::RotateAgain
         );
         assert_eq!(
-            on_first_use(&hash("t1"), &hash("t1"), &hash("t0")),
-            FirstUseRule::AlreadyCurrent
+            on_refresh(rotated, &t0, None, 1_001 + GRACE, GRACE),
+            RefreshRule::Reuse(TokenReuse::RecentPrevious)
+        );
+        // A grace period of zero accepts a reuse only in the millisecond of the rotation.
+        assert_eq!(
+            on_refresh(rotated, &t0, None, 1_001, 0),
+            RefreshRule::Reuse(TokenReuse::RecentPrevious)
+        );
+    }
+
+    #[test]
+    fn a_child_of_the_previous_token_is_an_orphaned_branch_and_anything_older_stale() {
+        let (t0, t1, t1_again, t2) = (hash("t0"), hash("t1"), hash("t1'"), hash("t2"));
+        // t0 rotated to t1, then a retry with t0 rotated again to t1': t1 lost.
+        let rotated_again = lineage(&t1_again, Some(&t0), 1_000);
+        assert_eq!(
+            on_refresh(rotated_again, &t1, Some(&t0), 1_001, GRACE),
+            RefreshRule::Reuse(TokenReuse::OrphanedBranch)
+        );
+        let later = lineage(&t2, Some(&t1_again), 9_000);
+        assert_eq!(
+            on_refresh(later, &t0, None, 9_001, GRACE),
+            RefreshRule::Reuse(TokenReuse::StaleLineage)
         );
         assert_eq!(
-            on_first_use(&hash("t1"), &hash("t1'"), &hash("t0")),
-            FirstUseRule::Stale
+            on_refresh(later, &t1, Some(&t0), 9_001, GRACE),
+            RefreshRule::Reuse(TokenReuse::StaleLineage)
         );
     }
 }
 
 /// The rotation rules against a reference model, through the recipe's public calls on a `MemoryStore`: random
-/// interleavings of refreshes (any number per token), lost responses, first uses of access tokens, replays of
-/// any token ever delivered, and revocation. `PROPTEST_CASES` raises the number of cases.
+/// interleavings of refreshes (any number per token), lost responses, the passing of time across the grace
+/// period, uses of access tokens with and without `check_database`, replays of any token ever delivered, and
+/// revocation. `PROPTEST_CASES` raises the number of cases.
 #[cfg(test)]
 mod model {
-    use std::collections::HashSet;
+    use std::time::Duration;
 
     use http::{HeaderMap, HeaderValue, Method, header};
     use proptest::prelude::*;
 
     use crate::session::{
         ACCESS_TOKEN_HEADER, AUTH_MODE_HEADER, ManualClock, REFRESH_TOKEN_HEADER, SessionConfig,
-        SessionErrorKind, SessionFailure, SessionTokens, Sessions,
+        SessionErrorKind, SessionFailure, SessionTokens, Sessions, TokenReuse,
     };
+
+    /// The grace period of the tests, in milliseconds.
+    const GRACE_MS: u64 = 30_000;
 
     /// What a request ends in.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     enum Outcome {
         Ok,
         Unauthorised,
-        Theft,
+        TryRefresh,
+        Theft(TokenReuse),
     }
 
     #[derive(Debug, Clone)]
     enum Op {
         /// A refresh with the `token`-th delivered refresh token; its response reaches the client or is lost.
         Refresh { token: usize, delivered: bool },
-        /// A request with the access token delivered with the `token`-th delivered refresh token.
-        Use { token: usize },
+        /// A request with the access token delivered with the `token`-th delivered refresh token, checked
+        /// against the store or not.
+        Use { token: usize, check_database: bool },
+        /// Time passes: within the grace period, or past it.
+        Wait { ms: u64 },
         /// The app revokes the session.
         Revoke,
     }
 
-    /// The session as SuperTokens' rules describe it: tokens by index, each minted from a parent.
+    /// The session as core's rules describe it: tokens by index, each minted from a parent.
     struct Model {
         parents: Vec<Option<usize>>,
         delivered: Vec<usize>,
         current: usize,
+        previous: Option<usize>,
+        rotated_at: u64,
+        now: u64,
         revoked: bool,
-        /// Access tokens whose first use was settled: the recipe verifies them by signature alone afterwards.
-        settled: HashSet<usize>,
     }
 
     impl Model {
@@ -322,8 +339,10 @@ mod model {
                 parents: vec![None],
                 delivered: vec![0],
                 current: 0,
+                previous: None,
+                rotated_at: 0,
+                now: 0,
                 revoked: false,
-                settled: HashSet::new(),
             }
         }
 
@@ -331,50 +350,60 @@ mod model {
             if self.revoked {
                 return Outcome::Unauthorised;
             }
-            if token == self.current || self.parents[token] == Some(self.current) {
-                self.current = token;
-                self.parents.push(Some(token));
-                if delivered {
-                    self.delivered.push(self.parents.len() - 1);
-                }
+            let parent = self.parents[token];
+            let outcome = if token == self.current {
+                self.previous = Some(token);
+                self.rotated_at = self.now;
                 Outcome::Ok
+            } else if Some(token) == self.previous {
+                if self.now <= self.rotated_at + GRACE_MS {
+                    Outcome::Ok
+                } else {
+                    Outcome::Theft(TokenReuse::RecentPrevious)
+                }
+            } else if parent.is_some() && parent == self.previous {
+                Outcome::Theft(TokenReuse::OrphanedBranch)
+            } else {
+                Outcome::Theft(TokenReuse::StaleLineage)
+            };
+            if outcome == Outcome::Ok {
+                self.parents.push(Some(token));
+                self.current = self.parents.len() - 1;
+                if delivered {
+                    self.delivered.push(self.current);
+                }
             } else {
                 self.revoked = true;
-                Outcome::Theft
             }
+            outcome
         }
 
-        fn use_access(&mut self, token: usize) -> Outcome {
-            let Some(parent) = self.parents[token] else {
-                // Minted at sign-in: verified by its signature alone until it expires.
-                return Outcome::Ok;
-            };
-            if self.settled.contains(&token) {
-                return Outcome::Ok;
+        fn use_access(&self, token: usize, check_database: bool) -> Outcome {
+            // Verified by its signature alone; the store says whether it is still of the lineage.
+            let in_lineage = token == self.current || Some(token) == self.previous;
+            if !check_database || (!self.revoked && in_lineage) {
+                Outcome::Ok
+            } else {
+                Outcome::Unauthorised
             }
-            if self.revoked {
-                return Outcome::Unauthorised;
-            }
-            if parent == self.current {
-                self.current = token;
-            }
-            // Otherwise it is current already, or stale (a sibling won): accepted until it expires.
-            self.settled.insert(token);
-            Outcome::Ok
         }
     }
 
     /// The same session in the recipe: the tokens minted so far, by the model's indices.
     struct Real {
         sessions: Sessions,
+        clock: ManualClock,
         handle: String,
         tokens: Vec<(String, String)>,
     }
 
     impl Real {
         async fn start() -> Self {
+            let clock = ManualClock::starting_now();
             let config = SessionConfig::builder()
-                .clock(ManualClock::starting_now())
+                .clock(clock.clone())
+                .access_token_lifetime(Duration::from_secs(24 * 3600))
+                .refresh_token_rotation_grace_period(Duration::from_millis(GRACE_MS))
                 .build()
                 .unwrap();
             let sessions = Sessions::new(config);
@@ -386,6 +415,7 @@ mod model {
             let tokens = vec![tokens_of(new.tokens())];
             Self {
                 sessions,
+                clock,
                 handle,
                 tokens,
             }
@@ -402,11 +432,18 @@ mod model {
             }
         }
 
-        async fn use_access(&self, token: usize) -> Outcome {
+        async fn use_access(&self, token: usize, check_database: bool) -> Outcome {
             let headers = header_mode(Some(&self.tokens[token].0));
-            match self.sessions.get_session(&Method::GET, &headers).await {
-                Ok(_) => Outcome::Ok,
-                Err(error) => outcome_of(error.into()),
+            let session = match self.sessions.get_session(&Method::GET, &headers).await {
+                Ok(session) => session,
+                Err(error) => return outcome_of(error.into()),
+            };
+            if !check_database {
+                return Outcome::Ok;
+            }
+            match session.check_database().await {
+                Ok(()) => Outcome::Ok,
+                Err(failure) => outcome_of(failure),
             }
         }
     }
@@ -438,8 +475,9 @@ mod model {
     fn outcome_of(failure: SessionFailure) -> Outcome {
         match &failure {
             SessionFailure::Session(error) => match error.kind() {
-                SessionErrorKind::TokenTheftDetected { .. } => Outcome::Theft,
+                SessionErrorKind::TokenTheftDetected { reuse, .. } => Outcome::Theft(*reuse),
                 SessionErrorKind::Unauthorised { .. } => Outcome::Unauthorised,
+                SessionErrorKind::TryRefreshToken { .. } => Outcome::TryRefresh,
                 _ => panic!("unexpected failure: {failure}"),
             },
             _ => panic!("unexpected failure: {failure}"),
@@ -470,7 +508,11 @@ mod model {
         prop_oneof![
             6 => (any::<usize>(), prop::bool::weighted(0.8))
                 .prop_map(|(token, delivered)| Op::Refresh { token, delivered }),
-            5 => any::<usize>().prop_map(|token| Op::Use { token }),
+            5 => (any::<usize>(), any::<bool>())
+                .prop_map(|(token, check_database)| Op::Use { token, check_database }),
+            // Waits across the edge of the grace period, to its millisecond.
+            2 => prop_oneof![Just(GRACE_MS), Just(GRACE_MS + 1), 0..2 * GRACE_MS]
+                .prop_map(|ms| Op::Wait { ms }),
             1 => Just(Op::Revoke),
         ]
     }
@@ -478,18 +520,20 @@ mod model {
     /// One legitimate client's step: it only ever presents the latest tokens it received.
     #[derive(Debug, Clone)]
     enum ClientOp {
-        /// `copies` refreshes with the same token at once (retries, tabs); the client keeps the response
-        /// `keep` (modulo the copies), or none when every response is lost.
-        Refresh { copies: usize, keep: Option<usize> },
-        /// A request with its access token.
-        Use,
+        /// `copies` refreshes with the same token in quick succession (retries after lost responses, tabs whose
+        /// refreshes cross); the client keeps the last response, as a browser keeps the last cookies it is sent.
+        Refresh { copies: usize },
+        /// A request with its access token, checked against the store or not.
+        Use { check_database: bool },
+        /// Time passes, up to a day (the session lives 100 days).
+        Wait { ms: u64 },
     }
 
     fn client_op() -> impl Strategy<Value = ClientOp> {
         prop_oneof![
-            (1..6_usize, prop::option::weighted(0.8, any::<usize>()))
-                .prop_map(|(copies, keep)| ClientOp::Refresh { copies, keep }),
-            Just(ClientOp::Use),
+            (1..6_usize).prop_map(|copies| ClientOp::Refresh { copies }),
+            any::<bool>().prop_map(|check_database| ClientOp::Use { check_database }),
+            (0..86_400_000_u64).prop_map(|ms| ClientOp::Wait { ms }),
         ]
     }
 
@@ -507,9 +551,17 @@ mod model {
                             let token = model.delivered[token % model.delivered.len()];
                             (model.refresh(token, delivered), real.refresh(token).await)
                         }
-                        Op::Use { token } => {
+                        Op::Use { token, check_database } => {
                             let token = model.delivered[token % model.delivered.len()];
-                            (model.use_access(token), real.use_access(token).await)
+                            (
+                                model.use_access(token, check_database),
+                                real.use_access(token, check_database).await,
+                            )
+                        }
+                        Op::Wait { ms } => {
+                            model.now += ms;
+                            real.clock.advance(Duration::from_millis(ms));
+                            (Outcome::Ok, Outcome::Ok)
                         }
                         Op::Revoke => {
                             model.revoked = true;
@@ -529,25 +581,28 @@ mod model {
             ops in prop::collection::vec(client_op(), 1..40),
         ) {
             runtime().block_on(async {
-                let mut model = Model::new();
                 let mut real = Real::start().await;
                 let mut held = 0;
                 for op in &ops {
                     match *op {
-                        ClientOp::Refresh { copies, keep } => {
-                            let first = real.tokens.len();
+                        ClientOp::Refresh { copies } => {
+                            // Every copy succeeds: the first rotates, the others fall in its grace period.
                             for _ in 0..copies {
-                                prop_assert_eq!(model.refresh(held, false), Outcome::Ok);
-                                prop_assert_eq!(real.refresh(held).await, Outcome::Ok);
+                                prop_assert_eq!(real.refresh(held).await, Outcome::Ok, "{:?}", ops);
                             }
-                            if let Some(keep) = keep {
-                                held = first + keep % copies;
+                            held = real.tokens.len() - 1;
+                        }
+                        ClientOp::Use { check_database } => {
+                            let mut outcome = real.use_access(held, check_database).await;
+                            if outcome == Outcome::TryRefresh {
+                                // The access token expired: the client refreshes and retries, as the SDK does.
+                                prop_assert_eq!(real.refresh(held).await, Outcome::Ok, "{:?}", ops);
+                                held = real.tokens.len() - 1;
+                                outcome = real.use_access(held, check_database).await;
                             }
+                            prop_assert_eq!(outcome, Outcome::Ok, "{:?}", ops);
                         }
-                        ClientOp::Use => {
-                            prop_assert_eq!(model.use_access(held), Outcome::Ok);
-                            prop_assert_eq!(real.use_access(held).await, Outcome::Ok);
-                        }
+                        ClientOp::Wait { ms } => real.clock.advance(Duration::from_millis(ms)),
                     }
                 }
                 Ok(())

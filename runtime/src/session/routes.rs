@@ -7,10 +7,11 @@ use axum::routing::post;
 use http::{HeaderMap, HeaderValue, Method, header};
 
 use super::Sessions;
-use super::cookies::SessionTokens;
-use super::error::{SessionError, SessionErrorKind, SessionFailure};
+use super::cookies::{self, LEGACY_ID_REFRESH_TOKEN_COOKIE, SessionTokens, Token};
+use super::error::{DuplicateSessionCookiesError, SessionError, SessionErrorKind, SessionFailure};
 use super::tokens;
 use super::transfer;
+use super::transfer_method::Transfer;
 
 impl Sessions {
     /// A router with the refresh endpoint (`POST` at the refresh path) and the sign-out endpoint (`POST` at the
@@ -28,53 +29,110 @@ impl Sessions {
 
     /// Rotates the refresh token of the request: the cookies (or, in header mode, the headers) of a new access
     /// token and refresh token with their `front-token`, or why not (`Unauthorised`, `TokenTheftDetected`, a
-    /// store failure).
+    /// store failure, duplicate session cookies).
+    ///
+    /// As supertokens-node's `refreshSessionInRequest`: a request carrying two session cookies of one name has
+    /// the older domain's cleared when [`older_cookie_domain`](super::SessionConfigBuilder::older_cookie_domain)
+    /// is set (the answer then mints nothing), and fails with a
+    /// [`DuplicateSessionCookiesError`](super::DuplicateSessionCookiesError) when it is not; the legacy
+    /// `sIdRefreshToken` cookie is cleared by every answer that mints tokens or clears them; and tokens the
+    /// request sent by the other transfer method are cleared.
     pub async fn refresh_session(
         &self,
         method: &Method,
         headers: &HeaderMap,
     ) -> Result<SessionTokens, SessionFailure> {
+        if let Some(cleared) = self.clear_duplicate_cookies(headers)? {
+            return Ok(cleared);
+        }
+        let legacy = cookies::has(headers, LEGACY_ID_REFRESH_TOKEN_COOKIE);
+        match self.refresh_tokens(method, headers).await {
+            Ok(mut tokens) => {
+                if legacy {
+                    tokens.push_set_cookies(cookies::clearing_legacy(&self.config().inner));
+                }
+                Ok(tokens)
+            }
+            Err(SessionFailure::Session(error)) if legacy => {
+                Err(error.clearing_legacy_cookie().into())
+            }
+            Err(failure) => Err(failure),
+        }
+    }
+
+    async fn refresh_tokens(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+    ) -> Result<SessionTokens, SessionFailure> {
         let config = self.config();
+        let inner = &config.inner;
         let Some((token, transfer)) =
-            transfer::read_refresh_token(&config.inner, headers, tokens::looks_like_refresh_token)
+            transfer::read_refresh_token(inner, headers, tokens::looks_like_refresh_token)
         else {
-            self.check_anti_csrf(
-                method,
-                headers,
-                transfer::of_request(&config.inner, headers),
-            )?;
+            self.check_anti_csrf(method, headers, transfer::of_request(inner, headers))?;
             // As supertokens-node does since its issue 790: a client with an access token but no refresh token
             // holds a session it can never refresh, so both are cleared rather than left to fail forever.
             let has_access_token =
-                transfer::read_access_token(&config.inner, headers, |_| true).is_some();
+                transfer::read_access_token(inner, headers, |_| true).is_some();
             let message = if has_access_token {
                 "the request has an access token but no refresh token; the tokens are cleared"
             } else {
                 "the request has no refresh token: no sRefreshToken cookie (which browsers send only to the \
                  refresh path) and no Authorization: Bearer header"
             };
-            return Err(SessionError::unauthorised(config, message, has_access_token).into());
+            return Err(SessionError::unauthorised(config, message, true).into());
         };
         // Before the token is even opened, so that a forged cross-site refresh clears nothing and touches no
         // store; the token check needs the session handle the token names.
         self.check_anti_csrf(method, headers, transfer)?;
         let claims = self.open_refresh_token(token)?;
         self.check_refresh_anti_csrf_token(headers, transfer, &claims.session_handle)?;
-        let refreshed = self.rotate(token, claims).await?;
-        let front = transfer::FrontToken {
-            user_id: &refreshed.user_id,
-            session_handle: &refreshed.session_handle,
-            iat: refreshed.iat,
-            exp: refreshed.iat.saturating_add(config.inner.access_lifetime),
-            payload: &refreshed.payload,
-        };
-        Ok(transfer::issue(
-            &config.inner,
+        let refreshed = self.rotate(token, claims, transfer).await?;
+        let mut tokens = transfer::issue(
+            inner,
             transfer,
             &refreshed.access_token,
             Some(&refreshed.refresh_token),
-            &front,
-        ))
+            &refreshed.claims,
+        );
+        // A client holding tokens of both methods keeps those of the one it refreshed with.
+        tokens.push_set_cookies(transfer::clearing_other_method(inner, headers, transfer));
+        Ok(tokens)
+    }
+
+    /// What a request carrying two session cookies of one name gets: `None` when it carries none, the
+    /// clearing of the older domain's cookies when one is configured, else the error.
+    fn clear_duplicate_cookies(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<SessionTokens>, DuplicateSessionCookiesError> {
+        let inner = &self.config().inner;
+        if !inner.token_transfer.accepts(Transfer::Cookie) {
+            return Ok(None);
+        }
+        let duplicated: Vec<Token> = [Token::Access, Token::Refresh]
+            .into_iter()
+            .filter(|token| cookies::has_several(headers, token.cookie_name()))
+            .collect();
+        let names = match duplicated.as_slice() {
+            [] => return Ok(None),
+            [Token::Access] => "sAccessToken",
+            [Token::Refresh] => "sRefreshToken",
+            _ => "sAccessToken and sRefreshToken",
+        };
+        let Some(older) = &inner.older_cookie_domain else {
+            return Err(DuplicateSessionCookiesError(names));
+        };
+        tracing::debug!(
+            cookies = names,
+            older_cookie_domain = %older,
+            "the request carries duplicate session cookies; clearing those of the older cookie domain"
+        );
+        Ok(Some(SessionTokens::with_headers(
+            cookies::clearing_at(inner, Some(older), &duplicated),
+            Vec::new(),
+        )))
     }
 }
 

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::error::SessionStoreError;
 use super::tokens::TokenHash;
 
-/// A session as the store keeps it; of its refresh tokens, only the hash of the current one.
+/// A session as the store keeps it; of its refresh tokens, only the hashes of the current one and of the one the
+/// last rotation superseded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SessionRecord {
@@ -27,6 +28,13 @@ pub struct SessionRecord {
     pub expires_at: u64,
     /// The hash of the session's current refresh token.
     pub current_refresh_hash: TokenHash,
+    /// The hash of the refresh token the last rotation superseded, presented again within the grace period by
+    /// a retry or a second tab; `None` until the first refresh.
+    #[serde(default)]
+    pub previous_refresh_hash: Option<TokenHash>,
+    /// When the last rotation happened, Unix milliseconds; `None` until the first refresh.
+    #[serde(default)]
+    pub rotated_at_ms: Option<u64>,
     /// Changed by every update of the record: what [`SessionStore::compare_and_swap`] compares.
     pub version: u64,
 }

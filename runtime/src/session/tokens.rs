@@ -17,27 +17,200 @@ use subtle::ConstantTimeEq as _;
 #[derive(Clone, Copy)]
 pub struct TokenHash([u8; 32]);
 
-/// The claims an access token carries; the signature covers all of them.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The claims an access token carries, in SuperTokens' v3 payload: the recipe's own claims, then the app's; the
+/// signature covers all of them.
+///
+/// They serialize as one flat JSON object, keys in core's order (`AccessToken.java`, `toJSON`): `sub`, `exp`,
+/// `iat`, `sessionHandle`, `refreshTokenHash1`, `parentRefreshTokenHash1`, `antiCsrfToken` (the last two `null`
+/// when unset, as core keeps them), `iss` when an issuer is configured, then the app's claims in the order of
+/// their map. The same object is the `front-token`'s `up`, whose JSON text SuperTokens' frontend compares to tell
+/// an update, so one payload always gives one text.
+#[derive(Debug, Clone)]
 pub(crate) struct AccessClaims {
-    pub(crate) session_handle: String,
+    /// `sub`.
     pub(crate) user_id: String,
-    /// Issued at, Unix seconds.
-    pub(crate) iat: u64,
     /// Expires at, Unix seconds.
     pub(crate) exp: u64,
-    /// The hash of the refresh token minted with this access token.
-    #[serde(rename = "refreshTokenHash1")]
+    /// Issued at, Unix seconds.
+    pub(crate) iat: u64,
+    pub(crate) session_handle: String,
+    /// `refreshTokenHash1`: the hash of the refresh token minted with this access token.
     pub(crate) refresh_hash: TokenHash,
-    /// Set while that refresh token may still be an uncommitted child: the hash of its parent.
-    #[serde(
-        rename = "parentRefreshTokenHash1",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// `parentRefreshTokenHash1`: set only on access tokens minted by the recipe's earlier rotation model, whose
+    /// refresh token may be a child of the session's current one.
     pub(crate) parent_hash: Option<TokenHash>,
+    /// `antiCsrfToken`: the anti-CSRF token, with `AntiCsrf::ViaToken` and cookies.
+    pub(crate) anti_csrf_token: Option<String>,
+    /// `iss`.
+    pub(crate) issuer: Option<String>,
+    /// The app's claims: a JSON object without the recipe's keys.
     pub(crate) payload: serde_json::Value,
+}
+
+/// The keys of the access-token payload that the recipe owns (supertokens-node's `protectedProps`, with `iss`,
+/// which is the configured issuer): an app's payload cannot set them.
+pub(crate) const RECIPE_CLAIMS: [&str; 11] = [
+    "sub",
+    "iat",
+    "exp",
+    "sessionHandle",
+    "parentRefreshTokenHash1",
+    "refreshTokenHash1",
+    "antiCsrfToken",
+    "rsub",
+    "tId",
+    "stt",
+    "iss",
+];
+
+/// The app's claims of `payload`: the object without the keys the recipe owns (dropped, as supertokens-node
+/// drops them); `null` is no claims. Anything but an object or `null` is refused: the claims sit beside the
+/// recipe's in one JSON object.
+pub(crate) fn app_claims(
+    payload: serde_json::Value,
+) -> Result<serde_json::Map<String, serde_json::Value>, &'static str> {
+    match payload {
+        serde_json::Value::Null => Ok(serde_json::Map::new()),
+        serde_json::Value::Object(mut claims) => {
+            for key in RECIPE_CLAIMS {
+                claims.remove(key);
+            }
+            Ok(claims)
+        }
+        _ => Err("the access-token payload must be a JSON object (or null, for none)"),
+    }
+}
+
+impl Serialize for AccessClaims {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let claims = self.payload.as_object();
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("sub", &self.user_id)?;
+        map.serialize_entry("exp", &self.exp)?;
+        map.serialize_entry("iat", &self.iat)?;
+        map.serialize_entry("sessionHandle", &self.session_handle)?;
+        map.serialize_entry("refreshTokenHash1", &self.refresh_hash)?;
+        map.serialize_entry("parentRefreshTokenHash1", &self.parent_hash)?;
+        map.serialize_entry("antiCsrfToken", &self.anti_csrf_token)?;
+        if let Some(issuer) = &self.issuer {
+            map.serialize_entry("iss", issuer)?;
+        }
+        for (key, value) in claims.into_iter().flatten() {
+            // The app's claims never hold the recipe's keys (`app_claims`); skipped all the same, so that no
+            // key can appear twice.
+            if !RECIPE_CLAIMS.contains(&key.as_str()) {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for AccessClaims {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ClaimsVisitor)
+    }
+}
+
+struct ClaimsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ClaimsVisitor {
+    type Value = AccessClaims;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an access-token payload")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AccessClaims, A::Error> {
+        use serde::de::Error as _;
+        let mut user_id = None;
+        let mut exp = None;
+        let mut iat = None;
+        let mut session_handle = None;
+        let mut refresh_hash = None;
+        let mut parent_hash = None;
+        let mut anti_csrf_token = None;
+        let mut issuer = None;
+        let mut claims = serde_json::Map::new();
+        // Access tokens of the recipe's previous format (`userId` and a nested `payload`, no `sub`) are read
+        // until they expire, so that an upgrade signs no one out.
+        let mut legacy_user_id: Option<serde_json::Value> = None;
+        let mut legacy_payload: Option<serde_json::Value> = None;
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            match key.as_str() {
+                "sub" => user_id = Some(map.next_value()?),
+                "exp" => exp = Some(map.next_value()?),
+                "iat" => iat = Some(map.next_value()?),
+                "sessionHandle" => session_handle = Some(map.next_value()?),
+                "refreshTokenHash1" => refresh_hash = Some(map.next_value()?),
+                "parentRefreshTokenHash1" => parent_hash = map.next_value()?,
+                "antiCsrfToken" => anti_csrf_token = map.next_value()?,
+                "iss" => issuer = map.next_value()?,
+                other => {
+                    let value: serde_json::Value = map.next_value()?;
+                    match other {
+                        "userId" => legacy_user_id = Some(value.clone()),
+                        "payload" => legacy_payload = Some(value.clone()),
+                        _ => {}
+                    }
+                    // Keys the recipe owns but does not use (`tId`, `rsub`, `stt`) are not the app's claims.
+                    if !RECIPE_CLAIMS.contains(&other) {
+                        claims.insert(other.to_owned(), value);
+                    }
+                }
+            }
+        }
+        let (user_id, payload) = match (user_id, legacy_user_id, legacy_payload) {
+            (Some(user_id), _, _) => (user_id, serde_json::Value::Object(claims)),
+            (None, Some(serde_json::Value::String(user_id)), Some(payload @ serde_json::Value::Object(_))) => {
+                (user_id, payload)
+            }
+            _ => return Err(A::Error::missing_field("sub")),
+        };
+        Ok(AccessClaims {
+            user_id,
+            exp: exp.ok_or_else(|| A::Error::missing_field("exp"))?,
+            iat: iat.ok_or_else(|| A::Error::missing_field("iat"))?,
+            session_handle: session_handle.ok_or_else(|| A::Error::missing_field("sessionHandle"))?,
+            refresh_hash: refresh_hash.ok_or_else(|| A::Error::missing_field("refreshTokenHash1"))?,
+            parent_hash,
+            anti_csrf_token,
+            issuer,
+            payload,
+        })
+    }
+}
+
+/// A map key, borrowed from the token's JSON unless it has escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+
+            fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(key)))
+            }
+
+            fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(key.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
 }
 
 /// Why an access token was not accepted before its expiry was even looked at.
@@ -332,6 +505,8 @@ mod tests {
             exp: 20,
             refresh_hash: TokenHash::of("refresh"),
             parent_hash: None,
+            anti_csrf_token: None,
+            issuer: None,
             payload: serde_json::json!({ "role": "admin" }),
         }
     }
@@ -343,7 +518,60 @@ mod tests {
         assert_eq!(verified.user_id, "alice");
         assert_eq!(verified.refresh_hash, TokenHash::of("refresh"));
         assert_eq!(verified.payload["role"], "admin");
-        assert!(!token.contains("parentRefreshTokenHash1"));
+        assert_eq!(verified.payload.as_object().unwrap().len(), 1);
+        assert!(verified.parent_hash.is_none() && verified.issuer.is_none());
+    }
+
+    #[test]
+    fn the_payload_is_flat_with_the_recipes_keys_first_and_nulls_kept() {
+        let token = sign(&claims(), &key());
+        let body = URL_SAFE_NO_PAD
+            .decode(token.split_once('.').unwrap().0)
+            .unwrap();
+        let json = String::from_utf8(body).unwrap();
+        let keys: Vec<&str> = [
+            "sub",
+            "exp",
+            "iat",
+            "sessionHandle",
+            "refreshTokenHash1",
+            "parentRefreshTokenHash1\":null",
+            "antiCsrfToken\":null",
+            "role",
+        ]
+        .into_iter()
+        .collect();
+        let positions: Vec<usize> = keys
+            .iter()
+            .map(|key| json.find(&format!("\"{key}")).unwrap_or_else(|| panic!("{key} in {json}")))
+            .collect();
+        assert!(positions.is_sorted(), "{json}");
+    }
+
+    #[test]
+    fn an_access_token_of_the_previous_format_is_read_until_it_expires() {
+        let legacy = serde_json::json!({
+            "sessionHandle": "handle", "userId": "alice", "iat": 10, "exp": 20,
+            "refreshTokenHash1": TokenHash::of("refresh"),
+            "parentRefreshTokenHash1": TokenHash::of("parent"),
+            "payload": { "role": "admin" },
+        });
+        let token = sign(&legacy, &key());
+        let verified = verify_access_token(&token, &key()).unwrap();
+        assert_eq!(verified.user_id, "alice");
+        assert_eq!(verified.parent_hash, Some(TokenHash::of("parent")));
+        assert_eq!(verified.payload, serde_json::json!({ "role": "admin" }));
+    }
+
+    #[test]
+    fn the_recipes_keys_in_an_apps_payload_are_dropped() {
+        let claims = app_claims(serde_json::json!({
+            "sub": "mallory", "iss": "evil", "tId": "t", "role": "admin",
+        }))
+        .unwrap();
+        assert_eq!(serde_json::Value::Object(claims), serde_json::json!({ "role": "admin" }));
+        assert!(app_claims(serde_json::Value::Null).unwrap().is_empty());
+        assert!(app_claims(serde_json::json!("text")).is_err());
     }
 
     #[test]

@@ -21,7 +21,7 @@
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::config::ConfigInner;
 use super::cookies::{self, ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens};
@@ -30,19 +30,9 @@ use super::headers::{
     ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, FRONT_TOKEN_HEADER,
     REFRESH_TOKEN_HEADER, clearing_headers,
 };
+use super::tokens::AccessClaims;
 use super::transfer_method::{TokenTransferMethod, Transfer};
 use super::{NewSession, Sessions};
-
-/// What the `front-token` header says of an access token.
-pub(crate) struct FrontToken<'a> {
-    pub(crate) user_id: &'a str,
-    pub(crate) session_handle: &'a str,
-    /// Unix seconds.
-    pub(crate) iat: u64,
-    /// Unix seconds.
-    pub(crate) exp: u64,
-    pub(crate) payload: &'a Value,
-}
 
 impl Sessions {
     /// [`create_new_session`](Self::create_new_session) for the request with `headers`: its tokens travel the
@@ -135,7 +125,7 @@ pub(crate) fn issue(
     transfer: Transfer,
     access_token: &str,
     refresh_token: Option<&str>,
-    front: &FrontToken<'_>,
+    claims: &AccessClaims,
 ) -> SessionTokens {
     let mut headers = Vec::new();
     let set_cookies = match transfer {
@@ -153,11 +143,30 @@ pub(crate) fn issue(
         }
     };
     // What the frontend's scripts read of the session anyway: no credential.
-    headers.extend(header_value(&front_token(front)).map(|value| (FRONT_TOKEN_HEADER, value)));
-    if let Some(token) = super::anti_csrf::token_to_issue(config, transfer, front.session_handle) {
+    headers.extend(header_value(&front_token(claims)).map(|value| (FRONT_TOKEN_HEADER, value)));
+    if let Some(token) = super::anti_csrf::token_to_issue(config, transfer, &claims.session_handle) {
         headers.extend(token_value(&token).map(|value| (ANTI_CSRF_HEADER, value)));
     }
     SessionTokens::with_headers(set_cookies, headers)
+}
+
+/// The `Set-Cookie` values that clear the session cookies a request also carried when its refresh token came by
+/// header, as supertokens-node's `refreshSessionInRequest` clears "the tokens in all token transfer methods we
+/// are not going to overwrite". The other way round needs nothing: a bearer refresh token of the recipe's shape
+/// always wins over the cookie, so a refresh by cookie carried none.
+pub(crate) fn clearing_other_method(
+    config: &ConfigInner,
+    headers: &HeaderMap,
+    used: Transfer,
+) -> Vec<HeaderValue> {
+    let also_cookie = used == Transfer::Header
+        && config.token_transfer.accepts(Transfer::Cookie)
+        && cookies::read(headers, REFRESH_TOKEN_COOKIE).is_some_and(|token| !token.is_empty());
+    if also_cookie {
+        cookies::clearing(config)
+    } else {
+        Vec::new()
+    }
 }
 
 /// Everything a response that ends the session carries: the clearing cookies and [`clearing_headers`].
@@ -168,26 +177,22 @@ pub(crate) fn clearing(config: &ConfigInner) -> SessionTokens {
 /// `base64(UTF-8 JSON {"uid", "ate", "up"})`, as supertokens-node's `buildFrontToken`: the SDK decodes it with
 /// `JSON.parse(decodeURIComponent(escape(atob(token))))` (`fetch.js`, `parseFrontToken`), so standard padded
 /// base64; `ate` is in milliseconds (compared with `Date.now()` in `getAccessTokenPayloadSecurely` and
-/// `doesSessionExist`), and `up.iat` in seconds (`calculateClockSkewInMillis` multiplies it by 1000).
-pub(crate) fn front_token(front: &FrontToken<'_>) -> String {
-    let mut up = match front.payload {
-        Value::Object(payload) => payload.clone(),
-        _ => Map::new(),
+/// `doesSessionExist`), and `up` is the access token's whole v3 payload, whose `iat` is in seconds
+/// (`calculateClockSkewInMillis` multiplies it by 1000).
+pub(crate) fn front_token(claims: &AccessClaims) -> String {
+    #[derive(serde::Serialize)]
+    struct Front<'a> {
+        uid: &'a str,
+        ate: u64,
+        up: &'a AccessClaims,
+    }
+    let front = Front {
+        uid: &claims.user_id,
+        ate: claims.exp.saturating_mul(1000),
+        up: claims,
     };
-    // The claims SuperTokens puts in every access token (its `protectedProps`) win over the user's payload.
-    up.insert("sub".to_owned(), Value::from(front.user_id));
-    up.insert("iat".to_owned(), Value::from(front.iat));
-    up.insert("exp".to_owned(), Value::from(front.exp));
-    up.insert(
-        "sessionHandle".to_owned(),
-        Value::from(front.session_handle),
-    );
-    let info = serde_json::json!({
-        "uid": front.user_id,
-        "ate": front.exp.saturating_mul(1000),
-        "up": up,
-    });
-    STANDARD.encode(info.to_string())
+    // Serializing the claims cannot fail (every key is a string).
+    STANDARD.encode(serde_json::to_vec(&front).unwrap_or_default())
 }
 
 fn read<'h>(
@@ -251,26 +256,28 @@ mod tests {
     }
 
     #[test]
-    fn front_token_is_what_the_sdk_parses() {
-        let payload = serde_json::json!({ "st-role": ["admin"], "name": "Zoë", "sub": "spoofed" });
-        let token = front_token(&FrontToken {
-            user_id: "alice",
-            session_handle: "h1",
-            iat: 1_700_000_000,
+    fn front_token_is_what_the_sdk_parses_with_the_v3_payload_in_core_order() {
+        let claims = AccessClaims {
+            user_id: "alice".to_owned(),
             exp: 1_700_003_600,
-            payload: &payload,
-        });
+            iat: 1_700_000_000,
+            session_handle: "h1".to_owned(),
+            refresh_hash: crate::session::TokenHash::from_bytes([7; 32]),
+            parent_hash: None,
+            anti_csrf_token: None,
+            issuer: Some("https://api.example.com/auth".to_owned()),
+            payload: serde_json::json!({ "st-role": ["admin"], "name": "Zoë" }),
+        };
+        let token = front_token(&claims);
+        let json = String::from_utf8(STANDARD.decode(&token).unwrap()).unwrap();
+        let hash = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc";
         assert_eq!(
-            decode(&token),
-            serde_json::json!({
-                "uid": "alice",
-                "ate": 1_700_003_600_000_u64,
-                "up": {
-                    "st-role": ["admin"], "name": "Zoë", "sub": "alice",
-                    "iat": 1_700_000_000_u64, "exp": 1_700_003_600_u64, "sessionHandle": "h1",
-                },
-            })
+            json,
+            format!(
+                r#"{{"uid":"alice","ate":1700003600000,"up":{{"sub":"alice","exp":1700003600,"iat":1700000000,"sessionHandle":"h1","refreshTokenHash1":"{hash}","parentRefreshTokenHash1":null,"antiCsrfToken":null,"iss":"https://api.example.com/auth","name":"Zoë","st-role":["admin"]}}}}"#
+            )
         );
+        assert_eq!(decode(&token)["up"]["st-role"], serde_json::json!(["admin"]));
     }
 
     #[test]
