@@ -56,6 +56,11 @@ impl SessionTokens {
     pub(crate) fn push_set_cookies(&mut self, values: impl IntoIterator<Item = HeaderValue>) {
         self.values.extend(values);
     }
+
+    /// Adds headers after those it has.
+    pub(crate) fn push_headers(&mut self, headers: impl IntoIterator<Item = (HeaderName, HeaderValue)>) {
+        self.headers.extend(headers);
+    }
 }
 
 impl fmt::Debug for SessionTokens {

@@ -97,7 +97,7 @@ impl Sessions {
             &refreshed.claims,
         );
         // A client holding tokens of both methods keeps those of the one it refreshed with.
-        tokens.push_set_cookies(transfer::clearing_other_method(inner, headers, transfer));
+        transfer::clear_other_method(inner, headers, transfer, &mut tokens);
         Ok(tokens)
     }
 

@@ -116,11 +116,22 @@ pub trait SessionStore: Send + Sync + 'static {
 pub(crate) struct BoundedStore {
     store: Arc<dyn SessionStore>,
     timeout: Duration,
+    /// Updates of one session in this process wait for each other (sessions are spread over the stripes by
+    /// handle), so that concurrent refreshes of one session, each of which writes, do not make each other's
+    /// compare-and-swap fail over and over; the compare-and-swap alone keeps them correct, across instances too.
+    stripes: Arc<[tokio::sync::Mutex<()>]>,
 }
+
+/// How many locks the updates of this process's sessions are spread over.
+const STRIPES: usize = 256;
 
 impl BoundedStore {
     pub(crate) fn new(store: Arc<dyn SessionStore>, timeout: Duration) -> Self {
-        Self { store, timeout }
+        Self {
+            store,
+            timeout,
+            stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+        }
     }
 
     pub(crate) async fn create(
@@ -166,6 +177,11 @@ impl BoundedStore {
         now: u64,
         mut decide: impl FnMut(&mut SessionRecord) -> Change<T>,
     ) -> Result<Option<(T, SessionRecord)>, SessionStoreError> {
+        // Waited for no longer than a store call may take: past that, the update goes ahead without it, as the
+        // lock only spares compare-and-swaps doomed to fail (a store that hangs under one update must not make
+        // every update of the stripe wait for it in turn).
+        let stripe = &self.stripes[stripe_of(handle)];
+        let _turn = tokio::time::timeout(self.timeout, stripe.lock()).await.ok();
         for _ in 0..MAX_UPDATE_ATTEMPTS {
             let Some(mut record) = self.load_live(handle, now).await? else {
                 return Ok(None);
@@ -276,6 +292,15 @@ pub(crate) enum Change<T> {
     Keep(T),
     /// Write the changed record.
     Write(T),
+}
+
+/// The stripe of the session `handle`.
+fn stripe_of(handle: &str) -> usize {
+    use std::hash::{BuildHasher as _, BuildHasherDefault, DefaultHasher};
+    // Handles are random, so a fixed hasher spreads them evenly; nothing depends on which stripe is which.
+    let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(handle);
+    // The remainder is below STRIPES, which fits in usize.
+    usize::try_from(hash % STRIPES as u64).unwrap_or(0)
 }
 
 /// How many times an update is decided again after losing a compare-and-swap.

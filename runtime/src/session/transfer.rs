@@ -84,8 +84,8 @@ pub(crate) fn for_new_session(config: &ConfigInner, request: Option<&HeaderMap>)
 /// The request's access token and how it came: `Authorization: Bearer` first, then the cookie, among the
 /// accepted methods (supertokens-node's `getAccessTokenFromRequest`).
 ///
-/// `looks_like_ours` tells a bearer token of the recipe from another scheme's, which then leaves the cookie
-/// to be read, as supertokens-node ignores a bearer token that is not structured like its own.
+/// `looks_like_ours` tells a bearer token of the recipe from another scheme's, which is ignored (the cookie, if
+/// any, is read), as supertokens-node ignores a bearer token that is not structured like its own.
 pub(crate) fn read_access_token<'h>(
     config: &ConfigInner,
     headers: &'h HeaderMap,
@@ -150,22 +150,32 @@ pub(crate) fn issue(
     SessionTokens::with_headers(set_cookies, headers)
 }
 
-/// The `Set-Cookie` values that clear the session cookies a request also carried when its refresh token came by
-/// header, as supertokens-node's `refreshSessionInRequest` clears "the tokens in all token transfer methods we
-/// are not going to overwrite". The other way round needs nothing: a bearer refresh token of the recipe's shape
-/// always wins over the cookie, so a refresh by cookie carried none.
-pub(crate) fn clearing_other_method(
+/// Adds to `tokens`, minted for a refresh by `used`, what clears the tokens the request also sent by the other
+/// method, as supertokens-node's `refreshSessionInRequest` clears "the tokens in all token transfer methods we
+/// are not going to overwrite": the cookies after a refresh by header, the `st-*-token` headers after a refresh
+/// by cookie (which happens when the configuration accepts cookies only).
+pub(crate) fn clear_other_method(
     config: &ConfigInner,
     headers: &HeaderMap,
     used: Transfer,
-) -> Vec<HeaderValue> {
-    let also_cookie = used == Transfer::Header
-        && config.token_transfer.accepts(Transfer::Cookie)
-        && cookies::read(headers, REFRESH_TOKEN_COOKIE).is_some_and(|token| !token.is_empty());
-    if also_cookie {
-        cookies::clearing(config)
-    } else {
-        Vec::new()
+    tokens: &mut SessionTokens,
+) {
+    match used {
+        Transfer::Header => {
+            let has_cookie = config.token_transfer.accepts(Transfer::Cookie)
+                && cookies::read(headers, REFRESH_TOKEN_COOKIE).is_some_and(|token| !token.is_empty());
+            if has_cookie {
+                tokens.push_set_cookies(cookies::clearing(config));
+            }
+        }
+        Transfer::Cookie => {
+            if bearer(headers).is_some() {
+                tokens.push_headers([
+                    (ACCESS_TOKEN_HEADER, HeaderValue::from_static("")),
+                    (REFRESH_TOKEN_HEADER, HeaderValue::from_static("")),
+                ]);
+            }
+        }
     }
 }
 
@@ -211,12 +221,9 @@ fn read<'h>(
     }
     let cookie = cookies::read(headers, cookie_name)
         .filter(|token| !token.is_empty() && accepts(Transfer::Cookie));
-    match (bearer, cookie) {
-        // Another service's bearer token (an API key, say) beside our cookie: the cookie is the session.
-        (_, Some(cookie)) => Some((cookie, Transfer::Cookie)),
-        (Some(token), None) => Some((token, Transfer::Header)),
-        (None, None) => None,
-    }
+    // Another service's bearer token (an API key, say) is not a session, beside our cookie or alone:
+    // supertokens-node ignores a bearer token that does not parse as its own.
+    cookie.map(|cookie| (cookie, Transfer::Cookie))
 }
 
 /// The token of `Authorization: Bearer <token>`, as supertokens-node's `getToken` reads it.
