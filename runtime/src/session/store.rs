@@ -182,7 +182,14 @@ impl BoundedStore {
         // every update of the stripe wait for it in turn).
         let stripe = &self.stripes[stripe_of(handle)];
         let _turn = tokio::time::timeout(self.timeout, stripe.lock()).await.ok();
-        for _ in 0..MAX_UPDATE_ATTEMPTS {
+        for attempt in 0..MAX_UPDATE_ATTEMPTS {
+            if attempt > 0 {
+                // Another instance wrote in between. Waiting a random while, growing with each loss, keeps two
+                // instances that keep updating one session from losing to each other in step.
+                let spread = 250 * u64::from(attempt.min(8));
+                let wait = u64::from(getrandom::u32().unwrap_or(0)) % spread;
+                tokio::time::sleep(Duration::from_micros(wait)).await;
+            }
             let Some(mut record) = self.load_live(handle, now).await? else {
                 return Ok(None);
             };
@@ -304,7 +311,7 @@ fn stripe_of(handle: &str) -> usize {
 }
 
 /// How many times an update is decided again after losing a compare-and-swap.
-const MAX_UPDATE_ATTEMPTS: usize = 16;
+const MAX_UPDATE_ATTEMPTS: u32 = 16;
 
 /// How long a store must keep `record`: until it expires by the recipe's clock, and at least a second.
 fn ttl(record: &SessionRecord, now: u64) -> Duration {
