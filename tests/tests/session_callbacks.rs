@@ -188,11 +188,15 @@ impl App {
         self.send(request).await
     }
 
-    /// Signs in, refreshes once and uses the new access token, so that the first refresh token is
-    /// superseded; the stolen (first) tokens and the current ones.
+    /// Signs in, refreshes twice and uses the new access token, so that the first refresh token is stale; the
+    /// stolen (first) tokens and the current ones.
     async fn superseded(&self, user: &str) -> (Tokens, Tokens) {
         let stolen = self.sign_in(user).await;
         let (status, cookies, _) = self.refresh(&stolen.refresh).await;
+        assert_eq!(status, StatusCode::OK);
+        // A second rotation: the first token is then older than the previous one, theft at once whatever the
+        // grace period.
+        let (status, cookies, _) = self.refresh(&cookie(&cookies, "sRefreshToken")).await;
         assert_eq!(status, StatusCode::OK);
         let current = Tokens {
             access: cookie(&cookies, "sAccessToken"),

@@ -135,6 +135,10 @@ async fn the_newer_sdks_defaults_as_the_readme_shows_them() {
     );
     assert_eq!(alice.send(&server, "GET", "/me").await.status, 200);
 
+    // An hour later, past the grace period in which a retry with the old tokens would rotate again.
+    nobody
+        .send(&server, "POST", "/demo/expire-access-tokens")
+        .await;
     let answer = stolen.send(&server, "POST", "/auth/session/refresh").await;
     assert_eq!(
         (answer.status, answer.json()),
@@ -185,6 +189,9 @@ async fn the_older_sdks_custom_handlers_answer_440_as_the_readme_shows_them() {
         200
     );
     assert_eq!(bob.send(&server, "GET", "/legacy/me").await.status, 200);
+    nobody
+        .send(&server, "POST", "/demo/expire-access-tokens")
+        .await;
     let answer = stolen
         .send(&server, "POST", "/legacy/auth/session/refresh")
         .await;

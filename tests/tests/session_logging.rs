@@ -146,7 +146,7 @@ async fn token_theft_is_one_warning_naming_the_session_and_its_user_without_a_to
     let app = App::start().await;
     let (handle, stolen) = app.sign_in("alice").await;
 
-    // The victim refreshes and uses the new access token, which commits the rotation.
+    // The victim refreshes, which rotates its tokens, and uses the new access token.
     let refreshed = refresh_with(app.url(REFRESH), &stolen.refresh).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
     let victim = Tokens::of(&refreshed);
@@ -154,7 +154,8 @@ async fn token_theft_is_one_warning_naming_the_session_and_its_user_without_a_to
     assert_eq!(me.status(), StatusCode::OK);
     assert!(app.session_events(Level::WARN).is_empty());
 
-    // The thief replays the superseded refresh token.
+    // The thief replays the superseded refresh token, past the grace period.
+    app.clock.advance(Duration::from_secs(31));
     let theft = refresh_with(app.url(REFRESH), &stolen.refresh).await;
     assert_eq!(theft.status(), StatusCode::UNAUTHORIZED);
 
@@ -175,9 +176,10 @@ async fn token_theft_is_one_warning_naming_the_session_and_its_user_without_a_to
         event
             .field("message")
             .unwrap()
-            .starts_with("token theft detected"),
+            .starts_with("refresh token reuse detected"),
         "{event}"
     );
+    assert_eq!(event.field("reuse"), Some("RECENT_PREV"), "{event}");
     // The hashes of the presented and current refresh tokens, shortened, tell them apart.
     let presented = event.field("refresh_token.hash").unwrap();
     let current = event.field("current_refresh_token.hash").unwrap();
