@@ -162,8 +162,9 @@ pub(crate) fn clear_other_method(
 ) {
     match used {
         Transfer::Header => {
-            let has_cookie = config.token_transfer.accepts(Transfer::Cookie)
-                && cookies::read(headers, REFRESH_TOKEN_COOKIE).is_some_and(|token| !token.is_empty());
+            // Whatever the accepted methods: a cookie the recipe no longer reads is cleared all the same.
+            let has_cookie =
+                cookies::read(headers, REFRESH_TOKEN_COOKIE).is_some_and(|token| !token.is_empty());
             if has_cookie {
                 tokens.push_set_cookies(cookies::clearing(config));
             }
