@@ -164,7 +164,12 @@ impl App {
                 current.push(tokens);
             }
         }
-        assert_eq!(current.len(), 1, "exactly one of {} is current", candidates.len());
+        assert_eq!(
+            current.len(),
+            1,
+            "exactly one of {} is current",
+            candidates.len()
+        );
         current[0]
     }
 

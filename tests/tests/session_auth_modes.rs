@@ -280,7 +280,6 @@ async fn verify_session_follows_the_node_truth_table() {
     assert_every_row_passes(results);
 }
 
-
 #[tokio::test]
 async fn refresh_session_follows_the_node_truth_table() {
     let mut results = Vec::new();

@@ -116,7 +116,10 @@ async fn a_session_created_on_one_instance_verifies_and_refreshes_on_the_other()
         return;
     };
     let clock = ManualClock::starting_now();
-    let (a, b) = tokio::join!(Instance::start(&redis, &clock), Instance::start(&redis, &clock));
+    let (a, b) = tokio::join!(
+        Instance::start(&redis, &clock),
+        Instance::start(&redis, &clock)
+    );
     let on_a = a.sign_in("alice").await;
 
     let me = b.me(&on_a.access).await;
@@ -131,12 +134,16 @@ async fn a_session_created_on_one_instance_verifies_and_refreshes_on_the_other()
 }
 
 #[tokio::test]
-async fn a_refresh_on_one_instance_then_a_replay_of_the_old_token_on_the_other_after_the_grace_period_is_theft() {
+async fn a_refresh_on_one_instance_then_a_replay_of_the_old_token_on_the_other_after_the_grace_period_is_theft()
+ {
     let Some(redis) = RedisServer::start() else {
         return;
     };
     let clock = ManualClock::starting_now();
-    let (a, b) = tokio::join!(Instance::start(&redis, &clock), Instance::start(&redis, &clock));
+    let (a, b) = tokio::join!(
+        Instance::start(&redis, &clock),
+        Instance::start(&redis, &clock)
+    );
     let stolen = a.sign_in("alice").await;
     let victim = Tokens::of(&a.refresh(&stolen.refresh).await);
     assert_eq!(b.live(&victim.access).await.status(), StatusCode::OK);
@@ -153,12 +160,16 @@ async fn a_refresh_on_one_instance_then_a_replay_of_the_old_token_on_the_other_a
 }
 
 #[tokio::test]
-async fn concurrent_refreshes_of_one_token_spread_over_both_instances_all_succeed_and_leave_one_current() {
+async fn concurrent_refreshes_of_one_token_spread_over_both_instances_all_succeed_and_leave_one_current()
+ {
     let Some(redis) = RedisServer::start() else {
         return;
     };
     let clock = ManualClock::starting_now();
-    let (a, b) = tokio::join!(Instance::start(&redis, &clock), Instance::start(&redis, &clock));
+    let (a, b) = tokio::join!(
+        Instance::start(&redis, &clock),
+        Instance::start(&redis, &clock)
+    );
     let signed_in = a.sign_in("alice").await;
     let child = Tokens::of(&a.refresh(&signed_in.refresh).await);
     let handle = a.store.list_by_user("alice").await.unwrap()[0]
@@ -186,7 +197,10 @@ async fn concurrent_refreshes_of_one_token_spread_over_both_instances_all_succee
         before.version + 64,
         "each refresh wrote once: a rotation, then 63 rotations again within the grace period"
     );
-    assert_eq!(after.previous_refresh_hash, Some(TokenHash::of(&child.refresh)));
+    assert_eq!(
+        after.previous_refresh_hash,
+        Some(TokenHash::of(&child.refresh))
+    );
     // Exactly one response holds the current token; the others lost to a later refresh.
     let mut current = Vec::new();
     for (n, tokens) in responses.into_iter().enumerate() {
@@ -196,7 +210,10 @@ async fn concurrent_refreshes_of_one_token_spread_over_both_instances_all_succee
         }
     }
     assert_eq!(current.len(), 1);
-    assert_eq!(a.refresh(&current[0].refresh).await.status(), StatusCode::OK);
+    assert_eq!(
+        a.refresh(&current[0].refresh).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(
         message(b.refresh(&signed_in.refresh).await).await,
         "token theft detected"

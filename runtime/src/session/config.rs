@@ -167,7 +167,9 @@ pub enum ConfigError {
     #[error("issuer must not be empty; leave it unset to leave `iss` out of access tokens")]
     EmptyIssuer,
     /// The older cookie domain is the current one, so clearing its cookies would clear the session's.
-    #[error("older_cookie_domain is `{0}`, the cookie_domain itself; it must name the domain used before")]
+    #[error(
+        "older_cookie_domain is `{0}`, the cookie_domain itself; it must name the domain used before"
+    )]
     OlderCookieDomainIsCurrent(String),
     /// No signing secret was given and the OS random generator could not make one.
     #[error("no signing_secret was given and the OS random generator failed to make one: {0}")]
@@ -586,7 +588,10 @@ impl fmt::Debug for SessionConfig {
             .field("anti_csrf", &inner.anti_csrf)
             .field("store_timeout", &inner.store_timeout)
             .field("token_transfer_method", &inner.token_transfer)
-            .field("refresh_token_rotation_grace_period_ms", &inner.grace_period_ms)
+            .field(
+                "refresh_token_rotation_grace_period_ms",
+                &inner.grace_period_ms,
+            )
             .field("recent_token_reuse_behaviour", &inner.reuse_behaviour)
             .field("older_cookie_domain", &inner.older_cookie_domain)
             .field("issuer", &inner.issuer)

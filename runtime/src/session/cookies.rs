@@ -58,7 +58,10 @@ impl SessionTokens {
     }
 
     /// Adds headers after those it has.
-    pub(crate) fn push_headers(&mut self, headers: impl IntoIterator<Item = (HeaderName, HeaderValue)>) {
+    pub(crate) fn push_headers(
+        &mut self,
+        headers: impl IntoIterator<Item = (HeaderName, HeaderValue)>,
+    ) {
         self.headers.extend(headers);
     }
 }
@@ -143,7 +146,11 @@ pub(crate) fn setting_access(config: &ConfigInner, access_token: &str) -> Vec<He
 /// The `Set-Cookie` values that delete both cookies: same name, path, domain, `Secure`, `HttpOnly` and
 /// `SameSite` as when they were set, an empty value, `Max-Age=0` and an `Expires` in the past.
 pub(crate) fn clearing(config: &ConfigInner) -> Vec<HeaderValue> {
-    clearing_at(config, config.cookie_domain.as_deref(), &[Token::Access, Token::Refresh])
+    clearing_at(
+        config,
+        config.cookie_domain.as_deref(),
+        &[Token::Access, Token::Refresh],
+    )
 }
 
 /// The `Set-Cookie` values that delete the cookies of `tokens` set with `domain` (`None`: host-only).

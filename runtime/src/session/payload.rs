@@ -23,18 +23,26 @@ impl Session {
     /// A payload that is not a JSON object (or `null`, for none), or that would make the access token longer than
     /// the recipe accepts back (16 KiB), fails with a [`SessionLimitError`] before anything is written, and the
     /// session keeps its payload.
-    pub async fn update_payload(&mut self, payload: Value) -> Result<SessionTokens, SessionFailure> {
-        let payload = tokens::app_claims(payload)
-            .map_err(|message| SessionLimitError(format!("the payload was not updated: {message}")))?;
+    pub async fn update_payload(
+        &mut self,
+        payload: Value,
+    ) -> Result<SessionTokens, SessionFailure> {
+        let payload = tokens::app_claims(payload).map_err(|message| {
+            SessionLimitError(format!("the payload was not updated: {message}"))
+        })?;
         self.replace_payload(Value::Object(payload)).await
     }
 
     /// Merges `update` into the app's claims, as supertokens-node's `mergeIntoAccessTokenPayload`: its keys
     /// replace the payload's, and a key set to `null` is removed. As [`update_payload`](Self::update_payload)
     /// otherwise.
-    pub async fn merge_into_payload(&mut self, update: Value) -> Result<SessionTokens, SessionFailure> {
-        let payload = merged(&self.claims.payload, update)
-            .map_err(|message| SessionLimitError(format!("the payload was not updated: {message}")))?;
+    pub async fn merge_into_payload(
+        &mut self,
+        update: Value,
+    ) -> Result<SessionTokens, SessionFailure> {
+        let payload = merged(&self.claims.payload, update).map_err(|message| {
+            SessionLimitError(format!("the payload was not updated: {message}"))
+        })?;
         self.replace_payload(payload).await
     }
 
@@ -113,7 +121,8 @@ impl Sessions {
                     payload,
                 };
                 let token = tokens::sign(&claims, &config.keys.access);
-                if let Some(message) = tokens::refused_back(&token, &claims.user_id, &claims.payload)
+                if let Some(message) =
+                    tokens::refused_back(&token, &claims.user_id, &claims.payload)
                 {
                     return Change::Keep(Err(message));
                 }

@@ -116,8 +116,11 @@ impl Sessions {
         let config = self.config();
         let inner = &config.inner;
         let presented = TokenHash::of(token);
-        let (refresh_token, refresh_hash) =
-            tokens::new_refresh_token(&claims.session_handle, Some(presented), &inner.keys.refresh)?;
+        let (refresh_token, refresh_hash) = tokens::new_refresh_token(
+            &claims.session_handle,
+            Some(presented),
+            &inner.keys.refresh,
+        )?;
         let now = inner.now();
         let now_ms = inner.now_millis();
         let (grace_ms, refresh_lifetime) = (inner.grace_period_ms, inner.refresh_lifetime);
@@ -156,7 +159,9 @@ impl Sessions {
             .into());
         };
         if let RefreshRule::Reuse(reuse) = rule {
-            return Err(self.revoke_on_reuse(record, presented, &claims, reuse).await);
+            return Err(self
+                .revoke_on_reuse(record, presented, &claims, reuse)
+                .await);
         }
         let claims = self.access_claims(
             record.handle,
@@ -221,7 +226,11 @@ mod tests {
 
     const GRACE: u64 = 30_000;
 
-    fn lineage<'r>(current: &'r TokenHash, previous: Option<&'r TokenHash>, at: u64) -> Lineage<'r> {
+    fn lineage<'r>(
+        current: &'r TokenHash,
+        previous: Option<&'r TokenHash>,
+        at: u64,
+    ) -> Lineage<'r> {
         Lineage {
             current,
             previous,

@@ -73,8 +73,7 @@ impl Sessions {
             self.check_anti_csrf(method, headers, transfer::of_request(inner, headers))?;
             // As supertokens-node does since its issue 790: a client with an access token but no refresh token
             // holds a session it can never refresh, so both are cleared rather than left to fail forever.
-            let has_access_token =
-                transfer::read_access_token(inner, headers, |_| true).is_some();
+            let has_access_token = transfer::read_access_token(inner, headers, |_| true).is_some();
             let message = if has_access_token {
                 "the request has an access token but no refresh token; the tokens are cleared"
             } else {

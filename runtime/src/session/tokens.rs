@@ -163,17 +163,21 @@ impl<'de> serde::de::Visitor<'de> for ClaimsVisitor {
         }
         let (user_id, payload) = match (user_id, legacy_user_id, legacy_payload) {
             (Some(user_id), _, _) => (user_id, serde_json::Value::Object(claims)),
-            (None, Some(serde_json::Value::String(user_id)), Some(payload @ serde_json::Value::Object(_))) => {
-                (user_id, payload)
-            }
+            (
+                None,
+                Some(serde_json::Value::String(user_id)),
+                Some(payload @ serde_json::Value::Object(_)),
+            ) => (user_id, payload),
             _ => return Err(A::Error::missing_field("sub")),
         };
         Ok(AccessClaims {
             user_id,
             exp: exp.ok_or_else(|| A::Error::missing_field("exp"))?,
             iat: iat.ok_or_else(|| A::Error::missing_field("iat"))?,
-            session_handle: session_handle.ok_or_else(|| A::Error::missing_field("sessionHandle"))?,
-            refresh_hash: refresh_hash.ok_or_else(|| A::Error::missing_field("refreshTokenHash1"))?,
+            session_handle: session_handle
+                .ok_or_else(|| A::Error::missing_field("sessionHandle"))?,
+            refresh_hash: refresh_hash
+                .ok_or_else(|| A::Error::missing_field("refreshTokenHash1"))?,
             parent_hash,
             anti_csrf_token,
             issuer,
@@ -543,7 +547,10 @@ mod tests {
         .collect();
         let positions: Vec<usize> = keys
             .iter()
-            .map(|key| json.find(&format!("\"{key}")).unwrap_or_else(|| panic!("{key} in {json}")))
+            .map(|key| {
+                json.find(&format!("\"{key}"))
+                    .unwrap_or_else(|| panic!("{key} in {json}"))
+            })
             .collect();
         assert!(positions.is_sorted(), "{json}");
     }
@@ -569,7 +576,10 @@ mod tests {
             "sub": "mallory", "iss": "evil", "tId": "t", "role": "admin",
         }))
         .unwrap();
-        assert_eq!(serde_json::Value::Object(claims), serde_json::json!({ "role": "admin" }));
+        assert_eq!(
+            serde_json::Value::Object(claims),
+            serde_json::json!({ "role": "admin" })
+        );
         assert!(app_claims(serde_json::Value::Null).unwrap().is_empty());
         assert!(app_claims(serde_json::json!("text")).is_err());
     }

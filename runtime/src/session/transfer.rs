@@ -144,7 +144,8 @@ pub(crate) fn issue(
     };
     // What the frontend's scripts read of the session anyway: no credential.
     headers.extend(header_value(&front_token(claims)).map(|value| (FRONT_TOKEN_HEADER, value)));
-    if let Some(token) = super::anti_csrf::token_to_issue(config, transfer, &claims.session_handle) {
+    if let Some(token) = super::anti_csrf::token_to_issue(config, transfer, &claims.session_handle)
+    {
         headers.extend(token_value(&token).map(|value| (ANTI_CSRF_HEADER, value)));
     }
     SessionTokens::with_headers(set_cookies, headers)
@@ -285,7 +286,10 @@ mod tests {
                 r#"{{"uid":"alice","ate":1700003600000,"up":{{"sub":"alice","exp":1700003600,"iat":1700000000,"sessionHandle":"h1","refreshTokenHash1":"{hash}","parentRefreshTokenHash1":null,"antiCsrfToken":null,"iss":"https://api.example.com/auth","name":"Zoë","st-role":["admin"]}}}}"#
             )
         );
-        assert_eq!(decode(&token)["up"]["st-role"], serde_json::json!(["admin"]));
+        assert_eq!(
+            decode(&token)["up"]["st-role"],
+            serde_json::json!(["admin"])
+        );
     }
 
     #[test]
