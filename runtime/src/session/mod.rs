@@ -34,47 +34,80 @@
 //!
 //! A session has two tokens, in `HttpOnly` cookies:
 //!
-//! - **`sAccessToken`** (path `/`): `base64url(claims) "." base64url(HMAC-SHA256)`, claims being the session
-//!   handle, the user id, issue and expiry times, the user's payload and the hash of the refresh token minted
-//!   with it. It lives for the access-token lifetime (one hour by default) and is verified by its signature
-//!   alone, with no store lookup, except once after a refresh (below). A malformed or forged token is
-//!   *unauthorised*; an expired one is *try refresh token*, which tells the frontend to call the refresh
-//!   endpoint and retry. Being trusted until it expires, an access token outlives a revocation by at most its
-//!   lifetime; [`Session::check_database`] asks the store for routes that cannot wait.
+//! - **`sAccessToken`** (path `/`): `base64url(payload) "." base64url(HMAC-SHA256)`, the payload being
+//!   SuperTokens' v3 access-token payload: `sub` (the user id), `exp`, `iat`, `sessionHandle`,
+//!   `refreshTokenHash1` (the hash of the refresh token minted with it), `parentRefreshTokenHash1` and
+//!   `antiCsrfToken` (`null` unless set), `iss` when an [`issuer`](SessionConfigBuilder::issuer) is configured,
+//!   then the app's claims. The recipe owns those keys: an app's payload loses them wherever it is given. It lives
+//!   for the access-token lifetime (one hour by default) and is verified by its signature alone, with no store
+//!   lookup. A malformed or forged token is *unauthorised*; an expired one is *try refresh token*, which tells the
+//!   frontend to call the refresh endpoint and retry. Being trusted until it expires, an access token outlives a
+//!   revocation by at most its lifetime; [`Session::check_database`] asks the store for routes that cannot wait,
+//!   and also refuses an access token whose refresh token the session has rotated past.
 //! - **`sRefreshToken`** (path: the refresh endpoint only): 256 random bits from the OS with the session handle
 //!   and the parent token's hash, sealed with HMAC-SHA256 under a key derived from the signing secret. The store
-//!   keeps only the SHA-256 hash of the session's current one. Each refresh replaces it (rotation); each commit
-//!   of a rotation extends the session by the refresh-token lifetime (100 days by default), and a session not
+//!   keeps only the SHA-256 hashes of the session's current and previous ones. Each refresh replaces it
+//!   (rotation) and extends the session by the refresh-token lifetime (100 days by default); a session not
 //!   refreshed for that long expires, its tokens then *unauthorised*.
 //!
-//! # Rotation and theft detection
+//! # Rotation and reuse detection
 //!
-//! As in SuperTokens' core, a refresh token is sealed with the app's key and carries its session handle and the
-//! hash of the token it was minted from (its parent). The store keeps, per session, only the hash of the
-//! *current* refresh token, so any number of children of the current token coexist with nothing pending in the
-//! store, and any app instance sharing the store and the secret can judge any token.
+//! As SuperTokens' core does it since CDI 5.6 (`Session.refreshSession`, its cases 1 to 4; `CoreConfig`'s
+//! `refresh_token_rotation_grace_period` and `recent_token_reuse_behaviour`). The store keeps, per session, the
+//! hash of the *current* refresh token, of the *previous* one and the time of the last rotation; every refresh is
+//! one compare-and-swap on that record, decided again from a fresh read when another request changed it first, so
+//! concurrent refreshes on any number of instances see one order of events.
 //!
-//! | event | state | effect |
+//! | core | refresh with token `T` | effect |
 //! |---|---|---|
-//! | refresh with token `T` | `T` is current | mint a child of `T`; the store is not written |
-//! | refresh with token `T` | `T`'s parent is current | commit: `T` becomes current; then mint a child of `T` |
-//! | first use of an access token minted with child `C` | `C`'s parent is current | commit `C` |
-//! | refresh with token `T` of a live session | neither | **theft**: revoke the session, raise `TokenTheftDetected` |
-//! | refresh with token `T` | no live session, or not sealed with the app's key | *unauthorised*, cookies cleared |
+//! | case 1 | `T` is current | rotate: a new token becomes current, `T` previous, the grace period starts, the session is extended |
+//! | case 2 | `T` is a child of current (minted by the recipe's earlier model, which wrote nothing at a refresh) | rotate, as case 1 |
+//! | case 3 | `T` is previous, within the grace period (inclusive, to the millisecond) | rotate again: only the current token changes; the grace period does not start over |
+//! | case 4 `RECENT_PREV` | `T` is previous, after the grace period | reuse: revoke, *token theft detected* |
+//! | case 4 `ORPHANED_BRANCH` | `T` is a child of previous that case 3 replaced | reuse: revoke, *token theft detected* |
+//! | case 4 `STALE_LINEAGE` | any other token of the session | reuse: revoke, *token theft detected* |
+//! | (before the cases) | no live session, or not sealed with the app's key | *unauthorised*, tokens cleared |
 //!
-//! A client that retries a refresh, loses responses, or refreshes any number of times with one token holds
-//! children of the current token, which all work; the first one it uses (to refresh, or through its access
-//! token) becomes current. A commit is a compare-and-swap on the session's record, retried from a fresh read
-//! when another request changed it first, so concurrent requests on any number of instances see one order of
-//! events. Once a child is committed, its parent and its siblings are theft. An access token minted by a
-//! refresh is accepted whatever the commit finds (as in SuperTokens), and once committed it is verified without
-//! the store again in this process; if the store fails during that commit, the token is accepted and the commit
-//! deferred to its next use.
+//! With [`TokenReuseBehaviour::Unauthorised`], `RECENT_PREV` and `ORPHANED_BRANCH` answer *unauthorised* (tokens
+//! cleared) instead; `STALE_LINEAGE` is theft whatever the setting, and the session is revoked either way. The
+//! class is in the error ([`TokenReuse`]) and in the log. Verification never writes: an access token is accepted
+//! by its signature until it expires, and [`Session::check_database`] accepts it only while the refresh token it
+//! was minted with (or that token's parent) is the session's current or previous one, else *unauthorised*
+//! ("rotated-out token branch; refresh required").
 //!
-//! The one race this cannot tell from theft is a refresh still in flight with a token that another tab's
-//! refresh has already committed (by using its new access token): as in SuperTokens, whose frontend serialises
-//! refreshes across tabs, the client must not refresh twice at once with the same token and then use one result
-//! before the other returns.
+//! So a client retrying a refresh, or two tabs crossing, within the grace period are not accused; a thief who
+//! refreshed with a copy of the current token loses its branch the moment the client refreshes within the grace
+//! period (its access token then fails `check_database`, its refresh token revokes the session), and a copy
+//! presented after the grace period revokes the session. Of several refreshes with one token, only the last one
+//! written stays current: a client keeps the tokens of the last response, which SuperTokens' frontend guarantees
+//! by serialising refreshes across tabs.
+//!
+//! # Where the recipe departs from SuperTokens
+//!
+//! - **Hashes**: core stores `sha256(sha256(token))` and puts `sha256(token)` in access tokens; the recipe keeps
+//!   one SHA-256 for both. Neither lets anyone refresh: that takes the token itself.
+//! - **Refresh tokens** are sealed with a MAC where core encrypts them: nothing in them is secret from their
+//!   holder (the access token shows the session handle too, and the parent's hash is that of a token the holder
+//!   had).
+//! - **The anti-CSRF token** is derived from the session handle (see [`AntiCsrf::ViaToken`]) where core mints a
+//!   random one per refresh; `antiCsrfToken` carries it all the same. The refresh call by cookie checks it for
+//!   every session, where core checks it only for sessions minted with one.
+//! - **Time**: token and session times are Unix seconds (core: milliseconds); the rotation time is in
+//!   milliseconds, as core's, so that a grace period of zero accepts no reuse.
+//! - **`iss`**: core sets none and supertokens-node its API domain and base path; the recipe sets the configured
+//!   issuer, or none. **`tId`** and **`rsub`** (tenants, linked accounts) never appear: the recipe has neither.
+//! - **Payload updates**: core's CDI 5.6 tells `checkDatabase` callers that a payload merged offline is available
+//!   (`payloadUpdateAvailable`); the recipe's [`Sessions::merge_into_access_token_payload`] shows at the next
+//!   refresh. Nor does the recipe re-issue tokens at the first use of a refreshed access token, as core's
+//!   CDI ≤ 5.4 `getSession` did (the `ACCESS_TOKEN_PAYLOAD_UPDATED` some frontend tests still expect): CDI 5.6
+//!   dropped it, and verification that never writes is what makes the lineage check sound.
+//! - **Transactions**: core serialises a refresh in a database transaction; the recipe's compare-and-swap gives
+//!   the same one order, and updates of one session in a process take turns so that they do not race each other.
+//! - **Duplicate session cookies**, cleared with [`older_cookie_domain`](SessionConfigBuilder::older_cookie_domain):
+//!   the refresh answers `{"status":"OK"}` where supertokens-node answers `{"message": ..}`; both are 200 with
+//!   nothing minted.
+//! - **Earlier tokens**: access tokens of the recipe's previous format (before the v3 payload) are read until they
+//!   expire, and refresh tokens of its earlier rotation model refresh as case 2, so an upgrade signs no one out.
 //!
 //! # Cookies and CSRF
 //!
@@ -98,13 +131,13 @@
 //!
 //! | event | level | fields |
 //! |---|---|---|
-//! | token theft detected | `WARN` | `session_handle`, `user_id`, hashes of the tokens involved |
+//! | refresh token reuse detected (the session is revoked) | `WARN` | `session_handle`, `user_id`, `reuse`, hashes of the tokens involved |
 //! | a store call failed or timed out | `ERROR` | `operation`, `timed_out`, `error`, `error.sources` |
 //! | a session changed under too many updates at once | `ERROR` | `session_handle`, `error` |
-//! | a refresh's commit deferred by a failing store | `WARN` | `session_handle`, `error` |
+//! | duplicate session cookies cleared at the older cookie domain | `DEBUG` | `cookies`, `older_cookie_domain` |
 //!
-//! The hashes of a theft (`refresh_token.hash`, `refresh_token.parent_hash`, `current_refresh_token.hash`) are
-//! shortened to tell the tokens apart. No event holds a token, a signing secret or an anti-CSRF token, and neither
+//! The hashes of a reuse (`refresh_token.hash`, `refresh_token.parent_hash`, `current_refresh_token.hash`,
+//! `previous_refresh_token.hash`) are shortened to tell the tokens apart. No event holds a token, a signing secret or an anti-CSRF token, and neither
 //! does the `Debug` output of the recipe's types ([`NewSession`], [`SessionTokens`], [`SessionConfig`], and
 //! `RedisStoreConfig`, whose URL loses its credentials). The header values that carry tokens (the `sAccessToken`
 //! and `sRefreshToken` cookies, `st-access-token`, `st-refresh-token`, `anti-csrf`) are marked

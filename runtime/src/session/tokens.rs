@@ -290,9 +290,9 @@ impl<'de> Deserialize<'de> for TokenHash {
 /// What a refresh token carries, sealed with the recipe's refresh key: its session, its parent, and 256 random
 /// bits that make it unguessable.
 ///
-/// As in SuperTokens' core (`RefreshToken.createNewRefreshToken`), a child names its parent's hash, so that any
-/// number of children of the current token can coexist with nothing stored for them: the store keeps only the
-/// hash of the current token, and a child proves its descent by itself. SuperTokens encrypts the token; a MAC
+/// As in SuperTokens' core (`RefreshToken.createNewRefreshToken`), a token names its parent's hash, which is how
+/// the rotation rules tell a branch of the previous token (`ORPHANED_BRANCH`) from an older one, and a child of
+/// the current token minted by the recipe's earlier model from a stranger. SuperTokens encrypts the token; a MAC
 /// is enough here, because nothing in it is secret from its holder (the access token shows the handle too, and
 /// the parent's hash is the hash of a token the holder had).
 #[derive(Clone, Serialize, Deserialize)]
