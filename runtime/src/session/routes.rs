@@ -34,7 +34,7 @@ impl Sessions {
     /// As supertokens-node's `refreshSessionInRequest`: a request carrying two session cookies of one name has
     /// the older domain's cleared when [`older_cookie_domain`](super::SessionConfigBuilder::older_cookie_domain)
     /// is set (the answer then mints nothing), and fails with a
-    /// [`DuplicateSessionCookiesError`](super::DuplicateSessionCookiesError) when it is not; the legacy
+    /// [`DuplicateSessionCookiesError`] when it is not; the legacy
     /// `sIdRefreshToken` cookie is cleared by every answer that mints tokens or clears them; and tokens the
     /// request sent by the other transfer method are cleared.
     pub async fn refresh_session(
