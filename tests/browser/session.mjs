@@ -204,7 +204,7 @@ for (const mode of ["cookie", "header"]) {
         await tab.context.close();
     });
 
-    await step(`${mode}: theft: a copy of the tokens refreshes after the victim did and is caught; the victim's next refresh is UNAUTHORISED`, async () => {
+    await step(`${mode}: theft: a copy of the tokens refreshes after the victim did, past the grace period, and is caught; the victim's next refresh is UNAUTHORISED`, async () => {
         const victim = await open({ mode });
         await signIn(victim);
         // The thief copies every cookie of the victim's browser, HttpOnly ones and the SDK's own.
@@ -217,6 +217,8 @@ for (const mode of ["cookie", "header"]) {
         assert.equal((await victim.demo("me")).status, 200, "the victim refreshes and goes on");
         assert.deepEqual(victim.calls.refresh, [200]);
 
+        // An hour later: past the 30-second grace period in which the old tokens would rotate again.
+        await expireAccessTokens();
         const stolen = await thief.demo("me");
         assert.deepEqual(thief.calls.refresh, [401], "the thief's refresh is refused");
         assert.equal(stolen.status, 401);
@@ -233,6 +235,32 @@ for (const mode of ["cookie", "header"]) {
         assert.equal(event.sessionExpiredOrRevoked, true);
         assert.equal(await victim.demo("doesSessionExist"), false, "no session");
         assert.deepEqual(await serverCookies(victim.context), {}, "cookies cleared");
+        await thiefContext.close();
+        await victim.context.close();
+    });
+
+    await step(`${mode}: theft within the grace period: the copy refreshes, and the victim's next refresh revokes the session (ORPHANED_BRANCH)`, async () => {
+        const victim = await open({ mode });
+        await signIn(victim);
+        const thiefContext = await browser.newContext();
+        await thiefContext.addCookies(await victim.context.cookies());
+        const thief = await open({ mode, context: thiefContext });
+
+        await expireAccessTokens();
+        assert.equal((await victim.demo("me")).status, 200);
+        // Within the grace period the previous tokens rotate again, as a retry's would: the thief gets through
+        // once, and the victim's tokens become a replaced branch.
+        assert.equal((await thief.demo("me")).status, 200);
+        assert.deepEqual(thief.calls.refresh, [200]);
+
+        await expireAccessTokens();
+        const after = await victim.demo("me");
+        assert.equal(after.status, 401, after.body);
+        assert.deepEqual(JSON.parse(after.body), { message: "token theft detected" });
+        assert.deepEqual(victim.calls.refresh, [200, 401], "the victim's refresh is the alarm");
+        const stolen = await thief.demo("me");
+        assert.equal(stolen.status, 401, "the session is revoked for the thief too");
+        assert.deepEqual(thief.calls.refresh, [200, 401]);
         await thiefContext.close();
         await victim.context.close();
     });
