@@ -18,8 +18,10 @@ use super::tokens::TokenHash;
 /// survive a restart and are not shared between processes: use a networked [`SessionStore`] (such as
 /// `RedisStore`, feature `redis`) for that.
 ///
-/// A session with a small payload (`{"st-role":["user"],"st-ev":false}`) costs 268 bytes of allocations and about
-/// 320 bytes of resident memory (its place in the expiry queue included), measured over 100,000 sessions by `tests/tests/memory.rs`; a larger payload adds
+/// A session with a small payload (`{"st-role":["user"],"st-ev":false}`) costs 341 bytes of allocations and about
+/// 420 bytes of resident memory (its place in the expiry queue, and the previous refresh token's hash and
+/// rotation time that the grace period needs, included), measured over 100,000 sessions by `tests/tests/memory.rs`;
+/// a larger payload adds
 /// its length as JSON. The payload is kept as compact JSON text and parsed back when a session is loaded (a
 /// `serde_json::Value` map costs over 600 bytes even for two keys), and the handle is kept once, as the map's
 /// key.
