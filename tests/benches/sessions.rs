@@ -82,7 +82,7 @@ fn cookie_headers(cookies: &SessionTokens) -> HeaderMap {
     headers
 }
 
-/// Verifies an access token, as every protected request does: no store call once it is settled.
+/// Verifies an access token, as every protected request does: by its signature, with no store call.
 #[divan::bench(args = STORES)]
 fn verify(bencher: divan::Bencher, store: &str) {
     let Some(bench) = Bench::new(store) else {
@@ -116,8 +116,8 @@ fn verify_with_store_check(bencher: divan::Bencher, store: &str) {
     });
 }
 
-/// A client refreshing in a chain: each refresh presents the previous child, which commits (a load and a
-/// compare-and-swap) and mints the next.
+/// A client refreshing in a chain: each refresh presents the token the previous one minted, which rotates (a load
+/// and a compare-and-swap) and mints the next.
 #[divan::bench(args = STORES)]
 fn refresh(bencher: divan::Bencher, store: &str) {
     let Some(bench) = Bench::new(store) else {
