@@ -226,7 +226,8 @@ fn legacy(clock: &DemoClock, options: &Options) -> Router {
         SessionConfig::builder()
             .session_expired_status(440)
             .refresh_path("/legacy/auth/session/refresh")
-            .sign_out_path("/legacy/auth/signout"),
+            .sign_out_path("/legacy/auth/signout")
+            .jwks_path("/legacy/auth/jwt/jwks.json"),
         clock,
         options,
     );

@@ -137,7 +137,7 @@ fn front_token_up(response: &reqwest::Response) -> (String, Value) {
 
 /// The JSON text of an access token's payload.
 fn access_token_payload(token: &str) -> String {
-    let body = token.split('.').next().unwrap();
+    let body = token.split('.').nth(1).unwrap();
     String::from_utf8(URL_SAFE_NO_PAD.decode(body).unwrap()).unwrap()
 }
 

@@ -5,7 +5,8 @@
 //! cannot be attached by another site, so header transfer skips them, as supertokens-node's
 //! `getSessionFromRequest` and `refreshSessionInRequest` do.
 //!
-//! The anti-CSRF token is `base64url(HMAC-SHA256(signing secret, "anti-csrf" 0 session handle))`: stateless, tied
+//! The anti-CSRF token is `base64url(HMAC-SHA256(anti-CSRF key, session handle))`, the key derived from the root
+//! secret for this purpose alone: stateless, tied
 //! to the session, and unreadable by another origin, which can neither read the response that carries it nor
 //! the SDK's `sAntiCsrf` cookie where it is kept (`fetch.js`, `setAntiCSRF`). SuperTokens' core mints a random
 //! one per refresh and keeps it inside both tokens; this recipe's tokens are not touched for it.
@@ -108,9 +109,7 @@ pub(crate) fn token_to_issue(
 }
 
 fn token(config: &ConfigInner, session_handle: &str) -> String {
-    let mut mac = config.keys.access.clone();
-    // Access-token bodies are base64url, so this input, with its NUL, can never be signed as one.
-    mac.update(b"anti-csrf\0");
+    let mut mac = config.keys.anti_csrf().clone();
     mac.update(session_handle.as_bytes());
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }

@@ -37,6 +37,9 @@ pub struct SessionConfigBuilder {
     reuse_behaviour: TokenReuseBehaviour,
     older_cookie_domain: Option<String>,
     issuer: Option<String>,
+    previous_secrets: Vec<SecretSource>,
+    signing_key_rotation: Option<Duration>,
+    jwks_path: String,
 }
 
 /// Where the signing secret comes from.
@@ -131,9 +134,10 @@ pub enum ConfigError {
         /// The path that was given.
         path: String,
     },
-    /// The refresh and sign-out endpoints were given one path, which the router cannot serve twice.
+    /// Two of the recipe's endpoints (refresh, sign-out, JWKS) were given one path, which the router cannot serve
+    /// twice.
     #[error(
-        "refresh_path and sign_out_path are both `{0}`; the two endpoints need their own paths"
+        "two of refresh_path, sign_out_path and jwks_path are both `{0}`; each endpoint needs its own path"
     )]
     SamePaths(String),
     /// The cookie domain is not a host name.
@@ -153,6 +157,18 @@ pub enum ConfigError {
         source_name: String,
         /// Why it could not be read.
         reason: String,
+    },
+    /// The signing-key rotation interval is shorter than the access-token lifetime, so keys would retire while
+    /// tokens they signed are still alive.
+    #[error(
+        "access_token_signing_key_update_interval ({interval}s) is shorter than access_token_lifetime ({access}s); \
+         a key must sign for at least as long as its tokens live"
+    )]
+    SigningKeyIntervalTooShort {
+        /// The interval in seconds.
+        interval: u64,
+        /// The access-token lifetime in seconds.
+        access: u64,
     },
     /// The store timeout is zero, which would fail every request.
     #[error("store_timeout must be more than zero")]
@@ -198,6 +214,9 @@ impl SessionConfig {
             reuse_behaviour: TokenReuseBehaviour::TokenTheft,
             older_cookie_domain: None,
             issuer: None,
+            previous_secrets: Vec::new(),
+            signing_key_rotation: Some(Duration::from_secs(168 * 60 * 60)),
+            jwks_path: "/auth/jwt/jwks.json".to_owned(),
         }
     }
 
@@ -259,6 +278,19 @@ impl SessionConfig {
     /// The `iss` of access tokens, if set.
     pub fn issuer(&self) -> Option<&str> {
         self.inner.issuer.as_deref()
+    }
+
+    /// The path of the JWKS endpoint, where other services find the keys that verify access tokens.
+    pub fn jwks_path(&self) -> &str {
+        &self.inner.jwks_path
+    }
+
+    /// How often a new key signs access tokens; `None` for a static key.
+    pub fn access_token_signing_key_update_interval(&self) -> Option<Duration> {
+        match self.inner.rotation {
+            super::keys::Rotation::Every(seconds) => Some(Duration::from_secs(seconds)),
+            super::keys::Rotation::Static => None,
+        }
     }
 }
 
@@ -331,9 +363,13 @@ impl SessionConfigBuilder {
         self
     }
 
-    /// The secret that signs the tokens, at least 32 bytes; a random one (valid until restart) by default.
+    /// The root secret, at least 32 random bytes, from which every key of the recipe is derived with HKDF: the
+    /// access-token signing keys (one per rotation interval), the key that seals refresh tokens, the anti-CSRF
+    /// key. A random one (valid until restart) by default.
     ///
-    /// App instances that share a store must share the secret, so that each accepts the others' tokens.
+    /// App instances that share a store must share the secret, so that each accepts the others' tokens; they
+    /// then derive the same keys at the same time, with nothing to coordinate. To replace it without signing
+    /// anyone out, give the old one to [`previous_signing_secret`](Self::previous_signing_secret).
     pub fn signing_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
         self.signing_secret = Some(SecretSource::Bytes(secret.into()));
         self
@@ -350,6 +386,40 @@ impl SessionConfigBuilder {
     /// [`build`](Self::build) (for secrets mounted as files, as Docker and Kubernetes do).
     pub fn signing_secret_from_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.signing_secret = Some(SecretSource::File(path.into()));
+        self
+    }
+
+    /// A root secret that the current one replaced: access tokens signed with its keys verify until they expire,
+    /// and refresh tokens it sealed refresh (the new tokens come from the current secret), so that a replacement
+    /// signs no one out. Drop it once every session has refreshed since (one refresh-token lifetime). May be
+    /// given several times; read by [`build`](Self::build), as the secret is.
+    pub fn previous_signing_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.previous_secrets
+            .push(SecretSource::Bytes(secret.into()));
+        self
+    }
+
+    /// How often a new key starts signing access tokens (SuperTokens core's
+    /// `access_token_signing_key_update_interval`): 168 hours by default, at least the access-token lifetime. Each
+    /// key is published at the JWKS endpoint an interval before it signs, and verifies until the last token it
+    /// signed has expired.
+    pub fn access_token_signing_key_update_interval(mut self, interval: Duration) -> Self {
+        self.signing_key_rotation = Some(interval);
+        self
+    }
+
+    /// One access-token signing key for good, derived from the root secret (supertokens-node's
+    /// `useDynamicAccessTokenSigningKey: false`): for verifiers that cannot fetch a key set, at the cost of never
+    /// retiring the key but by replacing the secret.
+    pub fn static_access_token_signing_key(mut self) -> Self {
+        self.signing_key_rotation = None;
+        self
+    }
+
+    /// The path of the JWKS endpoint that [`Sessions::router`](super::Sessions::router) serves;
+    /// `/auth/jwt/jwks.json` by default, as SuperTokens'.
+    pub fn jwks_path(mut self, path: impl Into<String>) -> Self {
+        self.jwks_path = path.into();
         self
     }
 
@@ -437,9 +507,23 @@ impl SessionConfigBuilder {
         }
         check_path("refresh_path", &self.refresh_path)?;
         check_path("sign_out_path", &self.sign_out_path)?;
+        check_path("jwks_path", &self.jwks_path)?;
         if self.refresh_path == self.sign_out_path {
             return Err(ConfigError::SamePaths(self.refresh_path));
         }
+        if self.jwks_path == self.refresh_path || self.jwks_path == self.sign_out_path {
+            return Err(ConfigError::SamePaths(self.jwks_path));
+        }
+        let rotation = match self.signing_key_rotation {
+            None => super::keys::Rotation::Static,
+            Some(interval) if interval.as_secs() < access_lifetime => {
+                return Err(ConfigError::SigningKeyIntervalTooShort {
+                    interval: interval.as_secs(),
+                    access: access_lifetime,
+                });
+            }
+            Some(interval) => super::keys::Rotation::Every(interval.as_secs()),
+        };
         if let Some(domain) = &self.cookie_domain {
             check_domain(domain)?;
         }
@@ -473,7 +557,21 @@ impl SessionConfigBuilder {
                 secret
             }
         };
-        let keys = super::tokens::Keys::of(&signing_secret);
+        let previous_secrets = self
+            .previous_secrets
+            .into_iter()
+            .map(|source| match source.read()? {
+                secret if secret.len() < 32 => Err(ConfigError::SecretTooShort(secret.len())),
+                secret => Ok(secret),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let keys = super::keys::Keys::new(
+            &signing_secret,
+            &previous_secrets,
+            rotation,
+            access_lifetime,
+            super::clock::unix_seconds(&*self.clock),
+        );
         let anti_csrf = self.anti_csrf.unwrap_or(match self.cookie_same_site {
             SameSite::None => AntiCsrf::ViaCustomHeader,
             SameSite::Strict | SameSite::Lax => AntiCsrf::None,
@@ -498,6 +596,8 @@ impl SessionConfigBuilder {
                 reuse_behaviour: self.reuse_behaviour,
                 older_cookie_domain: self.older_cookie_domain,
                 issuer: self.issuer,
+                rotation,
+                jwks_path: self.jwks_path,
             }),
         })
     }
@@ -516,7 +616,7 @@ pub(crate) struct ConfigInner {
     pub(crate) sign_out_path: String,
     pub(crate) session_expired_status: StatusCode,
     pub(crate) invalid_claim_status: StatusCode,
-    pub(crate) keys: super::tokens::Keys,
+    pub(crate) keys: super::keys::Keys,
     pub(crate) anti_csrf: AntiCsrf,
     pub(crate) token_transfer: TokenTransferMethod,
     pub(crate) clock: Arc<dyn Clock>,
@@ -526,6 +626,8 @@ pub(crate) struct ConfigInner {
     pub(crate) reuse_behaviour: TokenReuseBehaviour,
     pub(crate) older_cookie_domain: Option<String>,
     pub(crate) issuer: Option<String>,
+    pub(crate) rotation: super::keys::Rotation,
+    pub(crate) jwks_path: String,
 }
 
 impl SecretSource {
@@ -595,6 +697,8 @@ impl fmt::Debug for SessionConfig {
             .field("recent_token_reuse_behaviour", &inner.reuse_behaviour)
             .field("older_cookie_domain", &inner.older_cookie_domain)
             .field("issuer", &inner.issuer)
+            .field("signing_key_rotation", &inner.rotation)
+            .field("jwks_path", &inner.jwks_path)
             .finish_non_exhaustive()
     }
 }
@@ -618,6 +722,8 @@ impl fmt::Debug for SessionConfigBuilder {
             .field("recent_token_reuse_behaviour", &self.reuse_behaviour)
             .field("older_cookie_domain", &self.older_cookie_domain)
             .field("issuer", &self.issuer)
+            .field("signing_key_rotation", &self.signing_key_rotation)
+            .field("jwks_path", &self.jwks_path)
             .finish_non_exhaustive()
     }
 }
@@ -744,7 +850,7 @@ mod tests {
                     .refresh_path("/auth/session")
                     .sign_out_path("/auth/session")
             ),
-            "refresh_path and sign_out_path are both `/auth/session`; the two endpoints need their own paths"
+            "two of refresh_path, sign_out_path and jwks_path are both `/auth/session`; each endpoint needs its own path"
         );
         assert!(
             error(SessionConfig::builder().cookie_domain("exa mple.com"))
@@ -784,9 +890,10 @@ mod tests {
             .unwrap();
         // The same secret gives the same keys: the trailing newline is not part of it.
         let claims = super::super::tokens::RefreshClaims::new("handle".to_owned(), None).unwrap();
-        let token = super::super::tokens::sign(&claims, &from_file.inner.keys.refresh);
+        let token = super::super::tokens::seal(&claims, from_file.inner.keys.refresh());
         assert!(
-            super::super::tokens::open_refresh_token(&token, &given.inner.keys.refresh).is_some()
+            super::super::tokens::open_refresh_token(&token, given.inner.keys.refresh_openers())
+                .is_some()
         );
         std::fs::remove_file(&path).unwrap();
         let missing = SessionConfig::builder()

@@ -416,6 +416,10 @@ impl RandomnessError {
     pub(crate) fn new(error: getrandom::Error) -> Self {
         Self(error.to_string())
     }
+
+    pub(crate) fn from_message(message: &str) -> Self {
+        Self(message.to_owned())
+    }
 }
 
 impl fmt::Display for SessionFailure {
@@ -451,6 +455,12 @@ impl From<SessionLimitError> for SessionFailure {
 impl From<DuplicateSessionCookiesError> for SessionFailure {
     fn from(error: DuplicateSessionCookiesError) -> Self {
         Self::DuplicateCookies(error)
+    }
+}
+
+impl From<RandomnessError> for SessionFailure {
+    fn from(error: RandomnessError) -> Self {
+        Self::Randomness(error)
     }
 }
 

@@ -247,16 +247,21 @@ impl Sessions {
                 "multiple access tokens are present in the request cookies",
             ));
         }
-        let claims =
-            tokens::verify_access_token(token, &config.inner.keys.access).map_err(|malformed| {
+        let keys = &config.inner.keys;
+        let now = config.inner.now();
+        let claims = tokens::verify_access_token(token, &keys.window(now), keys.legacy_access())
+            .map_err(|malformed| {
                 let message = match malformed {
                     Malformed::Shape => "the access token is malformed",
                     Malformed::Signature => "the access token's signature is not valid",
+                    Malformed::UnknownKey => {
+                        "the access token was signed with a key this app does not know, or has retired"
+                    }
                     Malformed::Claims => "the access token's claims are malformed",
                 };
                 SessionError::unauthorised(config, message, false)
             })?;
-        if claims.exp <= config.inner.now() {
+        if claims.exp <= now {
             return Err(SessionError::try_refresh_token(
                 config,
                 "the access token has expired",

@@ -156,6 +156,7 @@ pub mod cors;
 mod error;
 mod extract;
 mod headers;
+mod keys;
 mod memory;
 mod payload;
 #[cfg(feature = "redis")]
@@ -302,7 +303,7 @@ impl Sessions {
             .map_err(|message| SessionLimitError(format!("no session was created: {message}")))?;
         let handle = tokens::new_session_handle()?;
         let (refresh_token, refresh_hash) =
-            tokens::new_refresh_token(&handle, None, &config.keys.refresh)?;
+            tokens::new_refresh_token(&handle, None, config.keys.refresh())?;
         let now = config.now();
         let transfer = transfer::for_new_session(config, request);
         let claims = self.access_claims(
@@ -313,7 +314,7 @@ impl Sessions {
             refresh_hash,
             transfer,
         );
-        let access_token = tokens::sign(&claims, &config.keys.access);
+        let access_token = self.sign_access_token(&claims)?;
         // Before anything is stored: a session whose access token the recipe refuses could never be used.
         if let Some(message) = tokens::refused_back(&access_token, &user_id, &payload) {
             return Err(SessionLimitError(format!("no session was created: {message}")).into());
@@ -368,6 +369,18 @@ impl Sessions {
 
     pub(crate) fn store(&self) -> &BoundedStore {
         &self.inner.store
+    }
+
+    /// The access token of `claims`, signed with the key that signs now.
+    pub(crate) fn sign_access_token(
+        &self,
+        claims: &AccessClaims,
+    ) -> Result<String, RandomnessError> {
+        let config = &self.inner.config.inner;
+        let window = config.keys.window(config.now());
+        tokens::sign_access_token(claims, window.signing()).map_err(|_| {
+            RandomnessError::from_message("the OS random generator failed to sign an access token")
+        })
     }
 
     /// The claims of an access token of the session `session_handle` issued `now` with the refresh token

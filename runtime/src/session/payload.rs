@@ -51,7 +51,7 @@ impl Session {
         let now = config.inner.now();
         let mut claims = self.claims.clone();
         claims.payload = payload;
-        let token = tokens::sign(&claims, &config.inner.keys.access);
+        let token = self.sessions.sign_access_token(&claims)?;
         // Before the store is written: a payload whose access token the recipe refuses would end the session.
         if let Some(message) = tokens::refused_back(&token, &claims.user_id, &claims.payload) {
             return Err(
@@ -120,7 +120,10 @@ impl Sessions {
                     issuer: config.issuer.clone(),
                     payload,
                 };
-                let token = tokens::sign(&claims, &config.keys.access);
+                let token = match self.sign_access_token(&claims) {
+                    Ok(token) => token,
+                    Err(error) => return Change::Keep(Err(error.to_string())),
+                };
                 if let Some(message) =
                     tokens::refused_back(&token, &claims.user_id, &claims.payload)
                 {

@@ -92,13 +92,15 @@ pub(crate) struct Refreshed {
 impl Sessions {
     /// The claims of a refresh token this app sealed; *unauthorised*, clearing the tokens, for anything else.
     pub(crate) fn open_refresh_token(&self, token: &str) -> Result<RefreshClaims, SessionError> {
-        tokens::open_refresh_token(token, &self.config().inner.keys.refresh).ok_or_else(|| {
-            SessionError::unauthorised(
-                self.config(),
-                "the refresh token is malformed or was not signed with this app's secret",
-                true,
-            )
-        })
+        tokens::open_refresh_token(token, self.config().inner.keys.refresh_openers()).ok_or_else(
+            || {
+                SessionError::unauthorised(
+                    self.config(),
+                    "the refresh token is malformed or was not signed with this app's secret",
+                    true,
+                )
+            },
+        )
     }
 
     /// Applies a refresh with `token`, whose claims are `claims`, for a client whose tokens travel by
@@ -119,7 +121,7 @@ impl Sessions {
         let (refresh_token, refresh_hash) = tokens::new_refresh_token(
             &claims.session_handle,
             Some(presented),
-            &inner.keys.refresh,
+            inner.keys.refresh(),
         )?;
         let now = inner.now();
         let now_ms = inner.now_millis();
@@ -171,7 +173,7 @@ impl Sessions {
             refresh_hash,
             transfer,
         );
-        let access_token = tokens::sign(&claims, &inner.keys.access);
+        let access_token = self.sign_access_token(&claims)?;
         Ok(Refreshed {
             access_token,
             refresh_token,
@@ -296,18 +298,21 @@ mod tests {
 /// revocation. `PROPTEST_CASES` raises the number of cases.
 #[cfg(test)]
 mod model {
-    use std::time::Duration;
+    use std::time::{Duration, SystemTime};
 
     use http::{HeaderMap, HeaderValue, Method, header};
     use proptest::prelude::*;
 
     use crate::session::{
-        ACCESS_TOKEN_HEADER, AUTH_MODE_HEADER, ManualClock, REFRESH_TOKEN_HEADER, SessionConfig,
-        SessionErrorKind, SessionFailure, SessionTokens, Sessions, TokenReuse,
+        ACCESS_TOKEN_HEADER, AUTH_MODE_HEADER, Clock as _, ManualClock, REFRESH_TOKEN_HEADER,
+        SessionConfig, SessionErrorKind, SessionFailure, SessionTokens, Sessions, TokenReuse,
     };
 
     /// The grace period of the tests, in milliseconds.
     const GRACE_MS: u64 = 30_000;
+
+    /// The access-token lifetime of the tests: a day.
+    const ACCESS_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
     /// What a request ends in.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -404,6 +409,8 @@ mod model {
         clock: ManualClock,
         handle: String,
         tokens: Vec<(String, String)>,
+        /// When each pair was issued.
+        issued: Vec<SystemTime>,
     }
 
     impl Real {
@@ -411,7 +418,7 @@ mod model {
             let clock = ManualClock::starting_now();
             let config = SessionConfig::builder()
                 .clock(clock.clone())
-                .access_token_lifetime(Duration::from_secs(24 * 3600))
+                .access_token_lifetime(ACCESS_LIFETIME)
                 .refresh_token_rotation_grace_period(Duration::from_millis(GRACE_MS))
                 .build()
                 .unwrap();
@@ -424,6 +431,7 @@ mod model {
             let tokens = vec![tokens_of(new.tokens())];
             Self {
                 sessions,
+                issued: vec![clock.now()],
                 clock,
                 handle,
                 tokens,
@@ -435,6 +443,7 @@ mod model {
             match self.sessions.refresh_session(&Method::POST, &headers).await {
                 Ok(cookies) => {
                     self.tokens.push(tokens_of(&cookies));
+                    self.issued.push(self.clock.now());
                     Outcome::Ok
                 }
                 Err(failure) => outcome_of(failure),
@@ -603,8 +612,13 @@ mod model {
                         }
                         ClientOp::Use { check_database } => {
                             let mut outcome = real.use_access(held, check_database).await;
-                            if outcome == Outcome::TryRefresh {
-                                // The access token expired: the client refreshes and retries, as the SDK does.
+                            // An expired access token is *try refresh token*, or *unauthorised* once the key that
+                            // signed it has retired (a day after it expired, at the earliest): the client refreshes
+                            // and retries, as the SDK does on either.
+                            let expired = real.clock.now() >= real.issued[held] + ACCESS_LIFETIME;
+                            if outcome == Outcome::TryRefresh
+                                || (expired && outcome == Outcome::Unauthorised)
+                            {
                                 prop_assert_eq!(real.refresh(held).await, Outcome::Ok, "{:?}", ops);
                                 held = real.tokens.len() - 1;
                                 outcome = real.use_access(held, check_database).await;

@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use http::{HeaderMap, HeaderValue, Method, header};
 
 use super::Sessions;
@@ -14,8 +14,8 @@ use super::transfer;
 use super::transfer_method::Transfer;
 
 impl Sessions {
-    /// A router with the refresh endpoint (`POST` at the refresh path) and the sign-out endpoint (`POST` at the
-    /// sign-out path), to merge into the app's router.
+    /// A router with the refresh endpoint (`POST` at the refresh path), the sign-out endpoint (`POST` at the
+    /// sign-out path) and the JWKS endpoint (`GET` at the JWKS path), to merge into the app's router.
     pub fn router<S>(&self) -> Router<S>
     where
         S: Clone + Send + Sync + 'static,
@@ -24,6 +24,7 @@ impl Sessions {
         Router::new()
             .route(config.refresh_path(), post(refresh))
             .route(config.sign_out_path(), post(sign_out))
+            .route(config.jwks_path(), get(jwks))
             .with_state(self.clone())
     }
 
@@ -143,6 +144,31 @@ async fn refresh(
 ) -> Result<Response, SessionFailure> {
     let cookies = sessions.refresh_session(&method, &headers).await?;
     Ok((cookies, ok()).into_response())
+}
+
+/// `GET` JWKS path: the public keys that verify access tokens now, as a JWKS document (RFC 7517).
+///
+/// Cached for a minute (`Cache-Control: public, max-age=60`, as SuperTokens' SDKs refresh their key sets): a
+/// rotation needs no shorter, since the next key is published a whole rotation interval before it signs, but a
+/// replaced root secret signs at once, so verifiers that refetch only when their copy expires learn its keys
+/// within a minute (those that refetch on an unknown `kid`, such as `jose`'s `createRemoteJWKSet`, at once).
+async fn jwks(State(sessions): State<Sessions>) -> Response {
+    let config = &sessions.config().inner;
+    let window = config.keys.window(config.now());
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                const { HeaderValue::from_static("application/json") },
+            ),
+            (
+                header::CACHE_CONTROL,
+                const { HeaderValue::from_static("public, max-age=60") },
+            ),
+        ],
+        window.jwks().to_owned(),
+    )
+        .into_response()
 }
 
 /// `POST` sign-out path: revokes the session and clears the cookies.

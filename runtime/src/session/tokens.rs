@@ -5,10 +5,12 @@ use std::hash::{Hash, Hasher};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, KeyInit as _, Mac as _};
+use hmac::{Hmac, Mac as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
+
+use super::keys::{SigningKey, Window};
 
 /// The SHA-256 hash of a refresh token: all that a store keeps of it.
 ///
@@ -222,6 +224,8 @@ impl<'de> Deserialize<'de> for Key<'de> {
 pub(crate) enum Malformed {
     Shape,
     Signature,
+    /// A JWS whose `kid` names no key that verifies now: unknown, or retired.
+    UnknownKey,
     Claims,
 }
 
@@ -343,17 +347,22 @@ pub(crate) fn new_refresh_token(
     signer: &Signer,
 ) -> Result<(String, TokenHash), getrandom::Error> {
     let claims = RefreshClaims::new(session_handle.to_owned(), parent_hash)?;
-    let token = sign(&claims, signer);
+    let token = seal(&claims, signer);
     let hash = TokenHash::of(&token);
     Ok((token, hash))
 }
 
-/// The claims of a refresh token sealed with `signer`; `None` for anything else.
-pub(crate) fn open_refresh_token(token: &str, signer: &Signer) -> Option<RefreshClaims> {
+/// The claims of a refresh token sealed with one of `signers`; `None` for anything else.
+pub(crate) fn open_refresh_token<'k>(
+    token: &str,
+    signers: impl IntoIterator<Item = &'k Signer>,
+) -> Option<RefreshClaims> {
     if token.len() > MAX_REFRESH_TOKEN_LEN {
         return None;
     }
-    verify(token, signer).ok()
+    signers
+        .into_iter()
+        .find_map(|signer| open_sealed(token, signer).ok())
 }
 
 /// Whether `token` has the shape of a refresh token this recipe mints, before its seal is checked: to tell it
@@ -408,7 +417,28 @@ fn depth(value: &serde_json::Value) -> usize {
 
 /// Whether `token` has the shape of an access token this recipe mints, before its signature is checked.
 pub(crate) fn looks_like_access_token(token: &str) -> bool {
-    token.len() <= MAX_ACCESS_TOKEN_LEN && is_signed_shape(token)
+    token.len() <= MAX_ACCESS_TOKEN_LEN && (is_jws_of_the_recipe(token) || is_signed_shape(token))
+}
+
+/// A JWS whose header names ES256 and a `kid` of the recipe's, and whose signature has ES256's length: another
+/// issuer's JWT (an identity provider's, say) is told apart without a key.
+fn is_jws_of_the_recipe(token: &str) -> bool {
+    let mut parts = token.split('.');
+    let (Some(header), Some(_), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    // 64 bytes of signature in unpadded base64url.
+    if signature.len() != 86 {
+        return false;
+    }
+    let Ok(json) = URL_SAFE_NO_PAD.decode(header.as_bytes()) else {
+        return false;
+    };
+    serde_json::from_slice::<JwsHeader<'_>>(&json).is_ok_and(|header| {
+        header.alg == "ES256" && header.kid.is_some_and(|kid| kid.starts_with("es256-"))
+    })
 }
 
 /// `body "." tag`, the tag being an HMAC-SHA256 in unpadded base64url (43 characters).
@@ -436,29 +466,9 @@ fn random_text<const N: usize>() -> Result<String, getrandom::Error> {
 /// An HMAC-SHA256 key, keyed once when the configuration is built.
 pub(crate) type Signer = Hmac<Sha256>;
 
-/// The keys one signing secret gives: one for access tokens, one for refresh tokens.
-#[derive(Clone)]
-pub(crate) struct Keys {
-    pub(crate) access: Signer,
-    pub(crate) refresh: Signer,
-}
-
-impl Keys {
-    /// The keys of `secret`. The refresh key is derived with a label, so that no access token can pass for a
-    /// refresh token or the other way round, whatever their contents.
-    pub(crate) fn of(secret: &[u8]) -> Self {
-        // HMAC takes keys of any length, so keying cannot fail.
-        let access = Signer::new_from_slice(secret).expect("HMAC takes keys of any length");
-        let mut derive = access.clone();
-        derive.update(b"errorhandler session refresh-token key v1");
-        let refresh_key = derive.finalize().into_bytes();
-        let refresh = Signer::new_from_slice(&refresh_key).expect("HMAC takes keys of any length");
-        Self { access, refresh }
-    }
-}
-
-/// `base64url(claims JSON) "." base64url(HMAC-SHA256(key, first part))`.
-pub(crate) fn sign<C: Serialize>(claims: &C, signer: &Signer) -> String {
+/// `base64url(claims JSON) "." base64url(HMAC-SHA256(key, first part))`: the form of refresh tokens, and of access
+/// tokens before they were JWTs.
+pub(crate) fn seal<C: Serialize>(claims: &C, signer: &Signer) -> String {
     // Serializing these claims cannot fail (every map key is a string); were it to, the empty body would be
     // refused as malformed when the token comes back.
     let json = serde_json::to_vec(claims).unwrap_or_default();
@@ -469,16 +479,97 @@ pub(crate) fn sign<C: Serialize>(claims: &C, signer: &Signer) -> String {
     format!("{body}.{}", URL_SAFE_NO_PAD.encode(tag))
 }
 
-/// The claims of an access token whose signature is valid, whatever its expiry.
-pub(crate) fn verify_access_token(token: &str, signer: &Signer) -> Result<AccessClaims, Malformed> {
+/// An access token of `claims`: a JWS (RFC 7515) in compact form, `header "." payload "." signature`, signed
+/// with ES256 by `key`, whose `kid` the header names.
+pub(crate) fn sign_access_token(
+    claims: &AccessClaims,
+    key: &SigningKey,
+) -> Result<String, ring::error::Unspecified> {
+    // Serializing the claims cannot fail (every map key is a string).
+    let payload = serde_json::to_vec(claims).unwrap_or_default();
+    let mut token = String::with_capacity(key.header().len() + payload.len() * 4 / 3 + 92);
+    token.push_str(key.header());
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(payload, &mut token);
+    let signature = key.sign(token.as_bytes())?;
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+    Ok(token)
+}
+
+/// The JWS header fields the recipe reads, borrowed from the token where they have no escapes.
+#[derive(Deserialize)]
+struct JwsHeader<'h> {
+    #[serde(borrow)]
+    alg: std::borrow::Cow<'h, str>,
+    #[serde(borrow)]
+    kid: Option<std::borrow::Cow<'h, str>>,
+}
+
+/// The claims of an access token whose signature is valid under `window`'s keys (or, for a token of the format
+/// before JWTs, one of `legacy`), whatever its expiry.
+pub(crate) fn verify_access_token<'k>(
+    token: &str,
+    window: &Window,
+    legacy: impl IntoIterator<Item = &'k Signer>,
+) -> Result<AccessClaims, Malformed> {
     if token.len() > MAX_ACCESS_TOKEN_LEN {
         return Err(Malformed::Shape);
     }
-    verify(token, signer)
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload)) = (parts.next(), parts.next()) else {
+        return Err(Malformed::Shape);
+    };
+    let Some(signature) = parts.next() else {
+        // `body "." tag`: an HMAC token of the recipe's earlier format, read until it expires.
+        return legacy
+            .into_iter()
+            .find_map(|signer| open_sealed(token, signer).ok())
+            .ok_or(Malformed::Signature);
+    };
+    if parts.next().is_some() {
+        return Err(Malformed::Shape);
+    }
+    let header_json = URL_SAFE_NO_PAD
+        .decode(header.as_bytes())
+        .map_err(|_| Malformed::Shape)?;
+    let header: JwsHeader<'_> =
+        serde_json::from_slice(&header_json).map_err(|_| Malformed::Shape)?;
+    // One algorithm only: a token naming another (`none`, `HS256` with the public key as secret) never reaches
+    // a verifier.
+    if header.alg != "ES256" {
+        return Err(Malformed::Signature);
+    }
+    let key = header
+        .kid
+        .as_deref()
+        .and_then(|kid| window.find(kid))
+        .ok_or(Malformed::UnknownKey)?;
+    let mut signature_bytes = [0; 64];
+    match URL_SAFE_NO_PAD.decode_slice(signature.as_bytes(), &mut signature_bytes) {
+        Ok(64) => {}
+        _ => return Err(Malformed::Signature),
+    }
+    let signed = &token[..header_len(token)];
+    if !key.verify(signed.as_bytes(), &signature_bytes) {
+        return Err(Malformed::Signature);
+    }
+    let json = URL_SAFE_NO_PAD
+        .decode(payload.as_bytes())
+        .map_err(|_| Malformed::Claims)?;
+    serde_json::from_slice(&json).map_err(|_| Malformed::Claims)
 }
 
-/// The claims of a token signed with `signer`.
-fn verify<C: serde::de::DeserializeOwned>(token: &str, signer: &Signer) -> Result<C, Malformed> {
+/// The length of `header "." payload`, the part of a JWS its signature covers.
+fn header_len(token: &str) -> usize {
+    token.rfind('.').unwrap_or(token.len())
+}
+
+/// The claims of a token sealed with `signer`.
+fn open_sealed<C: serde::de::DeserializeOwned>(
+    token: &str,
+    signer: &Signer,
+) -> Result<C, Malformed> {
     let (body, tag) = token.split_once('.').ok_or(Malformed::Shape)?;
     let tag = URL_SAFE_NO_PAD
         .decode(tag.as_bytes())
@@ -496,9 +587,13 @@ fn verify<C: serde::de::DeserializeOwned>(token: &str, signer: &Signer) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::keys::{Keys, Rotation};
 
-    fn key() -> Signer {
-        Keys::of(b"0123456789abcdef0123456789abcdef").access
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const NOW: u64 = 1_700_000_000;
+
+    fn keys() -> Keys {
+        Keys::new(SECRET, &[], Rotation::Every(7 * 86_400), 3600, NOW)
     }
 
     fn claims() -> AccessClaims {
@@ -515,25 +610,44 @@ mod tests {
         }
     }
 
+    fn sign(keys: &Keys) -> String {
+        sign_access_token(&claims(), keys.window(NOW).signing()).unwrap()
+    }
+
+    fn verify(token: &str, keys: &Keys) -> Result<AccessClaims, Malformed> {
+        verify_access_token(token, &keys.window(NOW), keys.legacy_access())
+    }
+
     #[test]
-    fn a_signed_token_verifies_and_keeps_its_claims() {
-        let token = sign(&claims(), &key());
-        let verified = verify_access_token(&token, &key()).unwrap();
+    fn a_signed_token_is_a_jws_that_verifies_and_keeps_its_claims() {
+        let keys = keys();
+        let token = sign(&keys);
+        assert_eq!(token.split('.').count(), 3);
+        assert!(looks_like_access_token(&token));
+        let header: serde_json::Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(token.split('.').next().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["alg"], "ES256");
+        assert_eq!(header["typ"], "JWT");
+        assert!(header["kid"].as_str().unwrap().starts_with("es256-"));
+        let verified = verify(&token, &keys).unwrap();
         assert_eq!(verified.user_id, "alice");
         assert_eq!(verified.refresh_hash, TokenHash::of("refresh"));
-        assert_eq!(verified.payload["role"], "admin");
-        assert_eq!(verified.payload.as_object().unwrap().len(), 1);
+        assert_eq!(verified.payload, serde_json::json!({ "role": "admin" }));
         assert!(verified.parent_hash.is_none() && verified.issuer.is_none());
     }
 
     #[test]
     fn the_payload_is_flat_with_the_recipes_keys_first_and_nulls_kept() {
-        let token = sign(&claims(), &key());
+        let token = sign(&keys());
         let body = URL_SAFE_NO_PAD
-            .decode(token.split_once('.').unwrap().0)
+            .decode(token.split('.').nth(1).unwrap())
             .unwrap();
         let json = String::from_utf8(body).unwrap();
-        let keys: Vec<&str> = [
+        let keys = [
             "sub",
             "exp",
             "iat",
@@ -542,9 +656,7 @@ mod tests {
             "parentRefreshTokenHash1\":null",
             "antiCsrfToken\":null",
             "role",
-        ]
-        .into_iter()
-        .collect();
+        ];
         let positions: Vec<usize> = keys
             .iter()
             .map(|key| {
@@ -563,11 +675,23 @@ mod tests {
             "parentRefreshTokenHash1": TokenHash::of("parent"),
             "payload": { "role": "admin" },
         });
-        let token = sign(&legacy, &key());
-        let verified = verify_access_token(&token, &key()).unwrap();
+        let keys = keys();
+        // Sealed as the recipe did before its tokens were JWTs: with the secret itself as the HMAC key.
+        let token = seal(&legacy, keys.legacy_access().next().unwrap());
+        assert!(looks_like_access_token(&token));
+        let verified = verify(&token, &keys).unwrap();
         assert_eq!(verified.user_id, "alice");
         assert_eq!(verified.parent_hash, Some(TokenHash::of("parent")));
         assert_eq!(verified.payload, serde_json::json!({ "role": "admin" }));
+        // Under another secret, it is forged.
+        let other = Keys::new(
+            b"another secret of thirty-two bytes",
+            &[],
+            Rotation::Static,
+            3600,
+            NOW,
+        );
+        assert_eq!(verify(&token, &other).unwrap_err(), Malformed::Signature);
     }
 
     #[test]
@@ -585,71 +709,119 @@ mod tests {
     }
 
     #[test]
-    fn tampering_with_any_part_is_detected() {
-        let token = sign(&claims(), &key());
-        let (body, tag) = token.split_once('.').unwrap();
+    fn tampering_with_any_part_is_detected_and_a_foreign_key_or_algorithm_is_refused() {
+        let keys = keys();
+        let token = sign(&keys);
+        let parts: Vec<&str> = token.split('.').collect();
+        // Another payload under the same header and signature.
         let mut forged = claims();
         forged.user_id = "mallory".to_owned();
-        let forged_body = sign(&forged, &key());
-        let forged_body = forged_body.split_once('.').unwrap().0;
-        assert_eq!(
-            verify_access_token(&format!("{forged_body}.{tag}"), &key()).unwrap_err(),
-            Malformed::Signature
+        let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap());
+        let swapped = format!("{}.{forged_payload}.{}", parts[0], parts[2]);
+        assert_eq!(verify(&swapped, &keys).unwrap_err(), Malformed::Signature);
+        // A flipped bit of the signature.
+        let mut signature = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+        signature[10] ^= 1;
+        let flipped = format!(
+            "{}.{}.{}",
+            parts[0],
+            parts[1],
+            URL_SAFE_NO_PAD.encode(signature)
         );
-        let mut flipped = tag.to_owned().into_bytes();
-        flipped[0] = if flipped[0] == b'A' { b'B' } else { b'A' };
-        let flipped = String::from_utf8(flipped).unwrap();
-        assert_eq!(
-            verify_access_token(&format!("{body}.{flipped}"), &key()).unwrap_err(),
-            Malformed::Signature
+        assert_eq!(verify(&flipped, &keys).unwrap_err(), Malformed::Signature);
+        // A token of another secret names a key this ring does not have.
+        let other = Keys::new(
+            b"another secret of thirty-two bytes",
+            &[],
+            Rotation::Static,
+            3600,
+            NOW,
         );
         assert_eq!(
-            verify_access_token(
-                &token,
-                &Keys::of(b"another secret of thirty-two bytes").access
-            )
-            .unwrap_err(),
-            Malformed::Signature
+            verify(&sign(&other), &keys).unwrap_err(),
+            Malformed::UnknownKey
         );
-    }
-
-    #[test]
-    fn garbage_is_malformed_not_a_panic() {
-        for garbage in [
-            "",
-            ".",
-            "a.b.c",
-            "no-dot",
-            "%%%.%%%",
-            "eyJ9.",
-            &"a".repeat(20_000),
-        ] {
-            assert!(verify_access_token(garbage, &key()).is_err(), "{garbage:?}");
+        // `alg: none` and `HS256` never reach a verifier.
+        for alg in ["none", "HS256", "RS256"] {
+            let header = URL_SAFE_NO_PAD.encode(format!(
+                r#"{{"alg":"{alg}","kid":"{}","typ":"JWT"}}"#,
+                keys.window(NOW).signing().header().len()
+            ));
+            let token = format!("{header}.{}.{}", parts[1], parts[2]);
+            assert_eq!(
+                verify(&token, &keys).unwrap_err(),
+                Malformed::Signature,
+                "{alg}"
+            );
         }
     }
 
     #[test]
+    fn a_token_of_a_retired_key_is_unknown() {
+        let week = 7 * 86_400;
+        let keys = Keys::new(SECRET, &[], Rotation::Every(week), 3600, NOW);
+        let token = sign(&keys);
+        // Two intervals later, the key that signed it has retired.
+        let later = NOW + 2 * week;
+        let result = verify_access_token(&token, &keys.window(later), keys.legacy_access());
+        assert_eq!(result.unwrap_err(), Malformed::UnknownKey);
+    }
+
+    #[test]
+    fn garbage_is_malformed_not_a_panic() {
+        let keys = keys();
+        for garbage in [
+            "",
+            ".",
+            "..",
+            "a.b.c",
+            "a.b.c.d",
+            "no-dot",
+            "%%%.%%%",
+            "%%%.%%%.%%%",
+            "eyJ9.",
+            "eyJ9.eyJ9.",
+            &"a".repeat(20_000),
+        ] {
+            assert!(verify(garbage, &keys).is_err(), "{garbage:?}");
+        }
+    }
+
+    #[test]
+    fn another_issuers_jwt_does_not_look_like_the_recipes() {
+        // An RS256 JWT of an identity provider: header {"alg":"RS256","typ":"JWT"}.
+        let foreign =
+            "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl";
+        assert!(!looks_like_access_token(foreign));
+    }
+
+    #[test]
     fn refresh_tokens_name_their_session_and_parent_and_only_open_with_their_key() {
-        let keys = Keys::of(b"0123456789abcdef0123456789abcdef");
-        let (first, first_hash) = new_refresh_token("handle", None, &keys.refresh).unwrap();
+        let keys = keys();
+        let (first, first_hash) = new_refresh_token("handle", None, keys.refresh()).unwrap();
         let (child, child_hash) =
-            new_refresh_token("handle", Some(first_hash), &keys.refresh).unwrap();
+            new_refresh_token("handle", Some(first_hash), keys.refresh()).unwrap();
         assert_eq!(first_hash, TokenHash::of(&first));
         assert_ne!(first_hash, child_hash);
-        let opened = open_refresh_token(&child, &keys.refresh).unwrap();
+        let opened = open_refresh_token(&child, keys.refresh_openers()).unwrap();
         assert_eq!(opened.session_handle, "handle");
         assert_eq!(opened.parent_hash, Some(first_hash));
         assert!(
-            open_refresh_token(&first, &keys.refresh)
+            open_refresh_token(&first, keys.refresh_openers())
                 .unwrap()
                 .parent_hash
                 .is_none()
         );
-        // Neither key opens the other kind of token.
-        assert!(open_refresh_token(&first, &keys.access).is_none());
-        let access = sign(&claims(), &keys.access);
-        assert!(open_refresh_token(&access, &keys.refresh).is_none());
-        assert!(open_refresh_token(&"a".repeat(2000), &keys.refresh).is_none());
+        // Neither the anti-CSRF key nor the legacy access key opens a refresh token.
+        assert!(open_refresh_token(&first, [keys.anti_csrf()]).is_none());
+        assert!(open_refresh_token(&first, keys.legacy_access()).is_none());
+        // A refresh token sealed the way the recipe did before its keys were derived with HKDF still opens.
+        let legacy = seal(
+            &RefreshClaims::new("handle".to_owned(), None).unwrap(),
+            keys.refresh_openers().last().unwrap(),
+        );
+        assert!(open_refresh_token(&legacy, keys.refresh_openers()).is_some());
+        assert!(open_refresh_token(&"a".repeat(2000), keys.refresh_openers()).is_none());
         // Debug output leaves out the nonce, the part of the token no one else knows.
         assert!(!format!("{opened:?}").contains(&opened.nonce));
         let json = serde_json::to_string(&first_hash).unwrap();
