@@ -5,8 +5,10 @@
 //! - at the root, the newer SDK's defaults: 401 `{"message": ...}`, 403 with `claimValidationErrors`, and the
 //!   session revoked on theft; its one custom callback logs the theft and keeps the default answer.
 //!
-//! Both use the real session recipe: rotating refresh tokens with theft detection. `POST /demo/expire-access-tokens`
-//! moves the recipes' clock past the access-token lifetime, so that expiry can be tried without waiting.
+//! Both use the real session recipe: rotating refresh tokens with theft detection, access tokens as JWTs whose
+//! keys are served at `/auth/jwt/jwks.json`. `POST /demo/expire-access-tokens` moves the recipes' clock past the
+//! access-token lifetime, so that expiry can be tried without waiting, and `POST /demo/rotate-signing-keys` by the
+//! signing-key interval (a week), so that a new key signs.
 //!
 //! Sessions live in memory, or, with [`Backing::from_env`], in the Redis server at `REDIS_URL`, signed with the
 //! secret in `SESSION_SECRET`: several instances of the example then share their sessions.
@@ -34,6 +36,12 @@ use serde_json::{Value, json};
 
 /// How long an access token lives in this example.
 pub const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
+/// How often a new key signs access tokens: SuperTokens' default, a week.
+pub const SIGNING_KEY_UPDATE_INTERVAL: Duration = Duration::from_secs(168 * 60 * 60);
+
+/// The `iss` of the access tokens: where the example's API answers by default, and its auth base path.
+pub const ISSUER: &str = "http://127.0.0.1:3001/auth";
 
 /// The older SDK's callbacks: the configured session-expired status (440) with `error_msg` bodies.
 pub struct LegacyAuthErrors;
@@ -96,6 +104,11 @@ impl DemoClock {
     fn expire_access_tokens(&self) {
         self.offset_seconds
             .fetch_add(ACCESS_TOKEN_LIFETIME.as_secs() + 1, Ordering::Relaxed);
+    }
+
+    fn rotate_signing_keys(&self) {
+        self.offset_seconds
+            .fetch_add(SIGNING_KEY_UPDATE_INTERVAL.as_secs(), Ordering::Relaxed);
     }
 }
 
@@ -212,6 +225,8 @@ fn recipe(
                 .access_token_lifetime
                 .unwrap_or(ACCESS_TOKEN_LIFETIME),
         )
+        .access_token_signing_key_update_interval(SIGNING_KEY_UPDATE_INTERVAL)
+        .issuer(ISSUER)
         .clock(clock.clone())
         .build()
         .unwrap_or_else(|error| {
@@ -281,8 +296,18 @@ pub fn app_with(options: Options) -> Router {
         .merge(current(&clock, &options))
         .route(
             "/demo/expire-access-tokens",
+            post({
+                let demo_clock = demo_clock.clone();
+                move || async move {
+                    demo_clock.expire_access_tokens();
+                    StatusCode::NO_CONTENT
+                }
+            }),
+        )
+        .route(
+            "/demo/rotate-signing-keys",
             post(move || async move {
-                demo_clock.expire_access_tokens();
+                demo_clock.rotate_signing_keys();
                 StatusCode::NO_CONTENT
             }),
         )

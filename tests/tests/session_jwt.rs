@@ -109,7 +109,9 @@ async fn me(session: Session) -> Json<Value> {
 
 /// The `kid` in an access token's header.
 fn kid_of(token: &str) -> String {
-    let header = URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap();
+    let header = URL_SAFE_NO_PAD
+        .decode(token.split('.').next().unwrap())
+        .unwrap();
     let header: Value = serde_json::from_slice(&header).unwrap();
     assert_eq!(header["alg"], "ES256");
     header["kid"].as_str().unwrap().to_owned()
@@ -138,7 +140,12 @@ fn verifies_with(token: &str, jwks: &Value) -> bool {
     };
     assert_eq!(
         (&jwk["kty"], &jwk["crv"], &jwk["alg"], &jwk["use"]),
-        (&json!("EC"), &json!("P-256"), &json!("ES256"), &json!("sig"))
+        (
+            &json!("EC"),
+            &json!("P-256"),
+            &json!("ES256"),
+            &json!("sig")
+        )
     );
     let coordinate = |name: &str| URL_SAFE_NO_PAD.decode(jwk[name].as_str().unwrap()).unwrap();
     let mut point = vec![4];
@@ -181,7 +188,10 @@ async fn the_jwks_endpoint_serves_the_keys_that_verify_the_access_tokens_with_a_
 #[tokio::test]
 async fn a_verifier_holding_the_key_set_keeps_verifying_across_a_rotation() {
     // Ten seconds before a rotation.
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let boundary = (now / INTERVAL.as_secs() + 1) * INTERVAL.as_secs();
     let clock = ManualClock::new(UNIX_EPOCH + Duration::from_secs(boundary - 10));
     let app = App::start(&clock, |config| config).await;
@@ -193,7 +203,10 @@ async fn a_verifier_holding_the_key_set_keeps_verifying_across_a_rotation() {
     app.clock.advance(Duration::from_secs(20));
     let after = app.sign_in("bob").await;
     assert_ne!(kid_of(&after.access), kid_of(&before.access));
-    assert!(verifies_with(&after.access, &cached), "the cached set has it");
+    assert!(
+        verifies_with(&after.access, &cached),
+        "the cached set has it"
+    );
     assert_eq!(app.me(&after.access).await.0, StatusCode::OK);
     // The previous key is still published while its last token may live.
     let (_, fresh) = app.jwks().await;
@@ -205,7 +218,13 @@ async fn a_verifier_holding_the_key_set_keeps_verifying_across_a_rotation() {
     let (_, fresh) = app.jwks().await;
     assert!(!kids(&fresh).contains(&kid_of(&before.access)));
     let (status, body) = app.me(&before.access).await;
-    assert_eq!((status, body), (StatusCode::UNAUTHORIZED, json!({ "message": "unauthorised" })));
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::UNAUTHORIZED,
+            json!({ "message": "unauthorised" })
+        )
+    );
     // The session itself is fine: its refresh token mints a token of the current key.
     let refreshed = refresh_with(app.url(REFRESH), &before.refresh).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
@@ -234,7 +253,11 @@ async fn two_instances_with_one_secret_agree_on_the_ring_at_every_rotation() {
 #[tokio::test]
 async fn a_static_key_never_rotates() {
     let clock = ManualClock::starting_now();
-    let app = App::start(&clock, SessionConfigBuilder::static_access_token_signing_key).await;
+    let app = App::start(
+        &clock,
+        SessionConfigBuilder::static_access_token_signing_key,
+    )
+    .await;
     let first = app.sign_in("alice").await;
     clock.advance(Duration::from_secs(365 * 86_400));
     let later = app.sign_in("bob").await;
@@ -255,11 +278,19 @@ async fn a_replaced_root_secret_signs_no_one_out() {
             .previous_signing_secret(SECRET)
     })
     .await;
-    assert_eq!(new.me(&tokens.access).await.0, StatusCode::OK, "old access tokens verify");
+    assert_eq!(
+        new.me(&tokens.access).await.0,
+        StatusCode::OK,
+        "old access tokens verify"
+    );
     let (_, jwks) = new.jwks().await;
     assert!(kids(&jwks).contains(&kid_of(&tokens.access)));
     let refreshed = refresh_with(new.url(REFRESH), &tokens.refresh).await;
-    assert_eq!(refreshed.status(), StatusCode::OK, "refresh tokens the old secret sealed refresh");
+    assert_eq!(
+        refreshed.status(),
+        StatusCode::OK,
+        "refresh tokens the old secret sealed refresh"
+    );
     let refreshed = Tokens::of(&refreshed);
     assert_ne!(kid_of(&refreshed.access), kid_of(&tokens.access));
     assert!(verifies_with(&refreshed.access, &jwks));
@@ -286,13 +317,30 @@ async fn tokens_naming_no_key_or_another_algorithm_are_unauthorised() {
         // alg none, no signature.
         format!("{}.{}.", header(r#"{"alg":"none","typ":"JWT"}"#), parts[1]),
         // HS256 "signed" with the public key, the classic confusion.
-        format!("{}.{}.{}", header(&format!(r#"{{"alg":"HS256","kid":"{kid}"}}"#)), parts[1], parts[2]),
+        format!(
+            "{}.{}.{}",
+            header(&format!(r#"{{"alg":"HS256","kid":"{kid}"}}"#)),
+            parts[1],
+            parts[2]
+        ),
         // A kid no one has.
-        format!("{}.{}.{}", header(r#"{"alg":"ES256","kid":"es256-nobodyknowsit"}"#), parts[1], parts[2]),
+        format!(
+            "{}.{}.{}",
+            header(r#"{"alg":"ES256","kid":"es256-nobodyknowsit"}"#),
+            parts[1],
+            parts[2]
+        ),
         // No kid.
         format!("{}.{}.{}", header(r#"{"alg":"ES256"}"#), parts[1], parts[2]),
     ] {
         let (status, body) = app.me(&forged).await;
-        assert_eq!((status, body), (StatusCode::UNAUTHORIZED, json!({ "message": "unauthorised" })), "{forged}");
+        assert_eq!(
+            (status, body),
+            (
+                StatusCode::UNAUTHORIZED,
+                json!({ "message": "unauthorised" })
+            ),
+            "{forged}"
+        );
     }
 }
