@@ -82,7 +82,8 @@ fn cookie_headers(cookies: &SessionTokens) -> HeaderMap {
     headers
 }
 
-/// Verifies an access token, as every protected request does: by its signature, with no store call.
+/// Verifies an access token this process has verified before, as every request of a client but its first does:
+/// a lookup in the cache of verified tokens, with no store call.
 #[divan::bench(args = STORES)]
 fn verify(bencher: divan::Bencher, store: &str) {
     let Some(bench) = Bench::new(store) else {
@@ -95,6 +96,24 @@ fn verify(bencher: divan::Bencher, store: &str) {
             .block_on(bench.sessions.get_session(&Method::GET, &headers))
             .expect("verified")
     });
+}
+
+/// Verifies an access token this process has not seen yet (its ES256 signature), as the first request with each
+/// new token does: each sample is a fresh session.
+#[divan::bench(args = STORES)]
+fn verify_new_token(bencher: divan::Bencher, store: &str) {
+    let Some(bench) = Bench::new(store) else {
+        return;
+    };
+    let users = AtomicUsize::new(0);
+    bencher
+        .with_inputs(|| bench.sign_in(&format!("user-{}", users.fetch_add(1, Ordering::Relaxed))))
+        .bench_local_refs(|headers| {
+            bench
+                .runtime
+                .block_on(bench.sessions.get_session(&Method::GET, headers))
+                .expect("verified")
+        });
 }
 
 /// Verifies an access token and confirms the session in the store (`Session::check_database`).

@@ -1,6 +1,7 @@
 //! Verifying a request's session, and the `Session` extractor that does it for a route.
 
 use std::fmt;
+use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
@@ -14,6 +15,7 @@ use super::rotation::{Lineage, in_lineage};
 use super::tokens::{self, AccessClaims, Malformed};
 use super::transfer;
 use super::transfer_method::Transfer;
+use super::verified::TokenKey;
 
 /// The verified session of a request; as an extractor, it rejects the request with a [`SessionError`].
 ///
@@ -36,7 +38,7 @@ use super::transfer_method::Transfer;
 /// ```
 #[derive(Clone)]
 pub struct Session {
-    pub(crate) claims: AccessClaims,
+    pub(crate) claims: Arc<AccessClaims>,
     pub(crate) sessions: Sessions,
     /// How the request sent its access token, which a new one is returned by.
     pub(crate) transfer: Transfer,
@@ -63,7 +65,7 @@ impl Session {
     /// issuer is configured) beside the app's, as the frontend reads it in the `front-token`.
     pub fn access_token_payload(&self) -> serde_json::Value {
         // Serializing the claims cannot fail (every key is a string).
-        serde_json::to_value(&self.claims).unwrap_or_default()
+        serde_json::to_value(&*self.claims).unwrap_or_default()
     }
 
     /// When the access token expires, Unix seconds.
@@ -197,6 +199,39 @@ where
 }
 
 impl Sessions {
+    /// The claims of `token` if it is validly signed, whatever its expiry: from the cache of tokens this process
+    /// verified, or verified and cached.
+    fn verify_access_token(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Result<Arc<AccessClaims>, SessionError> {
+        let key = TokenKey::of(token);
+        if let Some(claims) = self.verified().get(&key) {
+            return Ok(claims);
+        }
+        let config = self.config();
+        let keys = &config.inner.keys;
+        let claims = tokens::verify_access_token(token, &keys.window(now), keys.legacy_access())
+            .map_err(|malformed| {
+                let message = match malformed {
+                    Malformed::Shape => "the access token is malformed",
+                    Malformed::Signature => "the access token's signature is not valid",
+                    Malformed::UnknownKey => {
+                        "the access token was signed with a key this app does not know, or has retired"
+                    }
+                    Malformed::Claims => "the access token's claims are malformed",
+                };
+                SessionError::unauthorised(config, message, false)
+            })?;
+        let claims = Arc::new(claims);
+        // An expired token is not worth a place: it is answered *try refresh token* once.
+        if claims.exp > now {
+            self.verified().insert(key, Arc::clone(&claims), now);
+        }
+        Ok(claims)
+    }
+
     /// A route layer that requires a session, then the claims added with
     /// [`with_claim`](super::RequireSession::with_claim), before the route runs.
     pub fn require_session(&self) -> super::RequireSession {
@@ -247,20 +282,8 @@ impl Sessions {
                 "multiple access tokens are present in the request cookies",
             ));
         }
-        let keys = &config.inner.keys;
         let now = config.inner.now();
-        let claims = tokens::verify_access_token(token, &keys.window(now), keys.legacy_access())
-            .map_err(|malformed| {
-                let message = match malformed {
-                    Malformed::Shape => "the access token is malformed",
-                    Malformed::Signature => "the access token's signature is not valid",
-                    Malformed::UnknownKey => {
-                        "the access token was signed with a key this app does not know, or has retired"
-                    }
-                    Malformed::Claims => "the access token's claims are malformed",
-                };
-                SessionError::unauthorised(config, message, false)
-            })?;
+        let claims = self.verify_access_token(token, now)?;
         if claims.exp <= now {
             return Err(SessionError::try_refresh_token(
                 config,

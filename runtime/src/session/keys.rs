@@ -14,7 +14,7 @@
 //! replacement) verify and open what they signed, and sign nothing.
 
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -46,8 +46,8 @@ pub(crate) struct Keys {
     rotation: Rotation,
     /// Seconds: how long after its epoch ends a key still verifies the tokens it signed.
     access_lifetime: u64,
-    /// The ring of the current time, rebuilt when it changes.
-    window: Mutex<Arc<Window>>,
+    /// The ring of the current time, rebuilt when it changes; read by every verification, written once an epoch.
+    window: RwLock<Arc<Window>>,
 }
 
 /// The keys one root secret gives.
@@ -105,7 +105,7 @@ impl Keys {
             roots,
             rotation,
             access_lifetime,
-            window: Mutex::new(Arc::new(window)),
+            window: RwLock::new(Arc::new(window)),
         }
     }
 
@@ -135,11 +135,21 @@ impl Keys {
     /// The ring at `now` (Unix seconds): rebuilt only when an epoch starts or a key retires, reusing the keys it
     /// already derived.
     pub(crate) fn window(&self, now: u64) -> Arc<Window> {
+        {
+            let window = self
+                .window
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if window.holds_at(now, self.rotation) {
+                return Arc::clone(&window);
+            }
+        }
         let mut window = self
             .window
-            .lock()
+            .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if now >= window.valid_until || now < window.start(self.rotation) {
+        // Another request may have rebuilt it while this one waited.
+        if !window.holds_at(now, self.rotation) {
             *window = Arc::new(Window::build(
                 &self.roots,
                 self.rotation,
@@ -335,12 +345,14 @@ impl Window {
         }
     }
 
-    /// When its epoch started, Unix seconds.
-    fn start(&self, rotation: Rotation) -> u64 {
-        match rotation {
+    /// Whether it is the ring at `now`: from the start of its epoch until it is stale (a clock set back, as tests
+    /// do, rebuilds it too).
+    fn holds_at(&self, now: u64, rotation: Rotation) -> bool {
+        let start = match rotation {
             Rotation::Static => 0,
             Rotation::Every(interval) => self.epoch * interval,
-        }
+        };
+        (start..self.valid_until).contains(&now)
     }
 
     /// The key that signs access tokens now.

@@ -34,21 +34,74 @@
 //!
 //! A session has two tokens, in `HttpOnly` cookies:
 //!
-//! - **`sAccessToken`** (path `/`): `base64url(payload) "." base64url(HMAC-SHA256)`, the payload being
-//!   SuperTokens' v3 access-token payload: `sub` (the user id), `exp`, `iat`, `sessionHandle`,
-//!   `refreshTokenHash1` (the hash of the refresh token minted with it), `parentRefreshTokenHash1` and
-//!   `antiCsrfToken` (`null` unless set), `iss` when an [`issuer`](SessionConfigBuilder::issuer) is configured,
-//!   then the app's claims. The recipe owns those keys: an app's payload loses them wherever it is given. It lives
-//!   for the access-token lifetime (one hour by default) and is verified by its signature alone, with no store
-//!   lookup. A malformed or forged token is *unauthorised*; an expired one is *try refresh token*, which tells the
-//!   frontend to call the refresh endpoint and retry. Being trusted until it expires, an access token outlives a
-//!   revocation by at most its lifetime; [`Session::check_database`] asks the store for routes that cannot wait,
-//!   and also refuses an access token whose refresh token the session has rotated past.
+//! - **`sAccessToken`** (path `/`): a JWT (a JWS in compact form) signed with ES256 by the key ring below, whose
+//!   header names its `kid`, and whose payload is SuperTokens' v3 access-token payload: `sub` (the user id), `exp`,
+//!   `iat`, `sessionHandle`, `refreshTokenHash1` (the hash of the refresh token minted with it),
+//!   `parentRefreshTokenHash1` and `antiCsrfToken` (`null` unless set), `iss` when an
+//!   [`issuer`](SessionConfigBuilder::issuer) is configured, then the app's claims. The recipe owns those keys: an
+//!   app's payload loses them wherever it is given. It lives for the access-token lifetime (one hour by default)
+//!   and is verified by its signature alone, with no store lookup. A malformed or forged token, or one whose key is
+//!   unknown or retired, is *unauthorised*; an expired one is *try refresh token*, which tells the frontend to call
+//!   the refresh endpoint and retry. Being trusted until it expires, an access token outlives a revocation by at
+//!   most its lifetime; [`Session::check_database`] asks the store for routes that cannot wait, and also refuses an
+//!   access token whose refresh token the session has rotated past.
 //! - **`sRefreshToken`** (path: the refresh endpoint only): 256 random bits from the OS with the session handle
-//!   and the parent token's hash, sealed with HMAC-SHA256 under a key derived from the signing secret. The store
+//!   and the parent token's hash, sealed with HMAC-SHA256 under a key derived from the root secret. The store
 //!   keeps only the SHA-256 hashes of the session's current and previous ones. Each refresh replaces it
 //!   (rotation) and extends the session by the refresh-token lifetime (100 days by default); a session not
 //!   refreshed for that long expires, its tokens then *unauthorised*.
+//!
+//! # Keys, and other services verifying a session
+//!
+//! Every key is derived from the root secret ([`signing_secret`](SessionConfigBuilder::signing_secret)) with HKDF
+//! (RFC 5869, SHA-256), one per purpose: the key that seals refresh tokens, the anti-CSRF key, and the access-token
+//! signing key of each rotation interval (a P-256 scalar). Nothing is stored: every instance that shares the secret
+//! computes the same keys at the same time, so instances behind one Redis (or none) agree on the ring without a
+//! restart or a message. A new key signs every
+//! [`access_token_signing_key_update_interval`](SessionConfigBuilder::access_token_signing_key_update_interval)
+//! (168 hours by default, as SuperTokens core's), or never with
+//! [`static_access_token_signing_key`](SessionConfigBuilder::static_access_token_signing_key).
+//!
+//! [`Sessions::router`] serves the public keys at `/auth/jwt/jwks.json`
+//! ([`jwks_path`](SessionConfigBuilder::jwks_path)): the current key, the next one (published a whole interval
+//! before it signs anything, so that a verifier that fetched the set once has it when it starts signing) and the
+//! previous one until the last token it signed has expired, cached by clients for a minute. Another service (any
+//! language, an API gateway) verifies a session with a standard JWT library:
+//!
+//! ```js
+//! // Node, with jose (`tests/jwt/verify.mjs` runs this against the example in CI)
+//! import { createRemoteJWKSet, jwtVerify } from "jose";
+//! const keys = createRemoteJWKSet(new URL("https://api.example.com/auth/jwt/jwks.json"));
+//! const { payload } = await jwtVerify(accessToken, keys, { algorithms: ["ES256"], issuer: "https://api.example.com/auth" });
+//! // payload.sub is the user, payload.sessionHandle the session, the app's claims beside them
+//! ```
+//!
+//! ```python
+//! # Python, with PyJWT[crypto]
+//! import jwt
+//! keys = jwt.PyJWKClient("https://api.example.com/auth/jwt/jwks.json")
+//! payload = jwt.decode(access_token, keys.get_signing_key_from_jwt(access_token).key,
+//!                      algorithms=["ES256"], issuer="https://api.example.com/auth",
+//!                      options={"verify_aud": False})
+//! ```
+//!
+//! Such a verifier checks the signature and the expiry; it cannot see a revocation before the token expires, as
+//! the recipe's own routes without `check_database` cannot.
+//!
+//! **ES256, not SuperTokens' RS256**: keys derived from a secret must come from a seed, which elliptic-curve keys
+//! do and RSA keys do not (an RSA key is found by searching primes), and ES256 is, with RS256, the JWS algorithm
+//! every JWT library and gateway supports. Signing costs about 30 µs and verifying about 40 µs (ring), against
+//! about 1 ms to sign with RSA-2048; the benchmarks in `tests/benches/sessions.rs` give the figures. Verifiers
+//! that accept RS256 only must be configured for ES256.
+//!
+//! **Replacing the root secret** without signing anyone out: deploy with the new secret as `signing_secret` and
+//! the old one as [`previous_signing_secret`](SessionConfigBuilder::previous_signing_secret). The new secret's keys
+//! sign at once and are published at once (verifiers that refetch the key set on an unknown `kid`, as jose and
+//! PyJWT do, see them at once; others within the minute the set is cached); access tokens the old keys signed
+//! verify until they expire, and refresh tokens the old secret sealed refresh, coming back sealed with the new
+//! one. Once every session has refreshed since (one refresh-token lifetime, 100 days by default), drop the old
+//! secret. If the old secret leaked, drop it at once instead: every session then signs in again, as it would in
+//! SuperTokens after a key change.
 //!
 //! # Rotation and reuse detection
 //!
@@ -168,6 +221,7 @@ mod store;
 mod tokens;
 mod transfer;
 mod transfer_method;
+mod verified;
 
 use std::convert::Infallible;
 use std::fmt;
@@ -238,6 +292,7 @@ pub struct Sessions {
 struct Recipe {
     config: SessionConfig,
     store: BoundedStore,
+    verified: verified::VerifiedTokens,
 }
 
 /// A session just created: its handle, and the cookies (or token headers) to return with the response.
@@ -266,7 +321,11 @@ impl Sessions {
     pub fn with_shared_store(config: SessionConfig, store: Arc<dyn SessionStore>) -> Self {
         let store = BoundedStore::new(store, config.store_timeout());
         Self {
-            inner: Arc::new(Recipe { config, store }),
+            inner: Arc::new(Recipe {
+                config,
+                store,
+                verified: verified::VerifiedTokens::default(),
+            }),
         }
     }
 
@@ -369,6 +428,10 @@ impl Sessions {
 
     pub(crate) fn store(&self) -> &BoundedStore {
         &self.inner.store
+    }
+
+    pub(crate) fn verified(&self) -> &verified::VerifiedTokens {
+        &self.inner.verified
     }
 
     /// The access token of `claims`, signed with the key that signs now.

@@ -6,6 +6,8 @@
 //! as supertokens-node drops its `protectedProps`: an app can neither read a forged one back nor break the
 //! token's format.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::cookies::SessionTokens;
@@ -49,7 +51,7 @@ impl Session {
     async fn replace_payload(&mut self, payload: Value) -> Result<SessionTokens, SessionFailure> {
         let config = self.sessions.config();
         let now = config.inner.now();
-        let mut claims = self.claims.clone();
+        let mut claims = AccessClaims::clone(&self.claims);
         claims.payload = payload;
         let token = self.sessions.sign_access_token(&claims)?;
         // Before the store is written: a payload whose access token the recipe refuses would end the session.
@@ -74,7 +76,7 @@ impl Session {
             )
             .into());
         }
-        self.claims = claims;
+        self.claims = Arc::new(claims);
         Ok(transfer::issue(
             &config.inner,
             self.transfer,
