@@ -303,11 +303,17 @@ async fn work(worker: usize, base: &str, total: usize, counts: &Counts) {
         {
             tokens.update(&refreshed);
         }
-        // The first use of the new access token commits its refresh token.
+        // The new access token works at once: the refresh rotated the session.
         step(M::GET, "/me", access(&tokens), 200).await;
         step(M::GET, "/admin", access(&tokens), 403).await;
         if round.is_multiple_of(4) {
-            // A copy of the superseded first refresh token comes back: theft, and the session is revoked.
+            // A second rotation, then a copy of the first refresh token comes back: older than the previous one,
+            // it is theft whatever the grace period, and the session is revoked.
+            if let Some(refreshed) =
+                step(M::POST, "/auth/session/refresh", refresh(&tokens), 200).await
+            {
+                tokens.update(&refreshed);
+            }
             if step(M::POST, "/auth/session/refresh", refresh(&first), 401)
                 .await
                 .is_some()

@@ -90,9 +90,10 @@
 //!
 //! **ES256, not SuperTokens' RS256**: keys derived from a secret must come from a seed, which elliptic-curve keys
 //! do and RSA keys do not (an RSA key is found by searching primes), and ES256 is, with RS256, the JWS algorithm
-//! every JWT library and gateway supports. Signing costs about 30 µs and verifying about 40 µs (ring), against
-//! about 1 ms to sign with RSA-2048; the benchmarks in `tests/benches/sessions.rs` give the figures. Verifiers
-//! that accept RS256 only must be configured for ES256.
+//! every JWT library and gateway supports. Signing costs about 20 µs (ring; about 1 ms with RSA-2048) and
+//! verifying about 60 µs, once per token and process: the recipe keeps the tokens it verified until they expire, so
+//! a client's later requests cost a hash and a lookup, about 2 µs (`bench/README.md`). Verifiers that accept RS256
+//! only must be configured for ES256.
 //!
 //! **Replacing the root secret** without signing anyone out: deploy with the new secret as `signing_secret` and
 //! the old one as [`previous_signing_secret`](SessionConfigBuilder::previous_signing_secret). The new secret's keys
