@@ -50,11 +50,9 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
             quote!(#error_kind::#variant { .. } => ::errorhandler::HandlerCall::Pending(::std::boxed::Box::pin(#caller #turbofish(error, head))),)
         }
     });
-    let fallthrough = (model.callbacks.len() < 4).then(|| {
-        quote! {
-            _ => ::errorhandler::HandlerCall::NONE,
-        }
-    });
+    let fallthrough = quote! {
+        _ => ::errorhandler::HandlerCall::NONE,
+    };
     let callers = model
         .callbacks
         .iter()
@@ -83,8 +81,11 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
                 const NEEDS_REQUEST_HEAD: bool = #needs_head;
 
                 fn handles(error: &#session_error) -> bool {
+                    #[allow(unreachable_patterns)]
                     match error.kind() {
                         #(#handles)*
+                        // The recipe's own refusals (a cross-origin request) keep their default answer.
+                        _ => false,
                     }
                 }
 
@@ -92,6 +93,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
                     error: #session_error,
                     head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
                 ) -> ::errorhandler::HandlerCall {
+                    #[allow(unreachable_patterns)]
                     match error.kind() {
                         #(#arms)*
                         #fallthrough

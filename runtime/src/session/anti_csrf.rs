@@ -11,7 +11,7 @@
 //! the SDK's `sAntiCsrf` cookie where it is kept (`fetch.js`, `setAntiCSRF`). SuperTokens' core mints a random
 //! one per refresh and keeps it inside both tokens; this recipe's tokens are not touched for it.
 
-use axum::http::{HeaderMap, Method};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac as _;
@@ -24,7 +24,9 @@ use super::headers::{ANTI_CSRF_HEADER, RID_HEADER};
 use super::transfer_method::Transfer;
 
 impl Sessions {
-    /// SuperTokens' `VIA_CUSTOM_HEADER`: a state-changing request whose tokens come by cookie must carry `rid`.
+    /// The checks of a state-changing request whose tokens come by cookie, before any token is looked at: it
+    /// comes from the app's own origin or an allowed one, and, with SuperTokens' `VIA_CUSTOM_HEADER`, carries
+    /// `rid`.
     pub(crate) fn check_anti_csrf(
         &self,
         method: &Method,
@@ -32,6 +34,10 @@ impl Sessions {
         transfer: Transfer,
     ) -> Result<(), SessionError> {
         let config = self.config();
+        if !is_safe(method) && transfer == Transfer::Cookie {
+            check_origin(&config.inner, headers)
+                .map_err(|origin| SessionError::cross_origin_request(config, origin))?;
+        }
         if config.anti_csrf() != AntiCsrf::ViaCustomHeader
             || is_safe(method)
             || transfer == Transfer::Header
@@ -75,8 +81,8 @@ impl Sessions {
     }
 
     /// `VIA_TOKEN` on the refresh call with cookies: the `anti-csrf` header must be the session's token, else
-    /// *unauthorised* and the tokens are cleared, as SuperTokens' core answers a refresh whose anti-CSRF token
-    /// does not match.
+    /// *unauthorised*. SuperTokens clears the tokens there; the recipe does not, so that a forged cross-site
+    /// refresh cannot sign the user out.
     pub(crate) fn check_refresh_anti_csrf_token(
         &self,
         headers: &HeaderMap,
@@ -93,7 +99,7 @@ impl Sessions {
         Err(SessionError::unauthorised(
             config,
             "anti-csrf check failed: the refresh call lacks the session's `anti-csrf` header",
-            true,
+            false,
         ))
     }
 }
@@ -120,6 +126,54 @@ fn presents_token(config: &ConfigInner, headers: &HeaderMap, session_handle: &st
         .get(ANTI_CSRF_HEADER)
         .is_some_and(|presented| bool::from(presented.as_bytes().ct_eq(expected.as_bytes())))
 }
+
+/// Whether a state-changing request with cookies comes from the app's own origin or an allowed one (OWASP's
+/// "verifying origin with standard headers", and Fetch Metadata where no `Origin` is sent); the refused `Origin`
+/// otherwise.
+///
+/// The own origin is the request's `Host` (or `X-Forwarded-Host`, which a proxy that rewrites `Host` sets and a
+/// cross-site page cannot: it is not a header a browser lets a form or a preflight-free fetch send). A request
+/// with neither `Origin` nor `Sec-Fetch-Site` comes from no browser (curl, a server) and is let through: cookies
+/// only ride along on their own in a browser.
+fn check_origin(config: &ConfigInner, headers: &HeaderMap) -> Result<(), Option<String>> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return match headers.get(SEC_FETCH_SITE).map(HeaderValue::as_bytes) {
+            Some(b"cross-site" | b"same-site") => Err(None),
+            _ => Ok(()),
+        };
+    };
+    let text = origin.to_str().unwrap_or_default().to_ascii_lowercase();
+    // `Origin: null` (a sandboxed frame, a redirect across sites) is no origin to trust.
+    let authority = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    let own = |name| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(',').next())
+            .is_some_and(|host| {
+                authority.is_some_and(|authority| host.trim().eq_ignore_ascii_case(authority))
+            })
+    };
+    if own(header::HOST)
+        || own(X_FORWARDED_HOST)
+        || config
+            .allowed_origins
+            .iter()
+            .any(|allowed| *allowed == text)
+    {
+        Ok(())
+    } else {
+        Err(Some(text))
+    }
+}
+
+/// `Sec-Fetch-Site`: how the request's initiator relates to its target (Fetch Metadata).
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// `X-Forwarded-Host`: the `Host` a proxy received.
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)

@@ -40,6 +40,7 @@ pub struct SessionConfigBuilder {
     previous_secrets: Vec<SecretSource>,
     signing_key_rotation: Option<Duration>,
     jwks_path: String,
+    allowed_origins: Vec<String>,
 }
 
 /// Where the signing secret comes from.
@@ -150,6 +151,19 @@ pub enum ConfigError {
         "cookie_same_site(SameSite::None) needs cookie_secure(true); browsers drop SameSite=None cookies that are not Secure"
     )]
     SameSiteNoneWithoutSecure,
+    /// `SameSite=None` cookies were asked for with [`AntiCsrf::None`]: any site's requests would carry them, and
+    /// the origin check alone would stand between them and the session.
+    #[error(
+        "cookie_same_site(SameSite::None) with anti_csrf(AntiCsrf::None): cookies sent by every site need a CSRF \
+         defence beside the origin check; use AntiCsrf::ViaCustomHeader (the default with SameSite::None) or ViaToken"
+    )]
+    SameSiteNoneWithoutAntiCsrf,
+    /// An allowed origin is not `scheme://host[:port]`.
+    #[error(
+        "allowed_origin must be an origin such as `https://app.example.com` (http or https, a host, an optional \
+         port, no path), got `{0}`"
+    )]
+    InvalidOrigin(String),
     /// The signing secret was to be read from an environment variable or a file that could not be read.
     #[error("the signing secret could not be read from {source_name}: {reason}")]
     SecretUnreadable {
@@ -217,6 +231,7 @@ impl SessionConfig {
             previous_secrets: Vec::new(),
             signing_key_rotation: Some(Duration::from_secs(168 * 60 * 60)),
             jwks_path: "/auth/jwt/jwks.json".to_owned(),
+            allowed_origins: Vec::new(),
         }
     }
 
@@ -416,6 +431,21 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// An origin other than the app's own (`https://app.example.com`: scheme, host and port, no path) whose
+    /// pages may send state-changing requests with the session cookies: a SuperTokens frontend on another origin.
+    /// May be given several times.
+    ///
+    /// Every state-changing request (not GET, HEAD or OPTIONS) whose tokens come by cookie must come from the
+    /// app's own origin (its `Origin` names the request's `Host`, or `X-Forwarded-Host` behind a proxy) or from
+    /// one of these; without an `Origin`, its `Sec-Fetch-Site` must not say `cross-site` or `same-site`. Anything
+    /// else is refused with 403 (see [`SessionErrorKind::CrossOriginRequest`](super::SessionErrorKind)), before
+    /// the session is looked at and without clearing it. A same-origin app needs nothing; requests in header mode
+    /// carry no cookie and are not checked.
+    pub fn allowed_origin(mut self, origin: impl Into<String>) -> Self {
+        self.allowed_origins.push(origin.into());
+        self
+    }
+
     /// The path of the JWKS endpoint that [`Sessions::router`](super::Sessions::router) serves;
     /// `/auth/jwt/jwks.json` by default, as SuperTokens'.
     pub fn jwks_path(mut self, path: impl Into<String>) -> Self {
@@ -530,6 +560,14 @@ impl SessionConfigBuilder {
         if self.cookie_same_site == SameSite::None && !self.cookie_secure {
             return Err(ConfigError::SameSiteNoneWithoutSecure);
         }
+        if self.cookie_same_site == SameSite::None && self.anti_csrf == Some(AntiCsrf::None) {
+            return Err(ConfigError::SameSiteNoneWithoutAntiCsrf);
+        }
+        let allowed_origins = self
+            .allowed_origins
+            .iter()
+            .map(|origin| normalised_origin(origin))
+            .collect::<Result<Vec<_>, _>>()?;
         if self.store_timeout.is_zero() {
             return Err(ConfigError::StoreTimeoutZero);
         }
@@ -598,6 +636,7 @@ impl SessionConfigBuilder {
                 issuer: self.issuer,
                 rotation,
                 jwks_path: self.jwks_path,
+                allowed_origins,
             }),
         })
     }
@@ -628,6 +667,8 @@ pub(crate) struct ConfigInner {
     pub(crate) issuer: Option<String>,
     pub(crate) rotation: super::keys::Rotation,
     pub(crate) jwks_path: String,
+    /// Lower-case `scheme://host[:port]`.
+    pub(crate) allowed_origins: Vec<String>,
 }
 
 impl SecretSource {
@@ -699,6 +740,7 @@ impl fmt::Debug for SessionConfig {
             .field("issuer", &inner.issuer)
             .field("signing_key_rotation", &inner.rotation)
             .field("jwks_path", &inner.jwks_path)
+            .field("allowed_origins", &inner.allowed_origins)
             .finish_non_exhaustive()
     }
 }
@@ -724,6 +766,7 @@ impl fmt::Debug for SessionConfigBuilder {
             .field("issuer", &self.issuer)
             .field("signing_key_rotation", &self.signing_key_rotation)
             .field("jwks_path", &self.jwks_path)
+            .field("allowed_origins", &self.allowed_origins)
             .finish_non_exhaustive()
     }
 }
@@ -750,6 +793,25 @@ fn check_path(setting: &'static str, path: &str) -> Result<(), ConfigError> {
             path: path.to_owned(),
         })
     }
+}
+
+/// `origin` in lower case without a trailing slash, if it is `http(s)://host[:port]`.
+fn normalised_origin(origin: &str) -> Result<String, ConfigError> {
+    let invalid = || ConfigError::InvalidOrigin(origin.to_owned());
+    let lower = origin.trim_end_matches('/').to_ascii_lowercase();
+    let authority = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(invalid)?;
+    let (host, port) = authority.rsplit_once(':').unwrap_or((authority, "0"));
+    let host_ok = !host.is_empty()
+        && host.bytes().all(|byte| {
+            byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'[' | b']' | b':')
+        });
+    if !host_ok || port.parse::<u16>().is_err() {
+        return Err(invalid());
+    }
+    Ok(lower)
 }
 
 fn check_domain(domain: &str) -> Result<(), ConfigError> {

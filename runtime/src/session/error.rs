@@ -67,6 +67,15 @@ pub enum SessionErrorKind {
         /// Every failing claim, in the order the validators were given.
         claims: Vec<ClaimValidationError>,
     },
+    /// A state-changing request carrying session cookies came from another origin than the app's own or an
+    /// allowed one (its `Origin`, or without one its `Sec-Fetch-Site`): a cross-site request forgery, refused
+    /// before the session is looked at. Not one of SuperTokens' four: no callback answers it, and its answer is
+    /// 403 `{"message":"cross-origin request refused"}`, which clears nothing.
+    #[non_exhaustive]
+    CrossOriginRequest {
+        /// The request's `Origin`, if it sent one.
+        origin: Option<String>,
+    },
 }
 
 /// How a refresh token that is no longer current came back, as SuperTokens core (CDI 5.6) tells its reuses
@@ -202,9 +211,9 @@ impl SessionError {
         match &self.kind {
             SessionErrorKind::Unauthorised { clear_tokens, .. } => *clear_tokens,
             SessionErrorKind::TokenTheftDetected { .. } => true,
-            SessionErrorKind::TryRefreshToken { .. } | SessionErrorKind::InvalidClaim { .. } => {
-                false
-            }
+            SessionErrorKind::TryRefreshToken { .. }
+            | SessionErrorKind::InvalidClaim { .. }
+            | SessionErrorKind::CrossOriginRequest { .. } => false,
         }
     }
 
@@ -268,6 +277,10 @@ impl SessionError {
         self
     }
 
+    pub(crate) fn cross_origin_request(config: &SessionConfig, origin: Option<String>) -> Self {
+        Self::new(config, SessionErrorKind::CrossOriginRequest { origin })
+    }
+
     pub(crate) fn invalid_claim(config: &SessionConfig, claims: Vec<ClaimValidationError>) -> Self {
         Self::new(config, SessionErrorKind::InvalidClaim { claims })
     }
@@ -283,10 +296,13 @@ impl SessionError {
 
 #[crate::status]
 impl ErrorStatus for SessionError {
-    /// The configured session-expired status (401 by default) or invalid-claim status (403 by default).
+    /// The configured session-expired status (401 by default) or invalid-claim status (403 by default); 403 for a
+    /// cross-origin request.
     fn status(&self) -> StatusCode {
         match &self.kind {
             SessionErrorKind::InvalidClaim { .. } => self.config.invalid_claim_status(),
+            // Not the session-expired status: a frontend must not refresh or sign out over a forged request.
+            SessionErrorKind::CrossOriginRequest { .. } => StatusCode::FORBIDDEN,
             SessionErrorKind::Unauthorised { .. }
             | SessionErrorKind::TryRefreshToken { .. }
             | SessionErrorKind::TokenTheftDetected { .. } => self.config.session_expired_status(),
@@ -309,6 +325,9 @@ impl ErrorStatus for SessionError {
                 "message": "invalid claim",
                 "claimValidationErrors": claims,
             }),
+            SessionErrorKind::CrossOriginRequest { .. } => {
+                serde_json::json!({ "message": "cross-origin request refused" })
+            }
         };
         let mut response = Response::new(Body::from(body.to_string()));
         *response.status_mut() = self.status();
@@ -370,6 +389,14 @@ impl fmt::Display for SessionErrorKind {
                 "token theft detected ({reuse}): session {session_handle} of user {user_id} was revoked"
             ),
             Self::InvalidClaim { claims } => write!(f, "invalid claim: {}", claim_ids(claims)),
+            Self::CrossOriginRequest {
+                origin: Some(origin),
+            } => {
+                write!(f, "cross-origin request refused: Origin {origin}")
+            }
+            Self::CrossOriginRequest { origin: None } => {
+                f.write_str("cross-origin request refused: Sec-Fetch-Site says another site")
+            }
         }
     }
 }

@@ -282,6 +282,8 @@ impl Sessions {
                 "multiple access tokens are present in the request cookies",
             ));
         }
+        // Before the token is verified: a forged cross-site request learns nothing of it.
+        self.check_anti_csrf(method, headers, transfer)?;
         let now = config.inner.now();
         let claims = self.verify_access_token(token, now)?;
         if claims.exp <= now {
@@ -290,7 +292,6 @@ impl Sessions {
                 "the access token has expired",
             ));
         }
-        self.check_anti_csrf(method, headers, transfer)?;
         self.check_anti_csrf_token(method, headers, transfer, &claims.session_handle)?;
         Ok(Some(Session {
             claims,

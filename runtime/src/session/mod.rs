@@ -160,8 +160,10 @@
 //! - **Duplicate session cookies**, cleared with [`older_cookie_domain`](SessionConfigBuilder::older_cookie_domain):
 //!   the refresh answers `{"status":"OK"}` where supertokens-node answers `{"message": ..}`; both are 200 with
 //!   nothing minted.
-//! - **Earlier tokens**: access tokens of the recipe's previous format (before the v3 payload) are read until they
-//!   expire, and refresh tokens of its earlier rotation model refresh as case 2, so an upgrade signs no one out.
+//! - **Earlier tokens**: access tokens of the recipe's earlier formats (HMAC-signed, before the v3 payload) are
+//!   read until they expire, refresh tokens sealed before the keys were derived with HKDF open, and refresh tokens
+//!   of its earlier rotation model refresh as case 2, so an upgrade signs no one out. Anti-CSRF tokens of the
+//!   earlier derivation are refused: the request answers *try refresh token*, and the refresh sends the new one.
 //!
 //! # Cookies and CSRF
 //!
