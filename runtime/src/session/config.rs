@@ -41,6 +41,7 @@ pub struct SessionConfigBuilder {
     signing_key_rotation: Option<Duration>,
     jwks_path: String,
     allowed_origins: Vec<String>,
+    host_prefixed_cookies: bool,
 }
 
 /// Where the signing secret comes from.
@@ -158,6 +159,9 @@ pub enum ConfigError {
          defence beside the origin check; use AntiCsrf::ViaCustomHeader (the default with SameSite::None) or ViaToken"
     )]
     SameSiteNoneWithoutAntiCsrf,
+    /// `__Host-` cookies were asked for with a setting browsers refuse them with.
+    #[error("host_prefixed_cookies() needs {0}: browsers refuse __Host- cookies that are not Secure or name a Domain")]
+    HostPrefixNeeds(&'static str),
     /// An allowed origin is not `scheme://host[:port]`.
     #[error(
         "allowed_origin must be an origin such as `https://app.example.com` (http or https, a host, an optional \
@@ -232,6 +236,7 @@ impl SessionConfig {
             signing_key_rotation: Some(Duration::from_secs(168 * 60 * 60)),
             jwks_path: "/auth/jwt/jwks.json".to_owned(),
             allowed_origins: Vec::new(),
+            host_prefixed_cookies: false,
         }
     }
 
@@ -446,6 +451,21 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// Names the session cookies `__Host-sAccessToken` and `__Host-sRefreshToken`: browsers then accept them only
+    /// `Secure`, at `Path=/` and without a `Domain`, so no sibling subdomain (user content, a stale CNAME) can set
+    /// or shadow them (cookie tossing). Off by default, as SuperTokens' names are what its tools expect.
+    ///
+    /// What it implies: `Secure` (`cookie_secure(false)` is refused), no `cookie_domain` (refused), and the
+    /// refresh-token cookie at `Path=/` instead of the refresh endpoint's path, since `__Host-` cookies must be at
+    /// `/`. The refresh token then travels with every request to the app, not only to the refresh endpoint; it
+    /// stays `HttpOnly` and `Secure`, and the recipe reads it only at the refresh endpoint. That is the trade: a
+    /// cookie no subdomain can plant, against a narrower path that a subdomain can shadow (a `__Secure-` name at
+    /// the refresh path would keep the path but not the protection).
+    pub fn host_prefixed_cookies(mut self) -> Self {
+        self.host_prefixed_cookies = true;
+        self
+    }
+
     /// The path of the JWKS endpoint that [`Sessions::router`](super::Sessions::router) serves;
     /// `/auth/jwt/jwks.json` by default, as SuperTokens'.
     pub fn jwks_path(mut self, path: impl Into<String>) -> Self {
@@ -560,6 +580,12 @@ impl SessionConfigBuilder {
         if self.cookie_same_site == SameSite::None && !self.cookie_secure {
             return Err(ConfigError::SameSiteNoneWithoutSecure);
         }
+        if self.host_prefixed_cookies && !self.cookie_secure {
+            return Err(ConfigError::HostPrefixNeeds("cookie_secure(true)"));
+        }
+        if self.host_prefixed_cookies && self.cookie_domain.is_some() {
+            return Err(ConfigError::HostPrefixNeeds("no cookie_domain"));
+        }
         if self.cookie_same_site == SameSite::None && self.anti_csrf == Some(AntiCsrf::None) {
             return Err(ConfigError::SameSiteNoneWithoutAntiCsrf);
         }
@@ -637,6 +663,7 @@ impl SessionConfigBuilder {
                 rotation,
                 jwks_path: self.jwks_path,
                 allowed_origins,
+                host_prefixed_cookies: self.host_prefixed_cookies,
             }),
         })
     }
@@ -669,6 +696,7 @@ pub(crate) struct ConfigInner {
     pub(crate) jwks_path: String,
     /// Lower-case `scheme://host[:port]`.
     pub(crate) allowed_origins: Vec<String>,
+    pub(crate) host_prefixed_cookies: bool,
 }
 
 impl SecretSource {
@@ -741,6 +769,7 @@ impl fmt::Debug for SessionConfig {
             .field("signing_key_rotation", &inner.rotation)
             .field("jwks_path", &inner.jwks_path)
             .field("allowed_origins", &inner.allowed_origins)
+            .field("host_prefixed_cookies", &inner.host_prefixed_cookies)
             .finish_non_exhaustive()
     }
 }
@@ -767,6 +796,7 @@ impl fmt::Debug for SessionConfigBuilder {
             .field("signing_key_rotation", &self.signing_key_rotation)
             .field("jwks_path", &self.jwks_path)
             .field("allowed_origins", &self.allowed_origins)
+            .field("host_prefixed_cookies", &self.host_prefixed_cookies)
             .finish_non_exhaustive()
     }
 }

@@ -16,6 +16,12 @@ pub const ACCESS_TOKEN_COOKIE: &str = "sAccessToken";
 /// The name of the refresh-token cookie, SuperTokens' own.
 pub const REFRESH_TOKEN_COOKIE: &str = "sRefreshToken";
 
+/// The name of the access-token cookie with [`host_prefixed_cookies`](super::SessionConfigBuilder::host_prefixed_cookies).
+pub const HOST_PREFIXED_ACCESS_TOKEN_COOKIE: &str = "__Host-sAccessToken";
+
+/// The name of the refresh-token cookie with [`host_prefixed_cookies`](super::SessionConfigBuilder::host_prefixed_cookies).
+pub const HOST_PREFIXED_REFRESH_TOKEN_COOKIE: &str = "__Host-sRefreshToken";
+
 /// The name of the cookie older SuperTokens backends (before their access tokens were v3) set beside the two
 /// tokens. A request that still carries it holds a legacy session: verification answers *try refresh token*,
 /// and the refresh call clears it.
@@ -115,12 +121,12 @@ pub(crate) fn setting(
     let lifetime =
         CookieDuration::seconds(i64::try_from(config.refresh_lifetime).unwrap_or(i64::MAX));
     [
-        cookie(config, ACCESS_TOKEN_COOKIE, access_token, "/").max_age(lifetime),
+        cookie(config, Token::Access.cookie_name(config), access_token, "/").max_age(lifetime),
         cookie(
             config,
-            REFRESH_TOKEN_COOKIE,
+            Token::Refresh.cookie_name(config),
             refresh_token,
-            &config.refresh_path,
+            Token::Refresh.path(config),
         )
         .max_age(lifetime),
     ]
@@ -134,7 +140,7 @@ pub(crate) fn setting_access(config: &ConfigInner, access_token: &str) -> Vec<He
     let lifetime =
         CookieDuration::seconds(i64::try_from(config.refresh_lifetime).unwrap_or(i64::MAX));
     header_value(
-        &cookie(config, ACCESS_TOKEN_COOKIE, access_token, "/")
+        &cookie(config, Token::Access.cookie_name(config), access_token, "/")
             .max_age(lifetime)
             .build(),
     )
@@ -161,7 +167,15 @@ pub(crate) fn clearing_at(
 ) -> Vec<HeaderValue> {
     tokens
         .iter()
-        .map(|token| cookie_at(config, domain, token.cookie_name(), "", token.path(config)))
+        .map(|token| {
+            cookie_at(
+                config,
+                domain,
+                token.cookie_name(config),
+                "",
+                token.path(config),
+            )
+        })
         .filter_map(|cookie| header_value(&expired(cookie).build()))
         .collect()
 }
@@ -180,17 +194,22 @@ pub(crate) enum Token {
 }
 
 impl Token {
-    pub(crate) fn cookie_name(self) -> &'static str {
-        match self {
-            Self::Access => ACCESS_TOKEN_COOKIE,
-            Self::Refresh => REFRESH_TOKEN_COOKIE,
+    /// Its cookie's name: SuperTokens' own, or with the `__Host-` prefix when the configuration asks for it.
+    pub(crate) fn cookie_name(self, config: &ConfigInner) -> &'static str {
+        match (self, config.host_prefixed_cookies) {
+            (Self::Access, false) => ACCESS_TOKEN_COOKIE,
+            (Self::Refresh, false) => REFRESH_TOKEN_COOKIE,
+            (Self::Access, true) => HOST_PREFIXED_ACCESS_TOKEN_COOKIE,
+            (Self::Refresh, true) => HOST_PREFIXED_REFRESH_TOKEN_COOKIE,
         }
     }
 
+    /// Its cookie's path: the refresh token's is the refresh endpoint, but with the `__Host-` prefix, which
+    /// browsers accept only at `Path=/`.
     fn path(self, config: &ConfigInner) -> &str {
         match self {
-            Self::Access => "/",
-            Self::Refresh => &config.refresh_path,
+            Self::Refresh if !config.host_prefixed_cookies => &config.refresh_path,
+            Self::Access | Self::Refresh => "/",
         }
     }
 }

@@ -9,7 +9,7 @@ use http::{HeaderMap, Method};
 
 use super::Sessions;
 use super::claims::ClaimValidator;
-use super::cookies::{self, ACCESS_TOKEN_COOKIE, LEGACY_ID_REFRESH_TOKEN_COOKIE, SessionTokens};
+use super::cookies::{self, LEGACY_ID_REFRESH_TOKEN_COOKIE, SessionTokens, Token};
 use super::error::{ClaimValidationError, SessionError, SessionFailure};
 use super::rotation::{Lineage, in_lineage};
 use super::tokens::{self, AccessClaims, Malformed};
@@ -274,7 +274,9 @@ impl Sessions {
         else {
             return Ok(None);
         };
-        if transfer == Transfer::Cookie && cookies::has_several(headers, ACCESS_TOKEN_COOKIE) {
+        if transfer == Transfer::Cookie
+            && cookies::has_several(headers, Token::Access.cookie_name(&config.inner))
+        {
             // Which of two cookies of one name is the session's, nothing says; the refresh call sorts them out
             // (supertokens-node's `getAccessTokenFromRequest`).
             return Err(SessionError::try_refresh_token(

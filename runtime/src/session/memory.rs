@@ -2,7 +2,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::error::SessionStoreError;
@@ -13,18 +13,17 @@ use super::tokens::TokenHash;
 ///
 /// Every operation holds one lock for a few map operations and never across an `.await`, which makes the
 /// compare-and-swap atomic. A queue ordered by time to live lets every write drop the sessions whose time has
-/// come, so memory holds live sessions only (not those of a whole sweep interval), and the map gives its room
-/// back once it is mostly empty. Sessions do not
+/// come, so memory holds live sessions only, and the map gives its room back once it is mostly empty. An index by
+/// user makes listing and revoking a user's sessions cost their number, not a scan of the store. Sessions do not
 /// survive a restart and are not shared between processes: use a networked [`SessionStore`] (such as
 /// `RedisStore`, feature `redis`) for that.
 ///
-/// A session with a small payload (`{"st-role":["user"],"st-ev":false}`) costs 341 bytes of allocations and about
-/// 420 bytes of resident memory (its place in the expiry queue, and the previous refresh token's hash and
-/// rotation time that the grace period needs, included), measured over 100,000 sessions by `tests/tests/memory.rs`;
-/// a larger payload adds
-/// its length as JSON. The payload is kept as compact JSON text and parsed back when a session is loaded (a
-/// `serde_json::Value` map costs over 600 bytes even for two keys), and the handle is kept once, as the map's
-/// key.
+/// A session with a small payload (`{"st-role":["user"],"st-ev":false}`) costs 428 bytes of allocations and about
+/// 480 bytes of resident memory when every session is another user's (its place in the expiry queue and in the
+/// user index, and the previous refresh token's hash and rotation time that the grace period needs, included),
+/// measured over 100,000 sessions by `tests/tests/memory.rs`; a larger payload adds its length as JSON. The payload
+/// is kept as compact JSON text and parsed back when a session is loaded (a `serde_json::Value` map costs over 600
+/// bytes even for two keys), and the handle and the user id are allocated once and shared.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
@@ -32,10 +31,13 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
-    sessions: HashMap<Box<str>, Entry>,
+    sessions: HashMap<Arc<str>, Entry>,
+    /// The handles of each user's sessions, so that listing or revoking a user's sessions costs their number, not
+    /// the store's.
+    by_user: HashMap<Arc<str>, Vec<Arc<str>>>,
     /// One entry per session stored: when to look at it again, earliest first. A session whose time to live was
     /// extended since is queued again for its new time when its old one comes, so updates add no entries.
-    expiring: BinaryHeap<Reverse<(u64, Box<str>)>>,
+    expiring: BinaryHeap<Reverse<(u64, Arc<str>)>>,
     /// What `keep_until` counts from.
     epoch: Option<Instant>,
 }
@@ -43,7 +45,8 @@ struct Inner {
 /// A [`SessionRecord`] without its handle (the map's key), in as few bytes as it takes.
 #[derive(Debug)]
 struct Entry {
-    user_id: Box<str>,
+    /// Shared with the user's index.
+    user_id: Arc<str>,
     /// The payload as compact JSON.
     payload: Box<str>,
     created_at: u64,
@@ -101,7 +104,7 @@ impl Inner {
             };
             match self.sessions.get(&handle).map(|entry| entry.keep_until) {
                 Some(keep_until) if keep_until <= now => {
-                    self.sessions.remove(&handle);
+                    self.remove(&handle);
                     dropped = true;
                 }
                 // Extended since it was queued: look again at its new time.
@@ -117,7 +120,22 @@ impl Inner {
         {
             self.sessions.shrink_to_fit();
             self.expiring.shrink_to_fit();
+            self.by_user.shrink_to_fit();
         }
+    }
+
+    /// Removes the session `handle` and its place in its user's index.
+    fn remove(&mut self, handle: &str) -> Option<Entry> {
+        let entry = self.sessions.remove(handle)?;
+        if let Some(handles) = self.by_user.get_mut(&*entry.user_id) {
+            if let Some(position) = handles.iter().position(|indexed| &**indexed == handle) {
+                handles.swap_remove(position);
+            }
+            if handles.is_empty() {
+                self.by_user.remove(&*entry.user_id);
+            }
+        }
+        Some(entry)
     }
 
     fn put(&mut self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
@@ -126,31 +144,54 @@ impl Inner {
         let payload = serde_json::to_string(&record.payload).map_err(|error| {
             SessionStoreError::new("the payload cannot be written as JSON").with_source(error)
         })?;
-        let entry = Entry {
-            user_id: record.user_id.as_str().into(),
-            payload: payload.into_boxed_str(),
-            created_at: record.created_at,
-            expires_at: record.expires_at,
-            current_refresh_hash: record.current_refresh_hash,
-            previous_refresh_hash: record.previous_refresh_hash,
-            rotated_at_ms: record.rotated_at_ms,
-            version: record.version,
-            keep_until: now_rounded_up.saturating_add(ttl.as_secs().max(1)),
-        };
-        match self.sessions.get_mut(record.handle.as_str()) {
-            Some(stored) => *stored = entry,
-            None => {
-                let handle: Box<str> = record.handle.as_str().into();
-                self.expiring
-                    .push(Reverse((entry.keep_until, handle.clone())));
-                self.sessions.insert(handle, entry);
-            }
+        let keep_until = now_rounded_up.saturating_add(ttl.as_secs().max(1));
+        if let Some(stored) = self.sessions.get_mut(record.handle.as_str()) {
+            // An update: the session keeps its place in the index (its user never changes).
+            stored.update(record, payload.into_boxed_str(), keep_until);
+            return Ok(());
         }
+        // One allocation of the handle, shared by the map, the expiry queue and the user's index; one of the user
+        // id, shared by the user's sessions and the index.
+        let handle: Arc<str> = record.handle.as_str().into();
+        let user_id = match self.by_user.get_key_value(record.user_id.as_str()) {
+            Some((user_id, _)) => Arc::clone(user_id),
+            None => record.user_id.as_str().into(),
+        };
+        self.by_user
+            .entry(Arc::clone(&user_id))
+            .or_insert_with(|| Vec::with_capacity(1))
+            .push(Arc::clone(&handle));
+        self.expiring.push(Reverse((keep_until, Arc::clone(&handle))));
+        let mut entry = Entry {
+            user_id,
+            payload: Box::default(),
+            created_at: record.created_at,
+            expires_at: 0,
+            current_refresh_hash: record.current_refresh_hash,
+            previous_refresh_hash: None,
+            rotated_at_ms: None,
+            version: 0,
+            keep_until,
+        };
+        entry.update(record, payload.into_boxed_str(), keep_until);
+        self.sessions.insert(handle, entry);
         Ok(())
     }
 }
 
 impl Entry {
+    /// Takes what an update of the session may change.
+    fn update(&mut self, record: &SessionRecord, payload: Box<str>, keep_until: u64) {
+        self.payload = payload;
+        self.created_at = record.created_at;
+        self.expires_at = record.expires_at;
+        self.current_refresh_hash = record.current_refresh_hash;
+        self.previous_refresh_hash = record.previous_refresh_hash;
+        self.rotated_at_ms = record.rotated_at_ms;
+        self.version = record.version;
+        self.keep_until = keep_until;
+    }
+
     fn record(&self, handle: &str) -> Result<SessionRecord, SessionStoreError> {
         let payload = serde_json::from_str(&self.payload).map_err(|error| {
             SessionStoreError::new("a stored payload cannot be read back").with_source(error)
@@ -201,29 +242,28 @@ impl SessionStore for MemoryStore {
     }
 
     async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
-        Ok(self.lock().sessions.remove(handle).is_some())
+        Ok(self.lock().remove(handle).is_some())
     }
 
     async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
-        self.lock()
-            .sessions
+        let inner = self.lock();
+        let Some(handles) = inner.by_user.get(user_id) else {
+            return Ok(Vec::new());
+        };
+        handles
             .iter()
-            .filter(|(_, entry)| &*entry.user_id == user_id)
-            .map(|(handle, entry)| entry.record(handle))
+            .filter_map(|handle| Some(inner.sessions.get(handle)?.record(handle)))
             .collect()
     }
 
     async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
         let mut inner = self.lock();
-        let mut deleted = Vec::new();
-        inner.sessions.retain(|handle, entry| {
-            let keep = &*entry.user_id != user_id;
-            if !keep {
-                deleted.push(handle.as_ref().to_owned());
-            }
-            keep
-        });
-        Ok(deleted)
+        let handles = inner.by_user.remove(user_id).unwrap_or_default();
+        Ok(handles
+            .into_iter()
+            .filter(|handle| inner.sessions.remove(handle).is_some())
+            .map(|handle| handle.to_string())
+            .collect())
     }
 }
 

@@ -239,7 +239,8 @@ pub use config::{
     AntiCsrf, ConfigError, SameSite, SessionConfig, SessionConfigBuilder, TokenReuseBehaviour,
 };
 pub use cookies::{
-    ACCESS_TOKEN_COOKIE, LEGACY_ID_REFRESH_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens,
+    ACCESS_TOKEN_COOKIE, HOST_PREFIXED_ACCESS_TOKEN_COOKIE, HOST_PREFIXED_REFRESH_TOKEN_COOKIE,
+    LEGACY_ID_REFRESH_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens,
 };
 pub use error::{
     ClaimValidationError, DuplicateSessionCookiesError, RandomnessError, SessionError,

@@ -113,13 +113,12 @@ impl Sessions {
         }
         let duplicated: Vec<Token> = [Token::Access, Token::Refresh]
             .into_iter()
-            .filter(|token| cookies::has_several(headers, token.cookie_name()))
+            .filter(|token| cookies::has_several(headers, token.cookie_name(inner)))
             .collect();
         let names = match duplicated.as_slice() {
             [] => return Ok(None),
-            [Token::Access] => "sAccessToken",
-            [Token::Refresh] => "sRefreshToken",
-            _ => "sAccessToken and sRefreshToken",
+            [token] => token.cookie_name(inner),
+            _ => "both session cookies",
         };
         let Some(older) = &inner.older_cookie_domain else {
             return Err(DuplicateSessionCookiesError(names));

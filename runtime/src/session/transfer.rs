@@ -24,7 +24,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
 use super::config::ConfigInner;
-use super::cookies::{self, ACCESS_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens};
+use super::cookies::{self, SessionTokens, Token};
 use super::error::SessionFailure;
 use super::headers::{
     ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, FRONT_TOKEN_HEADER,
@@ -91,7 +91,7 @@ pub(crate) fn read_access_token<'h>(
     headers: &'h HeaderMap,
     looks_like_ours: impl Fn(&str) -> bool,
 ) -> Option<(&'h str, Transfer)> {
-    read(config, headers, ACCESS_TOKEN_COOKIE, looks_like_ours)
+    read(config, headers, Token::Access.cookie_name(config), looks_like_ours)
 }
 
 /// The request's refresh token and how it came, as [`read_access_token`]: on the refresh call, the SDK in
@@ -102,7 +102,7 @@ pub(crate) fn read_refresh_token<'h>(
     headers: &'h HeaderMap,
     looks_like_ours: impl Fn(&str) -> bool,
 ) -> Option<(&'h str, Transfer)> {
-    read(config, headers, REFRESH_TOKEN_COOKIE, looks_like_ours)
+    read(config, headers, Token::Refresh.cookie_name(config), looks_like_ours)
 }
 
 /// How a request without a usable token would have sent one: by header when it carries `Authorization: Bearer`
@@ -165,7 +165,8 @@ pub(crate) fn clear_other_method(
         Transfer::Header => {
             // Whatever the accepted methods: a cookie the recipe no longer reads is cleared all the same.
             let has_cookie =
-                cookies::read(headers, REFRESH_TOKEN_COOKIE).is_some_and(|token| !token.is_empty());
+                cookies::read(headers, Token::Refresh.cookie_name(config))
+                    .is_some_and(|token| !token.is_empty());
             if has_cookie {
                 tokens.push_set_cookies(cookies::clearing(config));
             }
