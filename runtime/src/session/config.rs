@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::StatusCode;
+use zeroize::Zeroizing;
 
 use super::clock::{Clock, SystemClock};
 use super::transfer_method::TokenTransferMethod;
@@ -42,11 +43,15 @@ pub struct SessionConfigBuilder {
     jwks_path: String,
     allowed_origins: Vec<String>,
     host_prefixed_cookies: bool,
+    absolute_lifetime: Option<Duration>,
+    session_cap: Option<(usize, SessionCapPolicy)>,
+    sign_in_revokes_current_session: bool,
 }
 
 /// Where the signing secret comes from.
 enum SecretSource {
-    Bytes(Vec<u8>),
+    /// Wiped when the builder is dropped unbuilt.
+    Bytes(Zeroizing<Vec<u8>>),
     Env(String),
     File(PathBuf),
 }
@@ -74,6 +79,19 @@ pub enum AntiCsrf {
     /// whose method is not GET, HEAD or OPTIONS, and every refresh call with cookies, must send it back in the
     /// `anti-csrf` header, which another site cannot read. SuperTokens' frontend SDK does this on its own.
     ViaToken,
+}
+
+/// What a sign-in does when the user already has as many live sessions as
+/// [`max_sessions_per_user`](SessionConfigBuilder::max_sessions_per_user) allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionCapPolicy {
+    /// The new session is created and the user's oldest ones (by creation) are revoked: the user is never locked
+    /// out, and a forgotten device loses its session first.
+    RevokeOldest,
+    /// The sign-in fails with [`SessionCapError`](super::SessionCapError) (409): the user must sign out elsewhere
+    /// first, or an admin revoke a session.
+    Refuse,
 }
 
 /// What a refresh with a reused refresh token answers (SuperTokens core's `recent_token_reuse_behaviour`): a
@@ -111,6 +129,20 @@ pub enum ConfigError {
     /// A lifetime is shorter than one second, the unit of token timestamps.
     #[error("{0} must be at least one second")]
     LifetimeTooShort(&'static str),
+    /// The absolute session lifetime is shorter than the access-token lifetime it would cut short.
+    #[error(
+        "absolute_session_lifetime ({absolute}s) is shorter than access_token_lifetime ({access}s); a session must \
+         live at least as long as its first access token"
+    )]
+    AbsoluteLifetimeTooShort {
+        /// The absolute lifetime in seconds.
+        absolute: u64,
+        /// The access-token lifetime in seconds.
+        access: u64,
+    },
+    /// A session cap of zero would refuse every sign-in.
+    #[error("max_sessions_per_user must allow at least one session")]
+    ZeroSessionCap,
     /// The refresh token would expire before the access token it renews.
     #[error(
         "refresh_token_lifetime ({refresh}s) is shorter than access_token_lifetime ({access}s); the session would \
@@ -123,7 +155,10 @@ pub enum ConfigError {
         refresh: u64,
     },
     /// The signing secret is too short to resist guessing.
-    #[error("signing_secret has {0} bytes; HMAC-SHA256 needs at least 32 random bytes")]
+    #[error(
+        "signing_secret has {0} bytes, too few for the 256 random bits its keys need: 32 random bytes, 64 hex \
+         digits or 43 base64 characters"
+    )]
     SecretTooShort(usize),
     /// A path setting is not an absolute URL path that fits in a cookie and an axum route.
     #[error(
@@ -160,7 +195,9 @@ pub enum ConfigError {
     )]
     SameSiteNoneWithoutAntiCsrf,
     /// `__Host-` cookies were asked for with a setting browsers refuse them with.
-    #[error("host_prefixed_cookies() needs {0}: browsers refuse __Host- cookies that are not Secure or name a Domain")]
+    #[error(
+        "host_prefixed_cookies() needs {0}: browsers refuse __Host- cookies that are not Secure or name a Domain"
+    )]
     HostPrefixNeeds(&'static str),
     /// An allowed origin is not `scheme://host[:port]`.
     #[error(
@@ -237,6 +274,9 @@ impl SessionConfig {
             jwks_path: "/auth/jwt/jwks.json".to_owned(),
             allowed_origins: Vec::new(),
             host_prefixed_cookies: false,
+            absolute_lifetime: None,
+            session_cap: None,
+            sign_in_revokes_current_session: false,
         }
     }
 
@@ -391,7 +431,7 @@ impl SessionConfigBuilder {
     /// then derive the same keys at the same time, with nothing to coordinate. To replace it without signing
     /// anyone out, give the old one to [`previous_signing_secret`](Self::previous_signing_secret).
     pub fn signing_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
-        self.signing_secret = Some(SecretSource::Bytes(secret.into()));
+        self.signing_secret = Some(SecretSource::Bytes(Zeroizing::new(secret.into())));
         self
     }
 
@@ -415,7 +455,7 @@ impl SessionConfigBuilder {
     /// given several times; read by [`build`](Self::build), as the secret is.
     pub fn previous_signing_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
         self.previous_secrets
-            .push(SecretSource::Bytes(secret.into()));
+            .push(SecretSource::Bytes(Zeroizing::new(secret.into())));
         self
     }
 
@@ -463,6 +503,39 @@ impl SessionConfigBuilder {
     /// the refresh path would keep the path but not the protection).
     pub fn host_prefixed_cookies(mut self) -> Self {
         self.host_prefixed_cookies = true;
+        self
+    }
+
+    /// How long a session may live at most, refreshed or not, counted from its sign-in; unset by default, as in
+    /// SuperTokens, where a session refreshed within every refresh-token lifetime lives on.
+    ///
+    /// Unset is the default because the recipe already bounds what a stolen refresh token is worth (rotation
+    /// revokes the session at the client's next refresh, and an idle session ends after the refresh-token
+    /// lifetime), and because an absolute lifetime signs every user out on a schedule, which is the app's call. An
+    /// app that holds valuable data sets it (30 days, say): a stolen token that is rotated by its thief while the
+    /// client never comes back then dies with the session. The session's expiry, in the store and at every
+    /// refresh, never passes its creation plus this lifetime; past it, the refresh answers *unauthorised* and clears
+    /// the tokens.
+    pub fn absolute_session_lifetime(mut self, lifetime: Duration) -> Self {
+        self.absolute_lifetime = Some(lifetime);
+        self
+    }
+
+    /// At most `max` live sessions per user, with `policy` when a sign-in would exceed it; unlimited by default,
+    /// as in SuperTokens. Counted with the store's list of the user's sessions at each sign-in, so concurrent
+    /// sign-ins of one user may go one or two over it for a moment under [`SessionCapPolicy::Refuse`], and the
+    /// next sign-in puts it right under [`SessionCapPolicy::RevokeOldest`].
+    pub fn max_sessions_per_user(mut self, max: usize, policy: SessionCapPolicy) -> Self {
+        self.session_cap = Some((max, policy));
+        self
+    }
+
+    /// A sign-in through [`create_new_session_for`](super::Sessions::create_new_session_for) revokes the session
+    /// the request already carries (its access token, by cookie or header, expired or not), so that a sign-in
+    /// over an existing session, of the same user or another, leaves no session behind on the device. Off by
+    /// default, as in SuperTokens.
+    pub fn sign_in_revokes_current_session(mut self) -> Self {
+        self.sign_in_revokes_current_session = true;
         self
     }
 
@@ -580,6 +653,18 @@ impl SessionConfigBuilder {
         if self.cookie_same_site == SameSite::None && !self.cookie_secure {
             return Err(ConfigError::SameSiteNoneWithoutSecure);
         }
+        let absolute_lifetime = match self.absolute_lifetime {
+            Some(lifetime) if lifetime.as_secs() < access_lifetime => {
+                return Err(ConfigError::AbsoluteLifetimeTooShort {
+                    absolute: lifetime.as_secs(),
+                    access: access_lifetime,
+                });
+            }
+            lifetime => lifetime.map(|lifetime| lifetime.as_secs()),
+        };
+        if matches!(self.session_cap, Some((0, _))) {
+            return Err(ConfigError::ZeroSessionCap);
+        }
         if self.host_prefixed_cookies && !self.cookie_secure {
             return Err(ConfigError::HostPrefixNeeds("cookie_secure(true)"));
         }
@@ -610,12 +695,9 @@ impl SessionConfigBuilder {
             return Err(ConfigError::EmptyIssuer);
         }
         let signing_secret = match self.signing_secret.map(SecretSource::read).transpose()? {
-            Some(secret) if secret.len() < 32 => {
-                return Err(ConfigError::SecretTooShort(secret.len()));
-            }
-            Some(secret) => secret,
+            Some(secret) => strong(secret)?,
             None => {
-                let mut secret = vec![0; 32];
+                let mut secret = Zeroizing::new(vec![0; 32]);
                 getrandom::fill(&mut secret)
                     .map_err(|error| ConfigError::NoRandomness(error.to_string()))?;
                 secret
@@ -624,10 +706,7 @@ impl SessionConfigBuilder {
         let previous_secrets = self
             .previous_secrets
             .into_iter()
-            .map(|source| match source.read()? {
-                secret if secret.len() < 32 => Err(ConfigError::SecretTooShort(secret.len())),
-                secret => Ok(secret),
-            })
+            .map(|source| strong(source.read()?))
             .collect::<Result<Vec<_>, _>>()?;
         let keys = super::keys::Keys::new(
             &signing_secret,
@@ -664,6 +743,9 @@ impl SessionConfigBuilder {
                 jwks_path: self.jwks_path,
                 allowed_origins,
                 host_prefixed_cookies: self.host_prefixed_cookies,
+                absolute_lifetime,
+                session_cap: self.session_cap,
+                sign_in_revokes_current_session: self.sign_in_revokes_current_session,
             }),
         })
     }
@@ -697,12 +779,41 @@ pub(crate) struct ConfigInner {
     /// Lower-case `scheme://host[:port]`.
     pub(crate) allowed_origins: Vec<String>,
     pub(crate) host_prefixed_cookies: bool,
+    /// Seconds.
+    pub(crate) absolute_lifetime: Option<u64>,
+    pub(crate) session_cap: Option<(usize, SessionCapPolicy)>,
+    pub(crate) sign_in_revokes_current_session: bool,
+}
+
+/// `secret` if it holds 256 bits at least, judged by its alphabet: 64 characters of hex, 43 of base64, 32 bytes
+/// of anything else (which the recipe cannot judge further, so take them from a random source).
+fn strong(secret: Zeroizing<Vec<u8>>) -> Result<Zeroizing<Vec<u8>>, ConfigError> {
+    let is_hex = secret.iter().all(u8::is_ascii_hexdigit);
+    let is_base64 = secret.iter().all(|byte| {
+        byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'-' | b'_' | b'=')
+    });
+    let needed = if is_hex {
+        64
+    } else if is_base64 {
+        43
+    } else {
+        32
+    };
+    if secret.len() < needed {
+        return Err(ConfigError::SecretTooShort(secret.len()));
+    }
+    Ok(secret)
 }
 
 impl SecretSource {
-    fn read(self) -> Result<Vec<u8>, ConfigError> {
+    /// The secret, wiped from memory when dropped, as every copy the recipe makes of it is.
+    fn read(self) -> Result<Zeroizing<Vec<u8>>, ConfigError> {
+        self.read_plain().map(Zeroizing::new)
+    }
+
+    fn read_plain(self) -> Result<Vec<u8>, ConfigError> {
         match self {
-            Self::Bytes(secret) => Ok(secret),
+            Self::Bytes(mut secret) => Ok(std::mem::take(&mut *secret)),
             Self::Env(name) => std::env::var(&name)
                 .map(String::into_bytes)
                 .map_err(|error| ConfigError::SecretUnreadable {
@@ -730,6 +841,16 @@ impl SecretSource {
 }
 
 impl ConfigInner {
+    /// When a session created at `created_at` ends if it is refreshed `now`: a refresh-token lifetime later, but
+    /// never past its absolute lifetime.
+    pub(crate) fn session_expiry(&self, created_at: u64, now: u64) -> u64 {
+        let idle = now.saturating_add(self.refresh_lifetime);
+        match self.absolute_lifetime {
+            Some(absolute) => idle.min(created_at.saturating_add(absolute)),
+            None => idle,
+        }
+    }
+
     /// The current time in Unix seconds, from the configured clock.
     pub(crate) fn now(&self) -> u64 {
         super::clock::unix_seconds(&*self.clock)
@@ -770,6 +891,12 @@ impl fmt::Debug for SessionConfig {
             .field("jwks_path", &inner.jwks_path)
             .field("allowed_origins", &inner.allowed_origins)
             .field("host_prefixed_cookies", &inner.host_prefixed_cookies)
+            .field("absolute_session_lifetime", &inner.absolute_lifetime)
+            .field("max_sessions_per_user", &inner.session_cap)
+            .field(
+                "sign_in_revokes_current_session",
+                &inner.sign_in_revokes_current_session,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -797,6 +924,12 @@ impl fmt::Debug for SessionConfigBuilder {
             .field("jwks_path", &self.jwks_path)
             .field("allowed_origins", &self.allowed_origins)
             .field("host_prefixed_cookies", &self.host_prefixed_cookies)
+            .field("absolute_session_lifetime", &self.absolute_lifetime)
+            .field("max_sessions_per_user", &self.session_cap)
+            .field(
+                "sign_in_revokes_current_session",
+                &self.sign_in_revokes_current_session,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -918,7 +1051,8 @@ mod tests {
         );
         assert_eq!(
             error(SessionConfig::builder().signing_secret("short")),
-            "signing_secret has 5 bytes; HMAC-SHA256 needs at least 32 random bytes"
+            "signing_secret has 5 bytes, too few for the 256 random bits its keys need: 32 random bytes, 64 hex \
+             digits or 43 base64 characters"
         );
         assert!(
             error(SessionConfig::builder().refresh_path("auth/refresh"))

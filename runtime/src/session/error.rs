@@ -175,6 +175,17 @@ pub struct SessionLimitError(pub(crate) String);
 #[crate::status(500)]
 pub struct DuplicateSessionCookiesError(pub(crate) &'static str);
 
+/// A sign-in refused because the user already has as many live sessions as the configuration allows
+/// ([`SessionCapPolicy::Refuse`](super::SessionCapPolicy::Refuse)): 409 Conflict, the state of the user's sessions
+/// being what stands in the way; its message reaches the handlers and the logs.
+#[derive(Debug, thiserror::Error)]
+#[error("user {user_id} already has {max} live sessions, the most the configuration allows")]
+#[crate::status(409)]
+pub struct SessionCapError {
+    pub(crate) user_id: String,
+    pub(crate) max: usize,
+}
+
 /// Why a session operation failed: the session is not valid, the store failed, no token could be minted, the
 /// session would exceed the recipe's limits, or the request carries duplicate session cookies.
 ///
@@ -193,6 +204,8 @@ pub enum SessionFailure {
     Limit(SessionLimitError),
     /// The refresh call carries duplicate session cookies.
     DuplicateCookies(DuplicateSessionCookiesError),
+    /// The user has as many sessions as the configuration allows.
+    Cap(SessionCapError),
 }
 
 impl SessionError {
@@ -457,6 +470,7 @@ impl fmt::Display for SessionFailure {
             Self::Randomness(error) => fmt::Display::fmt(error, f),
             Self::Limit(error) => fmt::Display::fmt(error, f),
             Self::DuplicateCookies(error) => fmt::Display::fmt(error, f),
+            Self::Cap(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -485,6 +499,12 @@ impl From<DuplicateSessionCookiesError> for SessionFailure {
     }
 }
 
+impl From<SessionCapError> for SessionFailure {
+    fn from(error: SessionCapError) -> Self {
+        Self::Cap(error)
+    }
+}
+
 impl From<RandomnessError> for SessionFailure {
     fn from(error: RandomnessError) -> Self {
         Self::Randomness(error)
@@ -507,6 +527,7 @@ impl From<SessionFailure> for Error {
             SessionFailure::Randomness(error) => Error::from(error),
             SessionFailure::Limit(error) => Error::from(error),
             SessionFailure::DuplicateCookies(error) => Error::from(error),
+            SessionFailure::Cap(error) => Error::from(error),
         }
     }
 }

@@ -91,13 +91,13 @@ impl Keys {
     /// The keys of `secret` and of the `previous` secrets, `now` (Unix seconds).
     pub(crate) fn new(
         secret: &[u8],
-        previous: &[Vec<u8>],
+        previous: &[impl AsRef<[u8]>],
         rotation: Rotation,
         access_lifetime: u64,
         now: u64,
     ) -> Self {
         let roots: Vec<Root> = std::iter::once(secret)
-            .chain(previous.iter().map(Vec::as_slice))
+            .chain(previous.iter().map(AsRef::as_ref))
             .map(Root::of)
             .collect();
         let window = Window::build(&roots, rotation, access_lifetime, now, None);
@@ -384,7 +384,7 @@ mod tests {
     fn keys(rotation: Rotation, now: u64) -> Keys {
         Keys::new(
             b"a root secret of thirty-two bytes!",
-            &[],
+            &[] as &[&[u8]],
             rotation,
             HOUR,
             now,
@@ -403,7 +403,7 @@ mod tests {
         assert_eq!(kids(&a.window(now)), kids(&b.window(now)));
         let other = Keys::new(
             b"another root secret, 32 bytes long",
-            &[],
+            &[] as &[&[u8]],
             Rotation::Every(WEEK),
             HOUR,
             now,

@@ -161,7 +161,8 @@ impl Inner {
             .entry(Arc::clone(&user_id))
             .or_insert_with(|| Vec::with_capacity(1))
             .push(Arc::clone(&handle));
-        self.expiring.push(Reverse((keep_until, Arc::clone(&handle))));
+        self.expiring
+            .push(Reverse((keep_until, Arc::clone(&handle))));
         let mut entry = Entry {
             user_id,
             payload: Box::default(),

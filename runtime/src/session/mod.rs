@@ -236,15 +236,17 @@ pub use callbacks::{SessionErrorHandlers, SessionErrorSet};
 pub use claims::{BooleanClaim, ClaimValidator, MaxAgeClaim, RoleClaim};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    AntiCsrf, ConfigError, SameSite, SessionConfig, SessionConfigBuilder, TokenReuseBehaviour,
+    AntiCsrf, ConfigError, SameSite, SessionCapPolicy, SessionConfig, SessionConfigBuilder,
+    TokenReuseBehaviour,
 };
 pub use cookies::{
     ACCESS_TOKEN_COOKIE, HOST_PREFIXED_ACCESS_TOKEN_COOKIE, HOST_PREFIXED_REFRESH_TOKEN_COOKIE,
     LEGACY_ID_REFRESH_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens,
 };
 pub use error::{
-    ClaimValidationError, DuplicateSessionCookiesError, RandomnessError, SessionError,
-    SessionErrorKind, SessionFailure, SessionLimitError, SessionStoreError, TokenReuse,
+    ClaimValidationError, DuplicateSessionCookiesError, RandomnessError, SessionCapError,
+    SessionError, SessionErrorKind, SessionFailure, SessionLimitError, SessionStoreError,
+    TokenReuse,
 };
 pub use extract::Session;
 pub use headers::{
@@ -361,6 +363,20 @@ impl Sessions {
         payload: serde_json::Value,
     ) -> Result<NewSession, SessionFailure> {
         let config = &self.inner.config.inner;
+        if let Some(headers) = request
+            && config.sign_in_revokes_current_session
+        {
+            self.revoke_current_session(headers).await?;
+        }
+        if let Some((max, SessionCapPolicy::Refuse)) = config.session_cap {
+            let live = self
+                .store()
+                .live_handles_of_user(&user_id, config.now())
+                .await?;
+            if live.len() >= max {
+                return Err(SessionCapError { user_id, max }.into());
+            }
+        }
         let payload = tokens::app_claims(payload)
             .map(serde_json::Value::Object)
             .map_err(|message| SessionLimitError(format!("no session was created: {message}")))?;
@@ -387,13 +403,16 @@ impl Sessions {
             user_id: user_id.clone(),
             payload,
             created_at: now,
-            expires_at: now.saturating_add(config.refresh_lifetime),
+            expires_at: config.session_expiry(now, now),
             current_refresh_hash: refresh_hash,
             previous_refresh_hash: None,
             rotated_at_ms: None,
             version: 0,
         };
         self.store().create(&record, now).await?;
+        if let Some((max, SessionCapPolicy::RevokeOldest)) = config.session_cap {
+            self.revoke_oldest_beyond(&user_id, max, now).await?;
+        }
         let tokens = transfer::issue(
             config,
             transfer,
@@ -406,6 +425,46 @@ impl Sessions {
             user_id,
             tokens,
         })
+    }
+
+    /// Revokes the session whose access token the request carries, if it carries one this app signed.
+    async fn revoke_current_session(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> Result<(), SessionFailure> {
+        let config = &self.inner.config.inner;
+        let Some((token, _)) =
+            transfer::read_access_token(config, headers, tokens::looks_like_access_token)
+        else {
+            return Ok(());
+        };
+        let keys = &config.keys;
+        // Expired or not: a sign-in over a session whose access token expired leaves it behind all the same.
+        if let Ok(claims) =
+            tokens::verify_access_token(token, &keys.window(config.now()), keys.legacy_access())
+        {
+            self.store().delete(&claims.session_handle).await?;
+        }
+        Ok(())
+    }
+
+    /// Revokes the oldest live sessions of `user_id` (by creation) beyond the `max` newest.
+    async fn revoke_oldest_beyond(
+        &self,
+        user_id: &str,
+        max: usize,
+        now: u64,
+    ) -> Result<(), SessionFailure> {
+        let mut live = self.store().live_sessions_of_user(user_id, now).await?;
+        if live.len() <= max {
+            return Ok(());
+        }
+        live.sort_by(|a, b| (a.created_at, &a.handle).cmp(&(b.created_at, &b.handle)));
+        let excess = live.len() - max;
+        for record in live.into_iter().take(excess) {
+            self.store().delete(&record.handle).await?;
+        }
+        Ok(())
     }
 
     /// Revokes the session `handle`; whether it existed. Its access tokens stay valid until they expire.

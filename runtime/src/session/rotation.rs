@@ -125,7 +125,7 @@ impl Sessions {
         )?;
         let now = inner.now();
         let now_ms = inner.now_millis();
-        let (grace_ms, refresh_lifetime) = (inner.grace_period_ms, inner.refresh_lifetime);
+        let grace_ms = inner.grace_period_ms;
         let updated = self
             .store()
             .update(&claims.session_handle, now, |record| {
@@ -141,7 +141,7 @@ impl Sessions {
                         record.previous_refresh_hash = Some(presented);
                         record.rotated_at_ms = Some(now_ms);
                         record.current_refresh_hash = refresh_hash;
-                        record.expires_at = now.saturating_add(refresh_lifetime);
+                        record.expires_at = inner.session_expiry(record.created_at, now);
                         Change::Write(rule)
                     }
                     RefreshRule::RotateAgain => {

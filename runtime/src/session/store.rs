@@ -230,14 +230,25 @@ impl BoundedStore {
         user_id: &str,
         now: u64,
     ) -> Result<Vec<String>, SessionStoreError> {
-        let records = self
-            .bounded("list_by_user", self.store.list_by_user(user_id))
-            .await?;
-        Ok(records
+        Ok(self
+            .live_sessions_of_user(user_id, now)
+            .await?
             .into_iter()
-            .filter(|record| record.expires_at > now)
             .map(|record| record.handle)
             .collect())
+    }
+
+    /// The live sessions of `user_id`.
+    pub(crate) async fn live_sessions_of_user(
+        &self,
+        user_id: &str,
+        now: u64,
+    ) -> Result<Vec<SessionRecord>, SessionStoreError> {
+        let mut records = self
+            .bounded("list_by_user", self.store.list_by_user(user_id))
+            .await?;
+        records.retain(|record| record.expires_at > now);
+        Ok(records)
     }
 
     pub(crate) async fn delete_by_user(

@@ -589,11 +589,17 @@ mod tests {
     use super::*;
     use crate::session::keys::{Keys, Rotation};
 
-    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     const NOW: u64 = 1_700_000_000;
 
     fn keys() -> Keys {
-        Keys::new(SECRET, &[], Rotation::Every(7 * 86_400), 3600, NOW)
+        Keys::new(
+            SECRET,
+            &[] as &[&[u8]],
+            Rotation::Every(7 * 86_400),
+            3600,
+            NOW,
+        )
     }
 
     fn claims() -> AccessClaims {
@@ -686,7 +692,7 @@ mod tests {
         // Under another secret, it is forged.
         let other = Keys::new(
             b"another secret of thirty-two bytes",
-            &[],
+            &[] as &[&[u8]],
             Rotation::Static,
             3600,
             NOW,
@@ -732,7 +738,7 @@ mod tests {
         // A token of another secret names a key this ring does not have.
         let other = Keys::new(
             b"another secret of thirty-two bytes",
-            &[],
+            &[] as &[&[u8]],
             Rotation::Static,
             3600,
             NOW,
@@ -759,7 +765,7 @@ mod tests {
     #[test]
     fn a_token_of_a_retired_key_is_unknown() {
         let week = 7 * 86_400;
-        let keys = Keys::new(SECRET, &[], Rotation::Every(week), 3600, NOW);
+        let keys = Keys::new(SECRET, &[] as &[&[u8]], Rotation::Every(week), 3600, NOW);
         let token = sign(&keys);
         // Two intervals later, the key that signed it has retired.
         let later = NOW + 2 * week;

@@ -91,7 +91,12 @@ pub(crate) fn read_access_token<'h>(
     headers: &'h HeaderMap,
     looks_like_ours: impl Fn(&str) -> bool,
 ) -> Option<(&'h str, Transfer)> {
-    read(config, headers, Token::Access.cookie_name(config), looks_like_ours)
+    read(
+        config,
+        headers,
+        Token::Access.cookie_name(config),
+        looks_like_ours,
+    )
 }
 
 /// The request's refresh token and how it came, as [`read_access_token`]: on the refresh call, the SDK in
@@ -102,7 +107,12 @@ pub(crate) fn read_refresh_token<'h>(
     headers: &'h HeaderMap,
     looks_like_ours: impl Fn(&str) -> bool,
 ) -> Option<(&'h str, Transfer)> {
-    read(config, headers, Token::Refresh.cookie_name(config), looks_like_ours)
+    read(
+        config,
+        headers,
+        Token::Refresh.cookie_name(config),
+        looks_like_ours,
+    )
 }
 
 /// How a request without a usable token would have sent one: by header when it carries `Authorization: Bearer`
@@ -164,9 +174,8 @@ pub(crate) fn clear_other_method(
     match used {
         Transfer::Header => {
             // Whatever the accepted methods: a cookie the recipe no longer reads is cleared all the same.
-            let has_cookie =
-                cookies::read(headers, Token::Refresh.cookie_name(config))
-                    .is_some_and(|token| !token.is_empty());
+            let has_cookie = cookies::read(headers, Token::Refresh.cookie_name(config))
+                .is_some_and(|token| !token.is_empty());
             if has_cookie {
                 tokens.push_set_cookies(cookies::clearing(config));
             }
