@@ -217,6 +217,12 @@ fn recipe(
     if let Some(secret) = &options.backing.secret {
         config = config.signing_secret(secret.clone());
     }
+    // The origins CORS lets call the API may send it the session cookies too.
+    for origin in &options.cors_origins {
+        if let Ok(origin) = origin.to_str() {
+            config = config.allowed_origin(origin);
+        }
+    }
     let config = config
         // The demo runs on plain http://127.0.0.1; a deployment keeps the default `Secure`.
         .cookie_secure(false)
@@ -272,7 +278,8 @@ pub struct Options {
     /// The anti-CSRF check of both halves; the recipe's default (none with `SameSite=Lax`) when `None`.
     pub anti_csrf: Option<AntiCsrf>,
     /// Origins of pages on other origins (such as `http://127.0.0.1:3002`) that may call the API, through
-    /// tower-http's `CorsLayer` set up by `errorhandler::session::cors`.
+    /// tower-http's `CorsLayer` set up by `errorhandler::session::cors`, and send it the session cookies (the
+    /// recipe's `allowed_origin`).
     pub cors_origins: Vec<HeaderValue>,
     /// Where sessions live; in memory by default.
     pub backing: Backing,
