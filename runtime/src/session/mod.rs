@@ -169,9 +169,36 @@
 //!
 //! Both cookies are `HttpOnly`, with the configured `Secure`, `SameSite` and `Domain`, and are cleared with the
 //! same attributes, an empty value, `Max-Age=0` and an `Expires` in the past: on theft, on *unauthorised* when
-//! the tokens are of no further use, and at sign-out. With `SameSite=None`, requests whose method is not GET,
-//! HEAD or OPTIONS must carry the header `rid` (SuperTokens' `VIA_CUSTOM_HEADER`), or they are *unauthorised*;
-//! [`AntiCsrf::ViaToken`] asks for the `anti-csrf` token instead.
+//! the tokens are of no further use, and at sign-out.
+//! [`host_prefixed_cookies`](SessionConfigBuilder::host_prefixed_cookies) names them `__Host-…`, so that no
+//! sibling subdomain can plant or shadow them (both then at `Path=/`). Two cookies of one name in a request are
+//! never resolved by taking the first: see the protocol's edge cases above.
+//!
+//! Every state-changing request (not GET, HEAD or OPTIONS) whose tokens come by cookie, the refresh and sign-out
+//! calls included, must come from the app's own origin or an
+//! [`allowed_origin`](SessionConfigBuilder::allowed_origin): its `Origin` names the request's `Host` (or
+//! `X-Forwarded-Host`), or, without `Origin`, its `Sec-Fetch-Site` is not `cross-site` nor `same-site`; a request
+//! that sends neither comes from no browser and passes. Anything else is refused with 403
+//! (`SessionErrorKind::CrossOriginRequest`), before any token is read, clearing nothing: 403 and not the
+//! session-expired status, so that a frontend neither refreshes nor signs out over a forged request. This holds on
+//! every `SameSite` setting (`Lax` lets a sibling subdomain's requests through, being same-site), needs no setting
+//! for a same-origin app, and leaves header mode, whose tokens no other page can attach, unchecked. In addition,
+//! with `SameSite=None` (which `build()` refuses without an anti-CSRF mode), requests must carry the header `rid`
+//! (SuperTokens' `VIA_CUSTOM_HEADER`), or they are *unauthorised*; [`AntiCsrf::ViaToken`] asks for the
+//! `anti-csrf` token instead. A failed anti-CSRF check clears nothing, on the refresh call too (SuperTokens
+//! clears the tokens there, which lets a cross-site form sign a user out).
+//!
+//! # Lifetimes and limits
+//!
+//! An idle session ends after the refresh-token lifetime; an
+//! [`absolute_session_lifetime`](SessionConfigBuilder::absolute_session_lifetime) (off by default, as in
+//! SuperTokens) ends it however often it is refreshed.
+//! [`max_sessions_per_user`](SessionConfigBuilder::max_sessions_per_user) caps a user's live sessions, revoking
+//! the oldest or refusing the sign-in (409), and
+//! [`sign_in_revokes_current_session`](SessionConfigBuilder::sign_in_revokes_current_session) lets a sign-in over
+//! a session leave none behind. The root secret is judged by its alphabet (64 hex digits, 43 base64 characters,
+//! else 32 bytes) and wiped from memory once the keys are derived; what remains in memory are the derived keys
+//! (and, for tokens of the recipe's earlier format, HMAC states keyed with the secret).
 //!
 //! # SuperTokens' frontends
 //!
