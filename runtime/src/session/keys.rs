@@ -25,7 +25,8 @@ use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use sha2::{Digest as _, Sha256};
 
-use super::tokens::Signer;
+/// An HMAC-SHA256 key, keyed once when the configuration is built.
+pub(crate) type Signer = hmac::Hmac<Sha256>;
 
 /// What the HKDF extraction of every root secret is salted with: the recipe's keys are of no use elsewhere.
 const SALT: &[u8] = b"errorhandler session keys";

@@ -5,12 +5,12 @@ use std::hash::{Hash, Hasher};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac as _};
+use hmac::Mac as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
-use super::keys::{SigningKey, Window};
+use super::keys::{Signer, SigningKey, Window};
 
 /// The SHA-256 hash of a refresh token: all that a store keeps of it.
 ///
@@ -463,8 +463,6 @@ fn random_text<const N: usize>() -> Result<String, getrandom::Error> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// An HMAC-SHA256 key, keyed once when the configuration is built.
-pub(crate) type Signer = Hmac<Sha256>;
 
 /// `base64url(claims JSON) "." base64url(HMAC-SHA256(key, first part))`: the form of refresh tokens, and of access
 /// tokens before they were JWTs.
