@@ -213,6 +213,8 @@ impl RedisServer {
             .args(["--bind", "127.0.0.1"])
             .args(listen)
             .args(["--save", "", "--appendonly", "no", "--protected-mode", "no"])
+            // A replica's first copy starts at once, rather than after 5 s in case more replicas come.
+            .args(["--repl-diskless-sync-delay", "0"])
             .arg("--dir")
             .arg(&self.directory)
             .args(&self.options)
@@ -239,19 +241,30 @@ impl Drop for RedisServer {
     }
 }
 
-/// A Redis Cluster of three primaries (no replicas) on free ports of 127.0.0.1, each serving a third of the
-/// slots, stopped when dropped.
+/// A Redis Cluster of three primaries on free ports of 127.0.0.1, each serving a third of the slots, with or
+/// without a replica each, stopped when dropped.
 pub struct RedisCluster {
     nodes: Vec<RedisServer>,
 }
 
 impl RedisCluster {
-    /// Starts one, or `None` when `redis-server` is not installed (see [`RedisServer::is_installed`]).
+    /// Starts one without replicas, or `None` when `redis-server` is not installed (see
+    /// [`RedisServer::is_installed`]).
     pub fn start() -> Option<Self> {
+        Self::start_nodes(false)
+    }
+
+    /// Starts one with a replica of each primary, or `None` when `redis-server` is not installed.
+    pub fn start_with_replicas() -> Option<Self> {
+        Self::start_nodes(true)
+    }
+
+    fn start_nodes(replicas: bool) -> Option<Self> {
         if !RedisServer::is_installed() {
             return None;
         }
-        let nodes: Vec<RedisServer> = (0..3)
+        let count = if replicas { 6 } else { 3 };
+        let nodes: Vec<RedisServer> = (0..count)
             .map(|_| {
                 RedisServer::start_with(
                     vec![
@@ -279,9 +292,18 @@ impl RedisCluster {
                 &["MEET", "127.0.0.1", &node.port.to_string(), &bus],
             );
         }
+        let known = format!("cluster_known_nodes:{count}");
+        for node in &nodes {
+            node.wait_until("CLUSTER", &["INFO"], &known);
+        }
+        for (primary, replica) in nodes.iter().zip(nodes.iter().skip(3)) {
+            let id: String =
+                redis::from_redis_value(primary.command("CLUSTER", &["MYID"])).unwrap();
+            replica.command("CLUSTER", &["REPLICATE", &id]);
+            replica.wait_until("INFO", &["replication"], "master_link_status:up");
+        }
         for node in &nodes {
             node.wait_until("CLUSTER", &["INFO"], "cluster_state:ok");
-            node.wait_until("CLUSTER", &["INFO"], "cluster_known_nodes:3");
         }
         Some(Self { nodes })
     }
@@ -307,7 +329,7 @@ impl RedisCluster {
         self.nodes.iter().map(RedisServer::url).collect()
     }
 
-    /// Its nodes.
+    /// Its nodes: the three primaries, then their replicas in the same order.
     pub fn nodes(&self) -> &[RedisServer] {
         &self.nodes
     }

@@ -11,8 +11,8 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
 use redis::{
-    ClientTlsConfig, Cmd, ErrorKind, FromRedisValue, Pipeline, RedisError, RedisFuture, Script,
-    ScriptInvocation, ServerErrorKind, TlsCertificates, Value,
+    ClientTlsConfig, Cmd, FromRedisValue, Pipeline, RedisError, RedisFuture, Script,
+    ScriptInvocation, TlsCertificates, Value,
 };
 
 use super::cookies::REDACTED;
@@ -375,16 +375,15 @@ impl SessionStore for RedisStore {
         let ttl = millis(ttl);
         self.index(&index, &record.handle, ttl, Indexing::Add)
             .await?;
+        let json = to_json(record)?;
         let _: i64 = self
-            .run(
-                CREATE
-                    .key(self.keys.session(&record.handle))
+            .run(&CREATE, Wait::No, |call| {
+                call.key(self.keys.session(&record.handle))
                     .arg(record.version)
-                    .arg(to_json(record)?)
+                    .arg(&json)
                     .arg(&record.user_id)
-                    .arg(ttl),
-                Wait::No,
-            )
+                    .arg(ttl);
+            })
             .await?;
         self.index(&index, &record.handle, ttl, Indexing::Add).await
     }
@@ -413,23 +412,24 @@ impl SessionStore for RedisStore {
             Indexing::Raise,
         )
         .await?;
+        let json = to_json(record)?;
         let swapped: i64 = self
-            .run(
-                COMPARE_AND_SWAP
-                    .key(self.keys.session(&record.handle))
+            .run(&COMPARE_AND_SWAP, Wait::ForReplicas, |call| {
+                call.key(self.keys.session(&record.handle))
                     .arg(expected_version)
                     .arg(record.version)
-                    .arg(to_json(record)?)
-                    .arg(ttl),
-                Wait::ForReplicas,
-            )
+                    .arg(&json)
+                    .arg(ttl);
+            })
             .await?;
         Ok(swapped == 1)
     }
 
     async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
         let user: Option<String> = self
-            .run(&DELETE.key(self.keys.session(handle)), Wait::ForReplicas)
+            .run(&DELETE, Wait::ForReplicas, |call| {
+                call.key(self.keys.session(handle));
+            })
             .await?;
         let Some(user) = user else {
             return Ok(false);
@@ -445,14 +445,12 @@ impl SessionStore for RedisStore {
         let mut cursor = "0".to_owned();
         loop {
             let (next, handles): (String, Vec<String>) = self
-                .run(
-                    LIST_PAGE
-                        .key(&index)
+                .run(&LIST_PAGE, Wait::No, |call| {
+                    call.key(&index)
                         .arg(&cursor)
                         .arg(Self::BATCH)
-                        .arg(INDEX_GRACE_MS),
-                    Wait::No,
-                )
+                        .arg(INDEX_GRACE_MS);
+                })
                 .await?;
             // `ZSCAN` may return a handle twice.
             let handles: Vec<String> = handles
@@ -550,16 +548,14 @@ impl RedisStore {
             Indexing::Raise => 1,
         };
         let _: i64 = self
-            .run(
-                INDEX
-                    .key(index)
+            .run(&INDEX, Wait::No, |call| {
+                call.key(index)
                     .arg(handle)
                     .arg(ttl)
                     .arg(raise_only)
                     .arg(INDEX_GRACE_MS)
-                    .arg(Self::BATCH),
-                Wait::No,
-            )
+                    .arg(Self::BATCH);
+            })
             .await?;
         Ok(())
     }
@@ -585,28 +581,36 @@ impl RedisStore {
         Ok(())
     }
 
-    /// Runs `script`, then `WAIT` on the same connection when `wait` asks for it and replicas are configured.
+    /// Runs `script` with the keys and arguments `call` gives it, then `WAIT` on the same connection when `wait`
+    /// asks for it and replicas are configured.
     async fn run<T: FromRedisValue>(
         &self,
-        script: &ScriptInvocation<'_>,
+        script: &Script,
         wait: Wait,
+        call: impl FnOnce(&mut ScriptInvocation<'_>),
     ) -> Result<T, SessionStoreError> {
+        let mut invocation = script.prepare_invoke();
+        call(&mut invocation);
         let mut connection = self.connection.clone();
         let Some(replicas) = self.wait.filter(|_| wait == Wait::ForReplicas) else {
-            return script.invoke_async(&mut connection).await.map_err(failure);
+            // By its hash, and by its source if Redis does not know it yet (a restart, another node).
+            return invocation
+                .invoke_async(&mut connection)
+                .await
+                .map_err(failure);
         };
+        // Loaded in the same pipeline (a hash lookup when Redis knows it): retrying after `NOSCRIPT` would wait
+        // twice when replicas do not answer.
         let mut pipeline = redis::pipe();
-        pipeline.invoke_script(script);
+        pipeline
+            .load_script(script)
+            .ignore()
+            .invoke_script(&invocation);
         replicas.append_to(&mut pipeline);
-        let (value, acknowledged): (T, u32) = match pipeline.query_async(&mut connection).await {
-            // The script did not run: Redis does not know it yet (a restart, another node).
-            Err(error) if error.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
-                script.load_async(&mut connection).await.map_err(failure)?;
-                pipeline.query_async(&mut connection).await
-            }
-            result => result,
-        }
-        .map_err(failure)?;
+        let (value, acknowledged): (T, u32) = pipeline
+            .query_async(&mut connection)
+            .await
+            .map_err(failure)?;
         replicas.check(acknowledged)?;
         Ok(value)
     }
