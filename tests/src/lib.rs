@@ -78,7 +78,8 @@ pub struct RedisServer {
     options: Vec<String>,
     /// Its working directory (a cluster node's `nodes.conf`), removed when dropped.
     directory: std::path::PathBuf,
-    tls: bool,
+    /// For one that listens with TLS only: the authority and client certificate the tests' commands present.
+    tls: Option<redis::TlsCertificates>,
     process: Option<std::process::Child>,
 }
 
@@ -102,7 +103,7 @@ impl RedisServer {
 
     /// Starts one, or `None` when `redis-server` is not installed (see [`is_installed`](Self::is_installed)).
     pub fn start() -> Option<Self> {
-        Self::is_installed().then(|| Self::start_with(Vec::new(), false))
+        Self::is_installed().then(|| Self::start_with(Vec::new(), None))
     }
 
     /// Starts a replica of `primary` and waits until it has copied the primary's data.
@@ -113,7 +114,7 @@ impl RedisServer {
                 "127.0.0.1".to_owned(),
                 primary.port.to_string(),
             ],
-            false,
+            None,
         );
         replica.wait_until("INFO", &["replication"], "master_link_status:up");
         replica
@@ -122,21 +123,10 @@ impl RedisServer {
     /// Starts one that listens with TLS only, presenting `tls`'s server certificate and asking clients for a
     /// certificate of `tls`'s authority (Redis's default `tls-auth-clients yes`).
     pub fn start_tls(tls: &TestCertificates) -> Self {
-        let file = |name: &str| tls.directory.join(name).display().to_string();
-        Self::start_with(
-            vec![
-                "--tls-cert-file".to_owned(),
-                file("server.crt"),
-                "--tls-key-file".to_owned(),
-                file("server.key"),
-                "--tls-ca-cert-file".to_owned(),
-                file("ca.crt"),
-            ],
-            true,
-        )
+        Self::start_with(tls.server_options(), Some(tls.client_certificates()))
     }
 
-    fn start_with(options: Vec<String>, tls: bool) -> Self {
+    fn start_with(options: Vec<String>, tls: Option<redis::TlsCertificates>) -> Self {
         let port = free_port();
         let directory =
             std::env::temp_dir().join(format!("errorhandler-redis-{}-{port}", std::process::id()));
@@ -154,7 +144,11 @@ impl RedisServer {
 
     /// `redis://127.0.0.1:PORT`, or `rediss://` for a server that listens with TLS.
     pub fn url(&self) -> String {
-        let scheme = if self.tls { "rediss" } else { "redis" };
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
         format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
@@ -163,9 +157,13 @@ impl RedisServer {
         self.port
     }
 
-    /// Runs `command` with `arguments` on it (not one that listens with TLS).
+    /// Runs `command` with `arguments` on it.
     pub fn command(&self, command: &str, arguments: &[&str]) -> redis::Value {
-        let mut connection = redis::Client::open(self.url())
+        let client = match &self.tls {
+            Some(certificates) => redis::Client::build_with_tls(self.url(), certificates.clone()),
+            None => redis::Client::open(self.url()),
+        };
+        let mut connection = client
             .and_then(|client| client.get_connection())
             .expect("connect to redis-server");
         redis::cmd(command)
@@ -204,7 +202,7 @@ impl RedisServer {
     pub fn restart(&mut self) {
         self.stop();
         let port = self.port.to_string();
-        let listen: &[&str] = if self.tls {
+        let listen: &[&str] = if self.tls.is_some() {
             &["--port", "0", "--tls-port", &port]
         } else {
             &["--port", &port]
@@ -251,32 +249,42 @@ impl RedisCluster {
     /// Starts one without replicas, or `None` when `redis-server` is not installed (see
     /// [`RedisServer::is_installed`]).
     pub fn start() -> Option<Self> {
-        Self::start_nodes(false)
+        Self::start_nodes(false, None)
     }
 
     /// Starts one with a replica of each primary, or `None` when `redis-server` is not installed.
     pub fn start_with_replicas() -> Option<Self> {
-        Self::start_nodes(true)
+        Self::start_nodes(true, None)
     }
 
-    fn start_nodes(replicas: bool) -> Option<Self> {
+    /// Starts one without replicas whose nodes listen, and speak to each other, with TLS only (as
+    /// [`RedisServer::start_tls`]), or `None` when `redis-server` is not installed.
+    pub fn start_tls(tls: &TestCertificates) -> Option<Self> {
+        Self::start_nodes(false, Some(tls))
+    }
+
+    fn start_nodes(replicas: bool, tls: Option<&TestCertificates>) -> Option<Self> {
         if !RedisServer::is_installed() {
             return None;
         }
         let count = if replicas { 6 } else { 3 };
         let nodes: Vec<RedisServer> = (0..count)
             .map(|_| {
-                RedisServer::start_with(
-                    vec![
-                        "--cluster-enabled".to_owned(),
-                        "yes".to_owned(),
-                        "--cluster-port".to_owned(),
-                        free_port().to_string(),
-                        "--cluster-node-timeout".to_owned(),
-                        "2000".to_owned(),
-                    ],
-                    false,
-                )
+                let mut options = vec![
+                    "--cluster-enabled".to_owned(),
+                    "yes".to_owned(),
+                    "--cluster-port".to_owned(),
+                    free_port().to_string(),
+                    "--cluster-node-timeout".to_owned(),
+                    "2000".to_owned(),
+                ];
+                if let Some(tls) = tls {
+                    options.extend(tls.server_options());
+                    options.extend(
+                        ["--tls-cluster", "yes", "--tls-replication", "yes"].map(String::from),
+                    );
+                }
+                RedisServer::start_with(options, tls.map(TestCertificates::client_certificates))
             })
             .collect();
         for (node, (first, last)) in nodes.iter().zip([(0, 5460), (5461, 10922), (10923, 16383)]) {
@@ -423,6 +431,31 @@ impl TestCertificates {
             ]);
         }
         Some(certificates)
+    }
+
+    /// The options of a `redis-server` that listens with TLS only, presenting the server certificate and asking
+    /// clients for one of the authority.
+    fn server_options(&self) -> Vec<String> {
+        let file = |name: &str| self.directory.join(name).display().to_string();
+        vec![
+            "--tls-cert-file".to_owned(),
+            file("server.crt"),
+            "--tls-key-file".to_owned(),
+            file("server.key"),
+            "--tls-ca-cert-file".to_owned(),
+            file("ca.crt"),
+        ]
+    }
+
+    /// The authority and the client certificate, as a client presents them.
+    fn client_certificates(&self) -> redis::TlsCertificates {
+        redis::TlsCertificates {
+            client_tls: Some(redis::ClientTlsConfig {
+                client_cert: self.pem("client.crt"),
+                client_key: self.pem("client.key"),
+            }),
+            root_cert: Some(self.pem("ca.crt")),
+        }
     }
 
     fn openssl(&self, arguments: &[&str]) {

@@ -55,28 +55,94 @@ fn commands_run(redis: &RedisServer) -> Vec<(String, usize, i64, i64, i64)> {
     summary
 }
 
+/// How many sessions the user has.
+const SESSIONS: usize = 100_000;
+/// What one command may take at most: well below what one script over every handle took before batches (1.4 s to
+/// list and 0.84 s to revoke 300,000 sessions, as issue 20 measured: about 470 and 280 ms for 100,000), and yet
+/// generous, as a loaded machine stalls a process now and then whatever it runs (seen up to 108 ms on a shared
+/// two-core machine, for an O(1) `HGET`).
+const BOUND_MICROS: i64 = 50_000;
+/// What half the commands of each kind take at most: the work of a batch, without the stalls.
+const MEDIAN_BOUND_MICROS: i64 = 10_000;
+/// A command that does too much work takes too long every time; a stall of the machine strikes a command now and
+/// then: a measurement over the bound is made again, up to this many times in all.
+const ATTEMPTS: usize = 3;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_with_100000_sessions_is_listed_and_revoked_without_any_command_blocking_redis_for_long()
  {
-    const SESSIONS: usize = 100_000;
-    /// What one command may take at most: generous, as a loaded machine's scheduler alone stalls a process for
-    /// tens of milliseconds at times (seen up to 65 ms on a shared two-core machine, for an O(1) `DEL`), and yet
-    /// well below what one script over every handle took before batches (1.4 s to list and 0.84 s to revoke
-    /// 300,000 sessions, as issue 20 measured: about 470 and 280 ms for 100,000). The measured figures are printed
-    /// (`--nocapture`).
-    const BOUND_MICROS: i64 = 100_000;
-    /// What half the commands of each kind take at most: the work of a batch, without the stalls.
-    const MEDIAN_BOUND_MICROS: i64 = 10_000;
     let Some(redis) = RedisServer::start() else {
         return;
     };
     let store = RedisStore::connect(&redis.url()).await.unwrap();
+    let config = SessionConfig::builder()
+        .signing_secret("a secret of at least 32 bytes, for the recipe")
+        .store_timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let sessions = Sessions::with_store(config, store.clone());
+    redis.command("CONFIG", &["SET", "slowlog-max-len", "1000000"]);
+    let mut failures = Vec::new();
+    for attempt in 1..=ATTEMPTS {
+        create_sessions(&redis, &store).await;
+        redis.command("CONFIG", &["SET", "slowlog-log-slower-than", "0"]);
+        redis.command("SLOWLOG", &["RESET"]);
+
+        let started = Instant::now();
+        let handles = sessions
+            .get_all_session_handles_for_user("alice")
+            .await
+            .unwrap();
+        let listing = started.elapsed();
+        assert_eq!(handles.len(), SESSIONS);
+        let listed = commands_run(&redis);
+
+        let started = Instant::now();
+        let revoked = sessions
+            .revoke_all_sessions_for_user("alice")
+            .await
+            .unwrap();
+        let revoking = started.elapsed();
+        assert_eq!(revoked.len(), SESSIONS);
+        let deleted = commands_run(&redis);
+        redis.command("CONFIG", &["SET", "slowlog-log-slower-than", "10000"]);
+        let size: i64 = redis::from_redis_value(redis.command("DBSIZE", &[])).unwrap();
+        assert_eq!(size, 0);
+
+        failures.clear();
+        for (operation, time, commands) in [
+            ("list_by_user", listing, &listed),
+            ("delete_by_user", revoking, &deleted),
+        ] {
+            eprintln!(
+                "attempt {attempt}, {operation}: {time:?} in all; command, count, median, 99.9th percentile and \
+                 longest in µs:"
+            );
+            for (command, count, median, p999, longest) in commands {
+                eprintln!("  {command:<16} {count:>7} {median:>6} {p999:>6} {longest:>6}");
+                assert!(
+                    *median < MEDIAN_BOUND_MICROS,
+                    "{operation}: {command} took {median} µs (median)"
+                );
+                if *longest >= BOUND_MICROS {
+                    failures.push(format!("{operation}: {command} took {longest} µs"));
+                }
+            }
+        }
+        if failures.is_empty() {
+            return;
+        }
+    }
+    panic!("in each of {ATTEMPTS} attempts, a command took too long; the last: {failures:?}");
+}
+
+/// `SESSIONS` sessions of alice: the first thousand through the store, the rest written as it writes them (see
+/// `redis_operations.rs`'s layout test) in pipelines, which is faster.
+async fn create_sessions(redis: &RedisServer, store: &RedisStore) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap();
     let started = Instant::now();
-    // The first thousand through the store; the rest written as it writes them (see the layout test above) in
-    // pipelines, which is faster.
     let record = |n: usize| -> SessionRecord {
         serde_json::from_value(json!({
             "handle": format!("handle-{n}"),
@@ -90,14 +156,11 @@ async fn a_user_with_100000_sessions_is_listed_and_revoked_without_any_command_b
         .unwrap()
     };
     futures_util::stream::iter(0..1000)
-        .map(|n| {
-            let store = &store;
-            async move {
-                store
-                    .create(&record(n), Duration::from_secs(86_400))
-                    .await
-                    .unwrap();
-            }
+        .map(|n| async move {
+            store
+                .create(&record(n), Duration::from_secs(86_400))
+                .await
+                .unwrap();
         })
         .buffer_unordered(64)
         .for_each(|()| async {})
@@ -135,55 +198,4 @@ async fn a_user_with_100000_sessions_is_listed_and_revoked_without_any_command_b
         pipeline.exec(&mut connection).unwrap();
     }
     eprintln!("created {SESSIONS} sessions in {:?}", started.elapsed());
-    let config = SessionConfig::builder()
-        .signing_secret("a secret of at least 32 bytes, for the recipe")
-        .store_timeout(Duration::from_secs(120))
-        .build()
-        .unwrap();
-    let sessions = Sessions::with_store(config, store);
-    redis.command("CONFIG", &["SET", "slowlog-log-slower-than", "0"]);
-    redis.command("CONFIG", &["SET", "slowlog-max-len", "1000000"]);
-    redis.command("SLOWLOG", &["RESET"]);
-
-    let started = Instant::now();
-    let handles = sessions
-        .get_all_session_handles_for_user("alice")
-        .await
-        .unwrap();
-    let listing = started.elapsed();
-    assert_eq!(handles.len(), SESSIONS);
-    let listed = commands_run(&redis);
-
-    let started = Instant::now();
-    let revoked = sessions
-        .revoke_all_sessions_for_user("alice")
-        .await
-        .unwrap();
-    let revoking = started.elapsed();
-    assert_eq!(revoked.len(), SESSIONS);
-    let deleted = commands_run(&redis);
-    let size: i64 = redis::from_redis_value(redis.command("DBSIZE", &[])).unwrap();
-    assert_eq!(size, 0);
-
-    for (operation, time, commands) in [
-        ("list_by_user", listing, &listed),
-        ("delete_by_user", revoking, &deleted),
-    ] {
-        eprintln!(
-            "{operation}: {time:?} in all; command, count, median, 99.9th percentile and longest in µs:"
-        );
-        for (command, count, median, p999, longest) in commands {
-            eprintln!("  {command:<16} {count:>7} {median:>6} {p999:>6} {longest:>6}");
-        }
-        for (command, _, median, _, longest) in commands {
-            assert!(
-                *median < MEDIAN_BOUND_MICROS,
-                "{operation}: {command} took {median} µs (median)"
-            );
-            assert!(
-                *longest < BOUND_MICROS,
-                "{operation}: {command} took {longest} µs"
-            );
-        }
-    }
 }

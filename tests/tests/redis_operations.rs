@@ -518,3 +518,47 @@ async fn rediss_urls_connect_over_tls_with_the_given_authority_and_client_certif
         assert!(RedisStore::connect_with(config).await.is_err());
     }
 }
+
+#[tokio::test]
+async fn a_cluster_whose_nodes_speak_tls_only_serves_sessions_over_rediss() {
+    let Some(certificates) = RedisServer::is_installed()
+        .then(TestCertificates::generate)
+        .flatten()
+    else {
+        return;
+    };
+    let cluster = RedisCluster::start_tls(&certificates).unwrap();
+    let urls = cluster.urls();
+    assert!(
+        urls.iter().all(|url| url.starts_with("rediss://")),
+        "{urls:?}"
+    );
+    let store = RedisStore::connect_with(
+        RedisStoreConfig::cluster(urls)
+            .tls_root_certificates(certificates.pem("ca.crt"))
+            .tls_client_certificate(
+                certificates.pem("client.crt"),
+                certificates.pem("client.key"),
+            ),
+    )
+    .await
+    .unwrap();
+    let clock = ManualClock::starting_now();
+    let app = Instance::start(store, &clock).await;
+    let signed_in = [
+        app.sign_in("alice").await,
+        app.sign_in("alice").await,
+        app.sign_in("alice").await,
+    ];
+    for (_, tokens) in &signed_in {
+        assert_eq!(app.refresh(&tokens.refresh).await.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        app.sessions
+            .revoke_all_sessions_for_user("alice")
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}
