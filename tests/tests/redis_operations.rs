@@ -424,7 +424,7 @@ async fn without_wait_a_theft_revocation_the_replica_missed_is_lost_in_a_failove
 }
 
 #[tokio::test]
-async fn with_wait_a_theft_revocation_no_replica_acknowledges_answers_503_and_stands_on_the_primary()
+async fn with_wait_a_theft_revocation_no_replica_acknowledges_answers_503_stands_on_the_primary_and_holds_up_nothing_else()
  {
     let Some(primary) = RedisServer::start() else {
         return;
@@ -440,7 +440,15 @@ async fn with_wait_a_theft_revocation_no_replica_acknowledges_answers_503_and_st
     promote(&replica);
     clock.advance(PAST_GRACE_PERIOD);
     let started = Instant::now();
-    let detected = on_primary.refresh(&victim.refresh).await;
+    // Meanwhile another user signs in: the store's other calls do not queue behind the `WAIT`.
+    let ((detected, detected_at), (_, signed_in_at)) = tokio::join!(
+        async { (on_primary.refresh(&victim.refresh).await, Instant::now()) },
+        async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            (on_primary.sign_in("bob").await, Instant::now())
+        },
+    );
+    assert!(signed_in_at < detected_at);
     assert_eq!(detected.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(detected.headers().contains_key("retry-after"));
     assert!(
@@ -501,7 +509,7 @@ async fn rediss_urls_connect_over_tls_with_the_given_authority_and_client_certif
             .get_all_session_handles_for_user("alice")
             .await
             .unwrap(),
-        [handle.clone()]
+        [handle.as_str()]
     );
     assert!(app.sessions.revoke_session(&handle).await.unwrap());
 

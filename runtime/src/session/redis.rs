@@ -79,7 +79,7 @@ use super::store::{SessionRecord, SessionStore};
 pub struct RedisStore {
     connection: Connection,
     keys: Keys,
-    wait: Option<WaitForReplicas>,
+    wait: Option<Waiting>,
 }
 
 /// The settings of a [`RedisStore`]: one server ([`new`](Self::new)) or a Redis Cluster
@@ -90,7 +90,8 @@ pub struct RedisStore {
 /// use errorhandler::session::{RedisStore, RedisStoreConfig};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// // A primary with one replica at least, over TLS with the system's web roots, answering `WAIT` within 100 ms.
+/// // A primary with one replica at least, over TLS trusting the web's root authorities; revocations and rotations
+/// // wait until a replica has them, for 100 ms at most.
 /// let store = RedisStore::connect_with(
 ///     RedisStoreConfig::new("rediss://:password@redis.internal:6380/0")
 ///         .wait_for_replicas(1, Duration::from_millis(100)),
@@ -113,12 +114,13 @@ pub struct RedisStore {
 ///
 /// # TLS
 ///
-/// A `rediss://` URL connects over TLS (rustls). The server's certificate is checked against the web's root authorities (webpki-roots), or
-/// only against those given to [`tls_root_certificates`](Self::tls_root_certificates); a client certificate for
-/// Redis's `tls-auth-clients` is given to [`tls_client_certificate`](Self::tls_client_certificate). rustls uses
-/// the process's default crypto provider, ring's unless the build also enables another one (aws-lc-rs, through
-/// another crate), in which case the app installs its choice (`CryptoProvider::install_default`) before
-/// connecting, as rustls asks.
+/// A `rediss://` URL connects over TLS (rustls, redis-rs's `tokio-rustls-comp`). The server's certificate is
+/// checked against the web's root authorities (webpki-roots), or only against those given to
+/// [`tls_root_certificates`](Self::tls_root_certificates); a client certificate for Redis's `tls-auth-clients` is
+/// given to [`tls_client_certificate`](Self::tls_client_certificate). rustls uses the process's default crypto
+/// provider: ring's, unless the build also enables another one (aws-lc-rs, through another crate), in which case
+/// the app installs its choice (`rustls::crypto::CryptoProvider::install_default`) before connecting, as rustls
+/// asks.
 ///
 /// For a cluster over TLS, every node URL is `rediss://`, and the nodes must announce their TLS ports to the
 /// store, as Redis does with `tls-port` and `tls-cluster yes` (as the tests run it).
@@ -146,6 +148,13 @@ enum Target {
 struct WaitForReplicas {
     replicas: u32,
     timeout: Duration,
+}
+
+/// The writes that `WAIT`: on a connection of their own, followed by `WAIT`.
+#[derive(Clone)]
+struct Waiting {
+    replicas: WaitForReplicas,
+    connection: Connection,
 }
 
 impl RedisStoreConfig {
@@ -202,9 +211,11 @@ impl RedisStoreConfig {
     }
 
     /// After every revocation (a deletion of a session: a sign-out, a theft, [`revoke_session`], each round of
-    /// [`revoke_all_sessions_for_user`]) and every compare-and-swap that commits a change (a refresh's rotation, a
-    /// payload update), sends `WAIT replicas timeout` on the same connection as the write, so that the write is
-    /// known to have reached `replicas` replicas before the recipe answers. Off by default.
+    /// [`revoke_all_sessions_for_user`]) and every compare-and-swap (a refresh's rotation, a payload update), sends
+    /// `WAIT replicas timeout`, so that the write is known to have reached `replicas` replicas before the recipe
+    /// answers. Off by default. These writes and their `WAIT`s go through a second connection that the store opens
+    /// for them (`WAIT` counts the writes of its own connection), so that the store's other calls never queue
+    /// behind a `WAIT`.
     ///
     /// When fewer replicas acknowledge within `timeout`, the call fails: the recipe answers 503 with `Retry-After`,
     /// and the client retries, rather than being told a revocation succeeded that a failover could undo. The write
@@ -217,8 +228,9 @@ impl RedisStoreConfig {
     /// those that acknowledged, and a write that failed its `WAIT` may or may not survive one. Ask for as many
     /// replicas as a failover could choose from (and let Sentinel or the cluster prefer the most up-to-date one),
     /// and keep `timeout` well below the [response timeout](Self::response_timeout) and the recipe's store
-    /// timeout. While a `WAIT` waits, other commands sent on the same connection wait behind it. In a cluster,
-    /// each write waits on the node of its slot, so revoking all of a user's sessions waits once per session.
+    /// timeout. Writes that wait queue behind each other's `WAIT` on their connection (in a cluster, on their
+    /// node's): revoking all of a user's sessions waits once per batch on a single server and once per session in
+    /// a cluster, where they are spread over the slots.
     ///
     /// A `timeout` of zero is taken as one millisecond (`WAIT` with 0 would wait for ever).
     ///
@@ -315,45 +327,21 @@ impl RedisStore {
                 config.key_prefix
             )));
         }
-        let connection = match &config.target {
-            Target::Server(url) => {
-                let client = match config.tls_certificates() {
-                    Some(certificates) => redis::Client::build_with_tls(url.as_str(), certificates),
-                    None => redis::Client::open(url.as_str()),
-                }
-                .map_err(failure)?;
-                let manager = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(config.connection_timeout))
-                    .set_response_timeout(Some(config.response_timeout))
-                    // Few quick retries per reconnection: the recipe's own timeout bounds each request anyway,
-                    // and a later command triggers the next reconnection.
-                    .set_number_of_retries(2)
-                    .set_max_delay(Duration::from_millis(500));
-                Connection::Server(
-                    client
-                        .get_connection_manager_with_config(manager)
-                        .await
-                        .map_err(failure)?,
-                )
-            }
-            Target::Cluster(nodes) => {
-                let mut builder = ClusterClientBuilder::new(nodes.iter().map(String::as_str))
-                    .connection_timeout(config.connection_timeout)
-                    .response_timeout(config.response_timeout)
-                    .retries(3);
-                if let Some(certificates) = config.tls_certificates() {
-                    builder = builder.certs(certificates);
-                }
-                let client = builder.build().map_err(failure)?;
-                Connection::Cluster(client.get_async_connection().await.map_err(failure)?)
-            }
+        let connection = Connection::open(&config).await?;
+        // A connection of its own, so that other calls do not queue behind a `WAIT`.
+        let wait = match config.wait {
+            Some(replicas) => Some(Waiting {
+                replicas,
+                connection: Connection::open(&config).await?,
+            }),
+            None => None,
         };
         Ok(Self {
             connection,
             keys: Keys {
                 prefix: config.key_prefix,
             },
-            wait: config.wait,
+            wait,
         })
     }
 }
@@ -367,7 +355,10 @@ impl fmt::Debug for RedisStore {
         f.debug_struct("RedisStore")
             .field("target", &target)
             .field("key_prefix", &self.keys.prefix)
-            .field("wait_for_replicas", &self.wait)
+            .field(
+                "wait_for_replicas",
+                &self.wait.as_ref().map(|waiting| waiting.replicas),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -585,8 +576,13 @@ impl RedisStore {
         Ok(())
     }
 
-    /// Runs `script` with the keys and arguments `call` gives it, then `WAIT` on the same connection when `wait`
-    /// asks for it and replicas are configured.
+    /// The connection and the `WAIT` of the writes that `wait` for replicas, when replicas are configured.
+    fn waiting(&self, wait: Wait) -> Option<&Waiting> {
+        self.wait.as_ref().filter(|_| wait == Wait::ForReplicas)
+    }
+
+    /// Runs `script` with the keys and arguments `call` gives it; when `wait` asks for it and replicas are
+    /// configured, on the connection of such writes and followed by `WAIT`.
     async fn run<T: FromRedisValue>(
         &self,
         script: &Script,
@@ -595,11 +591,10 @@ impl RedisStore {
     ) -> Result<T, SessionStoreError> {
         let mut invocation = script.prepare_invoke();
         call(&mut invocation);
-        let mut connection = self.connection.clone();
-        let Some(replicas) = self.wait.filter(|_| wait == Wait::ForReplicas) else {
+        let Some(waiting) = self.waiting(wait) else {
             // By its hash, and by its source if Redis does not know it yet (a restart, another node).
             return invocation
-                .invoke_async(&mut connection)
+                .invoke_async(&mut self.connection.clone())
                 .await
                 .map_err(failure);
         };
@@ -610,12 +605,12 @@ impl RedisStore {
             .load_script(script)
             .ignore()
             .invoke_script(&invocation);
-        replicas.append_to(&mut pipeline);
+        waiting.replicas.append_to(&mut pipeline);
         let (value, acknowledged): (T, u32) = pipeline
-            .query_async(&mut connection)
+            .query_async(&mut waiting.connection.clone())
             .await
             .map_err(failure)?;
-        replicas.check(acknowledged)?;
+        waiting.replicas.check(acknowledged)?;
         Ok(value)
     }
 
@@ -630,40 +625,42 @@ impl RedisStore {
         if commands.is_empty() {
             return Ok(Vec::new());
         }
-        let wait = self.wait.filter(|_| wait == Wait::ForReplicas);
-        match &self.connection {
+        let waiting = self.waiting(wait);
+        let connection = waiting.map_or(&self.connection, |waiting| &waiting.connection);
+        match connection {
             Connection::Server(_) => {
                 let mut pipeline = redis::pipe();
                 for command in commands {
                     pipeline.add_command(command);
                 }
-                if let Some(replicas) = wait {
-                    replicas.append_to(&mut pipeline);
+                if let Some(waiting) = waiting {
+                    waiting.replicas.append_to(&mut pipeline);
                 }
                 let mut replies: Vec<Value> = pipeline
-                    .query_async(&mut self.connection.clone())
+                    .query_async(&mut connection.clone())
                     .await
                     .map_err(failure)?;
-                if let Some(replicas) = wait {
+                if let Some(waiting) = waiting {
                     let acknowledged = replies.pop().unwrap_or(Value::Nil);
-                    replicas.check(u32::from_redis_value(acknowledged).map_err(failure)?)?;
+                    let acknowledged = u32::from_redis_value(acknowledged).map_err(failure)?;
+                    waiting.replicas.check(acknowledged)?;
                 }
                 Ok(replies)
             }
             Connection::Cluster(_) => {
                 try_join_all(commands.into_iter().map(|command| async move {
-                    let mut connection = self.connection.clone();
-                    let Some(replicas) = wait else {
+                    let mut connection = connection.clone();
+                    let Some(waiting) = waiting else {
                         return command.query_async(&mut connection).await.map_err(failure);
                     };
                     let mut pipeline = redis::pipe();
                     pipeline.add_command(command);
-                    replicas.append_to(&mut pipeline);
+                    waiting.replicas.append_to(&mut pipeline);
                     let (reply, acknowledged): (Value, u32) = pipeline
                         .query_async(&mut connection)
                         .await
                         .map_err(failure)?;
-                    replicas.check(acknowledged)?;
+                    waiting.replicas.check(acknowledged)?;
                     Ok(reply)
                 }))
                 .await
@@ -712,6 +709,45 @@ impl Keys {
 enum Connection {
     Server(ConnectionManager),
     Cluster(ClusterConnection),
+}
+
+impl Connection {
+    /// Connects to the server or to the cluster of `config`.
+    async fn open(config: &RedisStoreConfig) -> Result<Self, SessionStoreError> {
+        Ok(match &config.target {
+            Target::Server(url) => {
+                let client = match config.tls_certificates() {
+                    Some(certificates) => redis::Client::build_with_tls(url.as_str(), certificates),
+                    None => redis::Client::open(url.as_str()),
+                }
+                .map_err(failure)?;
+                let manager = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(config.connection_timeout))
+                    .set_response_timeout(Some(config.response_timeout))
+                    // Few quick retries per reconnection: the recipe's own timeout bounds each request anyway,
+                    // and a later command triggers the next reconnection.
+                    .set_number_of_retries(2)
+                    .set_max_delay(Duration::from_millis(500));
+                Self::Server(
+                    client
+                        .get_connection_manager_with_config(manager)
+                        .await
+                        .map_err(failure)?,
+                )
+            }
+            Target::Cluster(nodes) => {
+                let mut builder = ClusterClientBuilder::new(nodes.iter().map(String::as_str))
+                    .connection_timeout(config.connection_timeout)
+                    .response_timeout(config.response_timeout)
+                    .retries(3);
+                if let Some(certificates) = config.tls_certificates() {
+                    builder = builder.certs(certificates);
+                }
+                let client = builder.build().map_err(failure)?;
+                Self::Cluster(client.get_async_connection().await.map_err(failure)?)
+            }
+        })
+    }
 }
 
 impl ConnectionLike for Connection {
