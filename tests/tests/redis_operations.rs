@@ -227,6 +227,36 @@ async fn a_key_prefix_with_a_brace_is_refused() {
     assert!(error.message().contains("hash tags"), "{error}");
 }
 
+#[test]
+fn the_debug_output_of_a_configuration_shows_no_credential() {
+    let config = RedisStoreConfig::cluster([
+        "rediss://:s3cret-password@10.0.0.1:6379",
+        "rediss://alice:s3cret-password@10.0.0.2:6379",
+    ])
+    .wait_for_replicas(1, Duration::from_millis(100))
+    .tls_root_certificates("-----BEGIN CERTIFICATE-----")
+    .tls_client_certificate(
+        "-----BEGIN CERTIFICATE-----",
+        "-----BEGIN PRIVATE KEY----- s3cret",
+    );
+    let debug = format!("{config:?}");
+    assert!(!debug.contains("s3cret"), "{debug}");
+    assert!(
+        debug.contains(
+            r#"cluster: ["rediss://[redacted]@10.0.0.1:6379", "rediss://[redacted]@10.0.0.2:6379"]"#
+        ),
+        "{debug}"
+    );
+    assert!(
+        debug.contains("wait_for_replicas: Some(WaitForReplicas { replicas: 1, timeout: 100ms })"),
+        "{debug}"
+    );
+    assert!(
+        debug.contains(r#"tls_client_certificate: Some("[redacted]")"#),
+        "{debug}"
+    );
+}
+
 #[tokio::test]
 async fn on_a_cluster_two_sessions_of_one_user_in_slots_of_different_nodes_are_revoked_together() {
     let Some(cluster) = RedisCluster::start() else {
