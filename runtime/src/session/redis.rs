@@ -59,11 +59,11 @@ use super::store::{SessionRecord, SessionStore};
 /// user has, listing or revoking them is a series of short round trips rather than one long command during which
 /// Redis serves nobody else. With 100,000 sessions of one user (`tests/tests/redis_many_sessions.rs` times every
 /// command with `SLOWLOG`; Redis 7.0 on a shared, loaded two-core machine), the longest commands were a page of
-/// [`list_by_user`](SessionStore::list_by_user) (a script around `ZSCAN ... COUNT 1000`: 2.6 to 3.9 ms at the
+/// [`list_by_user`](SessionStore::list_by_user) (a script around `ZSCAN ... COUNT 1000`: 2.3 to 3.9 ms at the
 /// median, 4 to 11 ms at most) and a batch of [`delete_by_user`](SessionStore::delete_by_user) leaving the index
-/// (`ZREM` of 1,000 handles: 0.7 ms at the median, 1.3 ms at most), except when the machine stalled Redis, as it did
-/// now and then whatever the command (up to 108 ms, one-key commands too). Listing took 3 to 4 s in all, revoking
-/// 1.5 to 1.7 s. Before batches, one script read every handle: 1.4 s for 300,000 sessions.
+/// (`ZREM` of 1,000 handles: 0.5 to 0.7 ms at the median, 1.3 ms at most), except when the machine stalled Redis,
+/// as it did now and then whatever the command (up to 108 ms, one-key commands too). Listing took 2.6 to 4 s in
+/// all, revoking 1.2 to 1.7 s. Before batches, one script read every handle: 1.4 s for 300,000 sessions.
 ///
 /// # Failures
 ///
@@ -785,7 +785,8 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local ttl = tonumber(ARGV[2])
 local grace = tonumber(ARGV[4])
-local stale = redis.call('ZRANGE', KEYS[1], '-inf', string.format('(%d', now - grace), 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[5]))
+local cutoff = string.format('(%d', now - grace)
+local stale = redis.call('ZRANGE', KEYS[1], '-inf', cutoff, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[5]))
 if #stale > 0 then redis.call('ZREM', KEYS[1], unpack(stale)) end
 if ARGV[3] == '1' then
   redis.call('ZADD', KEYS[1], 'XX', 'GT', now + ttl, ARGV[1])
