@@ -1,7 +1,7 @@
 //! The session recipe over real HTTP: sign-in, expiry, refresh, theft detection, claims, sign-out, store failures.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -11,13 +11,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use errorhandler::session::{
     BooleanClaim, ClaimValidator, ManualClock, MaxAgeClaim, MemoryStore, NewSession, RedisStore,
-    RoleClaim, Session, SessionConfig, SessionConfigBuilder, SessionError, SessionFailure,
-    SessionStore, SessionStoreError, Sessions, TokenReuseBehaviour,
+    RedisStoreConfig, RoleClaim, Session, SessionConfig, SessionConfigBuilder, SessionError,
+    SessionFailure, SessionStore, SessionStoreError, Sessions, TokenReuseBehaviour,
 };
 use errorhandler::{HttpError, errorhandler};
 use errorhandler_tests::faulty_store::{Faults, FaultyStore};
 use errorhandler_tests::{
-    RedisServer, TestServer, Tokens, client, get_with_access, refresh_with, set_cookies,
+    RedisCluster, RedisServer, TestServer, Tokens, client, get_with_access, refresh_with,
+    set_cookies,
 };
 use serde_json::{Value, json};
 
@@ -33,6 +34,7 @@ const GRACE_PERIOD: Duration = Duration::from_secs(30);
 enum Backend {
     Memory,
     Redis,
+    Cluster,
 }
 
 thread_local! {
@@ -40,7 +42,9 @@ thread_local! {
     static BACKEND: std::cell::Cell<Backend> = const { std::cell::Cell::new(Backend::Memory) };
 }
 
-/// Runs each test once with a `MemoryStore` and once with a `RedisStore` on a `redis-server` of its own.
+/// Runs each test once with a `MemoryStore`, once with a `RedisStore` on a `redis-server` of its own, and once with a
+/// `RedisStore` on a Redis Cluster of three primaries (shared by the tests that run at the same time, each with keys
+/// of its own).
 macro_rules! each_store {
     ($($(#[$attribute:meta])* async fn $name:ident() $body:block)*) => {
         mod memory_store {
@@ -68,11 +72,28 @@ macro_rules! each_store {
                 }
             )*
         }
+        mod cluster_store {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                $(#[$attribute])*
+                async fn $name() {
+                    if !RedisServer::is_installed() {
+                        return;
+                    }
+                    BACKEND.with(|backend| backend.set(Backend::Cluster));
+                    $body
+                }
+            )*
+        }
     };
 }
 
-/// A fresh store of the running test's backend, and the Redis server behind it, if any.
-async fn fresh_store() -> (Arc<dyn SessionStore>, Option<RedisServer>) {
+/// What keeps the Redis behind a test's store running until the test ends: its server, or its share of a cluster.
+type RedisGuard = Box<dyn std::any::Any + Send + Sync>;
+
+/// A fresh store of the running test's backend, and the Redis behind it, if any.
+async fn fresh_store() -> (Arc<dyn SessionStore>, Option<RedisGuard>) {
     match BACKEND.with(std::cell::Cell::get) {
         Backend::Memory => (Arc::new(MemoryStore::new()), None),
         Backend::Redis => {
@@ -80,7 +101,18 @@ async fn fresh_store() -> (Arc<dyn SessionStore>, Option<RedisServer>) {
             let store = RedisStore::connect(&server.url())
                 .await
                 .expect("connect to redis-server");
-            (Arc::new(store), Some(server))
+            (Arc::new(store), Some(Box::new(server)))
+        }
+        Backend::Cluster => {
+            static TESTS: AtomicU32 = AtomicU32::new(0);
+            let cluster = RedisCluster::shared().expect("redis-server is installed");
+            let prefix = format!("test-{}:", TESTS.fetch_add(1, Ordering::Relaxed));
+            let store = RedisStore::connect_with(
+                RedisStoreConfig::cluster(cluster.urls()).key_prefix(prefix),
+            )
+            .await
+            .expect("connect to the cluster");
+            (Arc::new(store), Some(Box::new(cluster)))
         }
     }
 }
@@ -90,7 +122,7 @@ struct App {
     server: TestServer,
     sessions: Sessions,
     clock: ManualClock,
-    _redis: Option<RedisServer>,
+    _redis: Option<RedisGuard>,
 }
 
 impl App {
