@@ -156,13 +156,7 @@ fn check_origin(config: &ConfigInner, headers: &HeaderMap) -> Result<(), Option<
                 authority.is_some_and(|authority| host.trim().eq_ignore_ascii_case(authority))
             })
     };
-    if own(header::HOST)
-        || own(X_FORWARDED_HOST)
-        || config
-            .allowed_origins
-            .iter()
-            .any(|allowed| *allowed == text)
-    {
+    if own(header::HOST) || own(X_FORWARDED_HOST) || config.allowed_origins.contains(&text) {
         Ok(())
     } else {
         Err(Some(text))

@@ -463,7 +463,6 @@ fn random_text<const N: usize>() -> Result<String, getrandom::Error> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
-
 /// `base64url(claims JSON) "." base64url(HMAC-SHA256(key, first part))`: the form of refresh tokens, and of access
 /// tokens before they were JWTs.
 pub(crate) fn seal<C: Serialize>(claims: &C, signer: &Signer) -> String {
