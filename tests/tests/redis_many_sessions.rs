@@ -57,20 +57,16 @@ fn commands_run(redis: &RedisServer) -> Vec<(String, usize, i64, i64, i64)> {
 
 /// How many sessions the user has.
 const SESSIONS: usize = 100_000;
-/// What one command may take at most: well below what one script over every handle took before batches (1.4 s to
-/// list and 0.84 s to revoke 300,000 sessions, as issue 20 measured: about 470 and 280 ms for 100,000), and yet
-/// generous, as a loaded machine stalls a process now and then whatever it runs (seen up to 108 ms on a shared
-/// two-core machine, for an O(1) `HGET`).
-const BOUND_MICROS: i64 = 50_000;
-/// What half the commands of each kind take at most: the work of a batch, without the stalls.
-const MEDIAN_BOUND_MICROS: i64 = 10_000;
-/// A command that does too much work takes too long every time; a stall of the machine strikes a command now and
-/// then: a measurement over the bound is made again, up to this many times in all.
-const ATTEMPTS: usize = 3;
+/// What half the commands of each kind may take at most. One script over every handle, as the store ran before
+/// batches, took about 470 ms to list and 280 ms to revoke 100,000 sessions (issue 20 measured 1.4 s and 0.84 s
+/// for 300,000); a batch takes a few milliseconds. The bound sits ten times below the old figure, so that a
+/// loaded machine's stalls (seen up to 108 ms for an O(1) `HGET` on a shared two-core machine) cannot fail it,
+/// while a command doing a whole user's work would. The longest command is printed, not asserted: the machine's
+/// stalls decide it, and timings are the benchmarks' business.
+const MEDIAN_BOUND_MICROS: i64 = 50_000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_user_with_100000_sessions_is_listed_and_revoked_without_any_command_blocking_redis_for_long()
- {
+async fn a_user_with_100000_sessions_is_listed_and_revoked_in_bounded_batches() {
     let Some(redis) = RedisServer::start() else {
         return;
     };
@@ -82,58 +78,56 @@ async fn a_user_with_100000_sessions_is_listed_and_revoked_without_any_command_b
         .unwrap();
     let sessions = Sessions::with_store(config, store.clone());
     redis.command("CONFIG", &["SET", "slowlog-max-len", "1000000"]);
-    let mut failures = Vec::new();
-    for attempt in 1..=ATTEMPTS {
-        create_sessions(&redis, &store).await;
-        redis.command("CONFIG", &["SET", "slowlog-log-slower-than", "0"]);
-        redis.command("SLOWLOG", &["RESET"]);
+    create_sessions(&redis, &store).await;
+    redis.command("CONFIG", &["SET", "slowlog-log-slower-than", "0"]);
+    redis.command("SLOWLOG", &["RESET"]);
 
-        let started = Instant::now();
-        let handles = sessions
-            .get_all_session_handles_for_user("alice")
-            .await
-            .unwrap();
-        let listing = started.elapsed();
-        assert_eq!(handles.len(), SESSIONS);
-        let listed = commands_run(&redis);
+    let started = Instant::now();
+    let handles = sessions
+        .get_all_session_handles_for_user("alice")
+        .await
+        .unwrap();
+    let listing = started.elapsed();
+    assert_eq!(handles.len(), SESSIONS);
+    let listed = commands_run(&redis);
 
-        let started = Instant::now();
-        let revoked = sessions
-            .revoke_all_sessions_for_user("alice")
-            .await
-            .unwrap();
-        let revoking = started.elapsed();
-        assert_eq!(revoked.len(), SESSIONS);
-        let deleted = commands_run(&redis);
-        redis.command("CONFIG", &["SET", "slowlog-log-slower-than", "10000"]);
-        let size: i64 = redis::from_redis_value(redis.command("DBSIZE", &[])).unwrap();
-        assert_eq!(size, 0);
+    let started = Instant::now();
+    let revoked = sessions
+        .revoke_all_sessions_for_user("alice")
+        .await
+        .unwrap();
+    let revoking = started.elapsed();
+    assert_eq!(revoked.len(), SESSIONS);
+    let deleted = commands_run(&redis);
+    redis.command("CONFIG", &["SET", "slowlog-log-slower-than", "10000"]);
+    let size: i64 = redis::from_redis_value(redis.command("DBSIZE", &[])).unwrap();
+    assert_eq!(size, 0);
 
-        failures.clear();
-        for (operation, time, commands) in [
-            ("list_by_user", listing, &listed),
-            ("delete_by_user", revoking, &deleted),
-        ] {
-            eprintln!(
-                "attempt {attempt}, {operation}: {time:?} in all; command, count, median, 99.9th percentile and \
-                 longest in µs:"
+    for (operation, time, commands) in [
+        ("list_by_user", listing, &listed),
+        ("delete_by_user", revoking, &deleted),
+    ] {
+        eprintln!(
+            "{operation}: {time:?} in all; command, count, median, 99.9th percentile and longest in µs:"
+        );
+        for (command, count, median, p999, longest) in commands {
+            eprintln!("  {command:<16} {count:>7} {median:>6} {p999:>6} {longest:>6}");
+            assert!(
+                *median < MEDIAN_BOUND_MICROS,
+                "{operation}: {command} took {median} µs (median)"
             );
-            for (command, count, median, p999, longest) in commands {
-                eprintln!("  {command:<16} {count:>7} {median:>6} {p999:>6} {longest:>6}");
-                assert!(
-                    *median < MEDIAN_BOUND_MICROS,
-                    "{operation}: {command} took {median} µs (median)"
-                );
-                if *longest >= BOUND_MICROS {
-                    failures.push(format!("{operation}: {command} took {longest} µs"));
-                }
-            }
         }
-        if failures.is_empty() {
-            return;
-        }
+        // The user's index is read or emptied a batch at a time: as many commands on it as batches, at least.
+        let on_the_index: usize = commands
+            .iter()
+            .filter(|(command, ..)| command.ends_with(" user"))
+            .map(|(_, count, ..)| count)
+            .sum();
+        assert!(
+            on_the_index >= SESSIONS / RedisStore::BATCH,
+            "{operation}: {on_the_index} commands on the user's index for {SESSIONS} sessions"
+        );
     }
-    panic!("in each of {ATTEMPTS} attempts, a command took too long; the last: {failures:?}");
 }
 
 /// `SESSIONS` sessions of alice: the first thousand through the store, the rest written as it writes them (see
