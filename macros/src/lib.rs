@@ -1,5 +1,7 @@
 //! Procedural macros of errorhandler; use them through the `errorhandler` crate, which documents them.
 
+#![forbid(unsafe_code)]
+
 mod abort;
 mod codegen;
 mod diagnostics;

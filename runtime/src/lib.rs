@@ -10,6 +10,9 @@
 //!
 //! See the README for the dispatch rules and the status policy.
 
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 extern crate self as errorhandler;
 
 mod answer;
@@ -27,6 +30,7 @@ pub mod rejections;
 mod report;
 mod request_head;
 #[cfg(feature = "session")]
+#[cfg_attr(docsrs, doc(cfg(feature = "session")))]
 pub mod session;
 mod status_text;
 
@@ -98,7 +102,7 @@ pub use errorhandler_macros::errorhandler;
 pub mod __private;
 
 // The README shows every feature, `RedisStore` included: its snippets compile where all are on, as in
-// `cargo test --workspace`.
+// `cargo test --workspace`. `runtime/README.md` links to the workspace's README, so the path holds in the package.
 #[cfg(all(doctest, feature = "redis"))]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -95,9 +95,9 @@ use crate::error_status::{Declaration, Declared, ErrorStatus};
 /// Declares each rejection type as `#[errorhandler::status]` would (the core does not use its own macros): its
 /// status, and for a client error its text, as the description and as the answer axum gives it.
 macro_rules! declare {
-    ($($(#[$cfg:meta])* $rejection:ty,)*) => {$(
+    ($($(#[cfg(feature = $feature:literal)])? $rejection:ty,)*) => {$(
         // why: without it, rustc lists axum's types to a user whose own type lacks `ErrorStatus` or `Declared`
-        $(#[$cfg])*
+        $(#[cfg(feature = $feature)] #[cfg_attr(docsrs, doc(cfg(feature = $feature)))])?
         #[diagnostic::do_not_recommend]
         impl ErrorStatus for $rejection {
             /// The status axum answers it with.
@@ -117,11 +117,11 @@ macro_rules! declare {
             }
         }
 
-        $(#[$cfg])*
+        $(#[cfg(feature = $feature)] #[cfg_attr(docsrs, doc(cfg(feature = $feature)))])?
         #[diagnostic::do_not_recommend]
         impl Declared for $rejection {}
 
-        $(#[$cfg])*
+        $(#[cfg(feature = $feature)])?
         inventory::submit!(Declaration::of::<$rejection>());
     )*};
 }

@@ -282,6 +282,7 @@ pub use headers::{
 };
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::{RedisStore, RedisStoreConfig};
 pub use require::{RequireSession, RequireSessionService};
 pub use store::{SessionRecord, SessionStore};
