@@ -7,7 +7,11 @@
 //! `test/server/index.js`, and an in-process "core" keeps, per app, the access-token lifetime, the session store
 //! and the signing secret that both ports share, so that a session made on one port is valid on the other, as
 //! with one core behind two node servers. A hook that reconfigures the backend (`/test/setup/st`,
-//! `/reinitialiseBackendConfig`) builds a new [`Sessions`] and swaps the port's routes, without a restart.
+//! `/reinitialiseBackendConfig`) builds a new [`Sessions`] and swaps the port's routes, without a restart; a
+//! request that arrives while it does waits for the new routes, as node, which runs `SuperTokens.init` before it
+//! reads the next request, serves it. The suite relies on that: its `setupST` does not wait for its
+//! `/test/setup/st` calls (the `map` callback in `test/utils.js` returns nothing to `Promise.all`), so the test's
+//! first request follows them within milliseconds, and building a [`Sessions`] (its signing keys) takes longer.
 //!
 //! ```text
 //! cargo run -p errorhandler-tests --bin frontend_suite_server -- --suite /tmp/stweb
@@ -23,13 +27,14 @@
 //! file adds the suite's test hooks (counters, setup, feature flags, the test page) and the app endpoints its
 //! tests call, as `index.js` does around supertokens-node. The one thing it changes in a recipe response is the
 //! refresh endpoint's body, `refresh success` (or `refresh failed` without `rid`), which is what `index.js`'s own
-//! refresh route writes and what the suite reads. It is a test fixture: its signing secrets are not secret.
+//! refresh route writes and what the suite reads; and, as `index.js`'s last error handler, it answers a 500 with
+//! the error's message. It is a test fixture: its signing secrets are not secret.
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -41,8 +46,9 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use errorhandler::session::{
     AntiCsrf, ClaimValidator, MemoryStore, NewSession, RID_HEADER, Session, SessionConfig,
-    SessionError, SessionFailure, Sessions, cors, session_error_handlers,
+    SessionError, SessionFailure, SessionStore, Sessions, cors, session_error_handlers,
 };
+use errorhandler::{HttpError, errorhandler};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
@@ -74,7 +80,7 @@ async fn main() {
     let core = Arc::new(Core::default());
     let mut servers = Vec::new();
     for port in &options.ports {
-        let server = AppServer::new(Arc::clone(&core), options.suite.clone());
+        let server = AppServer::new(Arc::clone(&core), options.suite.clone(), *port).await;
         let app = server.router();
         for address in [
             SocketAddr::from((Ipv4Addr::LOCALHOST, *port)),
@@ -208,10 +214,14 @@ fn core_url(app_id: &str) -> String {
 struct AppServer {
     core: Arc<Core>,
     suite: PathBuf,
+    /// The `iss` of its access tokens: supertokens-node's `apiDomain` and `apiBasePath`, which `index.js` sets to
+    /// `0.0.0.0:` and its port (normalised to `http://0.0.0.0:8080`) and leaves at `/auth`.
+    issuer: String,
     refresh_called: AtomicU64,
     refresh_attempted: AtomicU64,
     get_session_called: AtomicU64,
-    backend: RwLock<Backend>,
+    /// Locked by a hook while it builds the next backend, so that requests after it wait for it.
+    backend: futures_util::lock::Mutex<Backend>,
 }
 
 /// What `/test/setup/st` last set, and the routes built from it.
@@ -223,10 +233,12 @@ struct Backend {
     routes: Router,
 }
 
-/// The state of the session routes: the recipe, and the server for its counters and settings.
+/// The state of the session routes: the recipe, the app's store (the core's session information), and the
+/// server for its counters and settings.
 #[derive(Clone)]
 struct AppState {
     sessions: Sessions,
+    store: Arc<MemoryStore>,
     server: Arc<AppServer>,
     jwt: bool,
 }
@@ -238,14 +250,15 @@ impl FromRef<AppState> for Sessions {
 }
 
 impl AppServer {
-    fn new(core: Arc<Core>, suite: PathBuf) -> Arc<Self> {
+    async fn new(core: Arc<Core>, suite: PathBuf, port: u16) -> Arc<Self> {
         let server = Arc::new(Self {
             core,
             suite,
+            issuer: format!("http://0.0.0.0:{port}/auth"),
             refresh_called: AtomicU64::new(0),
             refresh_attempted: AtomicU64::new(0),
             get_session_called: AtomicU64::new(0),
-            backend: RwLock::new(Backend {
+            backend: futures_util::lock::Mutex::new(Backend {
                 core_url: None,
                 anti_csrf: true,
                 jwt: false,
@@ -253,7 +266,8 @@ impl AppServer {
             }),
         });
         // `index.js` starts with `getConfig(getCoreUrl(), true, false)`.
-        server.configure(None, true, false);
+        let backend = server.backend_for(None, true, false);
+        *server.backend.lock().await = backend;
         server
     }
 
@@ -293,8 +307,13 @@ impl AppServer {
             .layer(tower_http::trace::TraceLayer::new_for_http())
     }
 
-    /// Points the server at the app of `core_url` with these settings: a new [`Sessions`] and new routes.
-    fn configure(self: &Arc<Self>, core_url: Option<String>, anti_csrf: bool, jwt: bool) {
+    /// The backend for the app of `core_url` with these settings: a new [`Sessions`] and new routes.
+    fn backend_for(
+        self: &Arc<Self>,
+        core_url: Option<String>,
+        anti_csrf: bool,
+        jwt: bool,
+    ) -> Backend {
         let app = self.core.app(core_url.as_deref());
         let config = SessionConfig::builder()
             // `index.js` runs on plain http with `websiteDomain` and `apiDomain` on one site: not `Secure`, `Lax`.
@@ -306,6 +325,7 @@ impl AppServer {
                 AntiCsrf::None
             })
             .signing_secret(app.signing_secret.clone())
+            .issuer(self.issuer.clone())
             .build()
             .unwrap_or_else(|error| {
                 panic!("the suite's session configuration is not valid: {error}")
@@ -313,6 +333,7 @@ impl AppServer {
         let sessions = Sessions::with_shared_store(config, app.store.clone());
         let state = AppState {
             sessions: sessions.clone(),
+            store: Arc::clone(&app.store),
             server: Arc::clone(self),
             jwt,
         };
@@ -321,6 +342,7 @@ impl AppServer {
             .route("/", get(get_session))
             .route("/check-rid", get(check_rid))
             .route("/update-jwt", get(get_payload).post(update_payload))
+            .route("/update-jwt-with-handle", post(update_payload_by_handle))
             .route("/session-claims-error", post(session_claims_error))
             .route("/logout", post(logout))
             .merge(sessions.router())
@@ -330,30 +352,42 @@ impl AppServer {
                 count_refreshes,
             ))
             .with_state(state)
-            .layer(SuiteErrors::layer());
-        *self.backend.write().unwrap_or_else(PoisonError::into_inner) = Backend {
+            .layer(AppErrors::layer());
+        Backend {
             core_url,
             anti_csrf,
             jwt,
             routes,
-        };
+        }
     }
 
-    fn backend(&self) -> Backend {
-        self.backend
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+    /// The current backend, once the hook building the next one (if any) has swapped it in.
+    async fn backend(&self) -> Backend {
+        self.backend.lock().await.clone()
     }
 }
 
 /// `index.js`'s `onUnauthorised`: 401 with `{}`. The recipe clears the tokens whatever the body.
-struct SuiteErrors;
+struct SessionCallbacks;
 
 #[session_error_handlers]
-impl SuiteErrors {
+impl SessionCallbacks {
     fn on_unauthorised(_message: &str) -> Json<Value> {
         Json(json!({}))
+    }
+}
+
+errorhandler! {
+    /// `index.js`'s error handlers: supertokens-node's `errorHandler()` for the session errors, then its last
+    /// one, `res.status(500).send(err.message)`, for the errors supertokens-node throws as plain `Error`s (such
+    /// as duplicate session cookies at the refresh), whose message the suite reads.
+    struct AppErrors;
+
+    session => SessionCallbacks;
+
+    #[errorhandler(500)]
+    fn error_message(e: &HttpError) -> String {
+        std::error::Error::source(e).map_or_else(|| e.description().to_owned(), ToString::to_string)
     }
 }
 
@@ -382,7 +416,8 @@ async fn setup_app(State(server): State<Arc<AppServer>>, body: Bytes) -> String 
 /// `setupST`: `coreUrl`, `enableAntiCsrf` (VIA_TOKEN or NONE), `enableJWT`.
 async fn setup_st(State(server): State<Arc<AppServer>>, body: Bytes) {
     let body = json_body(&body);
-    server.configure(
+    let mut backend = server.backend.lock().await;
+    *backend = server.backend_for(
         body["coreUrl"].as_str().map(str::to_owned),
         body["enableAntiCsrf"].as_bool().unwrap_or(false),
         body["enableJWT"].as_bool().unwrap_or(false),
@@ -392,12 +427,12 @@ async fn setup_st(State(server): State<Arc<AppServer>>, body: Bytes) {
 /// The same settings on the app of another `coreUrl`.
 async fn reinitialise_backend_config(State(server): State<Arc<AppServer>>, body: Bytes) {
     let body = json_body(&body);
-    let backend = server.backend();
-    server.configure(
+    let mut backend = server.backend.lock().await;
+    *backend = server.backend_for(
         body["coreUrl"]
             .as_str()
             .map(str::to_owned)
-            .or(backend.core_url),
+            .or(backend.core_url.take()),
         backend.anti_csrf,
         backend.jwt,
     );
@@ -416,11 +451,16 @@ async fn before_each(State(server): State<Arc<AppServer>>) {
 async fn ok() {}
 
 /// What the backend supports, which the suite reads to choose its expectations: v3 access-token payloads,
-/// claims and duplicate-cookie handling, as supertokens-node 17.1 and later; no JWT feature (the recipe's access
-/// tokens are not JWTs), so the tests that need one return early.
-async fn feature_flags() -> Json<Value> {
+/// claims and duplicate-cookie handling, as supertokens-node 17.1 and later; and `sessionJwt` as `index.js`
+/// computes it on supertokens-node 8.3 and later, `enableJWT` of the last `/test/setup/st`. With v3 access tokens
+/// the flag no longer stands for supertokens-node's old JWT inside the payload (the two tests of that return
+/// early when `v3AccessToken` is set): the tests decode the access token itself (`sub`, `iss`, `customClaim`)
+/// and verify it through OpenID discovery and the JWKS. The recipe's access tokens are such JWTs; what it does
+/// not offer (the token exposed to the frontend in cookie mode, the discovery document) fails those tests
+/// instead of skipping them.
+async fn feature_flags(State(server): State<Arc<AppServer>>) -> Json<Value> {
     Json(json!({
-        "sessionJwt": false,
+        "sessionJwt": server.backend().await.jwt,
         "sessionClaims": true,
         "v3AccessToken": true,
         "duplicateCookieHandling": true,
@@ -490,7 +530,7 @@ async fn test_error(Query(query): Query<HashMap<String, String>>) -> impl IntoRe
 
 /// Everything else: the session routes of the current backend.
 async fn session_routes(State(server): State<Arc<AppServer>>, request: Request) -> Response {
-    let routes = server.backend().routes;
+    let routes = server.backend().await.routes;
     match routes.oneshot(request).await {
         Ok(response) => response,
         Err(infallible) => match infallible {},
@@ -530,8 +570,9 @@ async fn check_rid(_session: Session, headers: HeaderMap) -> &'static str {
     rid_check(&headers)
 }
 
+/// The whole access-token payload, as supertokens-node's `getAccessTokenPayload()`.
 async fn get_payload(session: Session) -> Json<Value> {
-    Json(session.payload().clone())
+    Json(session.access_token_payload())
 }
 
 /// Replaces the payload with the body (`index.js` clears every key that is not protected and merges the body).
@@ -540,7 +581,31 @@ async fn update_payload(
     body: Bytes,
 ) -> Result<impl IntoResponse, SessionFailure> {
     let tokens = session.update_payload(json_body(&body)).await?;
-    Ok((tokens, Json(session.payload().clone())))
+    Ok((tokens, Json(session.access_token_payload())))
+}
+
+/// Replaces the payload of the request's session by its handle, outside the request: as `index.js`, the
+/// session's stored claims (`getSessionInformation`'s `customClaimsInAccessTokenPayload`) each set to `null`,
+/// then the body, merged with `mergeIntoAccessTokenPayload(handle, ..)`; it answers the request's access-token
+/// payload, which the merge does not change.
+async fn update_payload_by_handle(
+    State(state): State<AppState>,
+    session: Session,
+    body: Bytes,
+) -> Result<Json<Value>, errorhandler::Error> {
+    let stored = state.store.load(session.handle()).await?;
+    let mut update = serde_json::Map::new();
+    if let Some(Value::Object(claims)) = stored.map(|record| record.payload) {
+        update.extend(claims.into_iter().map(|(key, _)| (key, Value::Null)));
+    }
+    if let Value::Object(body) = json_body(&body) {
+        update.extend(body);
+    }
+    state
+        .sessions
+        .merge_into_access_token_payload(session.handle(), Value::Object(update))
+        .await?;
+    Ok(Json(session.access_token_payload()))
 }
 
 async fn session_claims_error(session: Session) -> Result<Json<Value>, SessionError> {
