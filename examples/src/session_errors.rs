@@ -43,6 +43,9 @@ pub const SIGNING_KEY_UPDATE_INTERVAL: Duration = Duration::from_secs(168 * 60 *
 /// The `iss` of the access tokens: where the example's API answers by default, and its auth base path.
 pub const ISSUER: &str = "http://127.0.0.1:3001/auth";
 
+/// The `iss` of the older SDK's half, under `/legacy`.
+const LEGACY_ISSUER: &str = "http://127.0.0.1:3001/legacy/auth";
+
 /// The older SDK's callbacks: the configured session-expired status (440) with `error_msg` bodies.
 pub struct LegacyAuthErrors;
 
@@ -205,6 +208,7 @@ impl std::fmt::Debug for Backing {
 
 fn recipe(
     mut config: errorhandler::session::SessionConfigBuilder,
+    issuer: &str,
     clock: &DemoClock,
     options: &Options,
 ) -> Sessions {
@@ -232,7 +236,7 @@ fn recipe(
                 .unwrap_or(ACCESS_TOKEN_LIFETIME),
         )
         .access_token_signing_key_update_interval(SIGNING_KEY_UPDATE_INTERVAL)
-        .issuer(ISSUER)
+        .issuer(issuer)
         .clock(clock.clone())
         .build()
         .unwrap_or_else(|error| {
@@ -249,6 +253,7 @@ fn legacy(clock: &DemoClock, options: &Options) -> Router {
             .refresh_path("/legacy/auth/session/refresh")
             .sign_out_path("/legacy/auth/signout")
             .jwks_path("/legacy/auth/jwt/jwks.json"),
+        LEGACY_ISSUER,
         clock,
         options,
     );
@@ -262,7 +267,7 @@ fn legacy(clock: &DemoClock, options: &Options) -> Router {
 
 /// The newer SDK's half, at the root.
 fn current(clock: &DemoClock, options: &Options) -> Router {
-    let sessions = recipe(SessionConfig::builder(), clock, options);
+    let sessions = recipe(SessionConfig::builder(), ISSUER, clock, options);
     Router::new()
         .route("/sign-in/{user}", post(sign_in))
         .route("/me", get(me).post(me))

@@ -344,3 +344,64 @@ async fn tokens_naming_no_key_or_another_algorithm_are_unauthorised() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_openid_discovery_document_names_the_issuer_and_the_jwks() {
+    let clock = ManualClock::starting_now();
+    let app = App::start(&clock, |config| {
+        config.issuer("https://api.example.test/auth")
+    })
+    .await;
+    let response = reqwest::get(app.url("/auth/.well-known/openid-configuration"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({
+            "issuer": "https://api.example.test/auth",
+            "jwks_uri": "https://api.example.test/auth/jwt/jwks.json",
+        })
+    );
+    // Without an issuer there is nothing to discover.
+    let plain = App::start(&clock, |config| config).await;
+    let response = reqwest::get(plain.url("/auth/.well-known/openid-configuration"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn in_cookie_mode_the_access_token_is_exposed_to_the_page_only_when_asked() {
+    let clock = ManualClock::starting_now();
+    let exposed = App::start(&clock, |config| {
+        config.expose_access_token_to_frontend_in_cookie_based_auth()
+    })
+    .await;
+    let response = reqwest::Client::new()
+        .post(exposed.url("/sign-in/alice"))
+        .send()
+        .await
+        .unwrap();
+    let header = response.headers()["st-access-token"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        header,
+        Tokens::of(&response).access,
+        "the cookie's token, readable by the page"
+    );
+    assert!(
+        response.headers().get("st-refresh-token").is_none(),
+        "never the refresh token"
+    );
+
+    let hidden = App::start(&clock, |config| config).await;
+    let response = reqwest::Client::new()
+        .post(hidden.url("/sign-in/bob"))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers().get("st-access-token").is_none());
+}

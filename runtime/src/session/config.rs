@@ -46,6 +46,7 @@ pub struct SessionConfigBuilder {
     absolute_lifetime: Option<Duration>,
     session_cap: Option<(usize, SessionCapPolicy)>,
     sign_in_revokes_current_session: bool,
+    expose_access_token: bool,
 }
 
 /// Where the signing secret comes from.
@@ -277,6 +278,7 @@ impl SessionConfig {
             absolute_lifetime: None,
             session_cap: None,
             sign_in_revokes_current_session: false,
+            expose_access_token: false,
         }
     }
 
@@ -343,6 +345,16 @@ impl SessionConfig {
     /// The path of the JWKS endpoint, where other services find the keys that verify access tokens.
     pub fn jwks_path(&self) -> &str {
         &self.inner.jwks_path
+    }
+
+    /// The path of the OpenID discovery document: the issuer's path with `/.well-known/openid-configuration`
+    /// (`/auth/.well-known/openid-configuration` for `https://api.example.com/auth`), when the issuer is an http(s)
+    /// URL.
+    pub fn openid_configuration_path(&self) -> Option<&str> {
+        self.inner
+            .openid_configuration
+            .as_ref()
+            .map(|(path, _)| path.as_str())
     }
 
     /// How often a new key signs access tokens; `None` for a static key.
@@ -539,6 +551,15 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// In cookie mode, also sends the access token in the `st-access-token` header (supertokens-node's
+    /// `exposeAccessTokenToFrontendInCookieBasedAuth`), so that the page's scripts can read it
+    /// (`getAccessToken()`) and send it to another service that verifies it through the JWKS. Off by default: an
+    /// access token the page can read is one an XSS can steal.
+    pub fn expose_access_token_to_frontend_in_cookie_based_auth(mut self) -> Self {
+        self.expose_access_token = true;
+        self
+    }
+
     /// The path of the JWKS endpoint that [`Sessions::router`](super::Sessions::router) serves;
     /// `/auth/jwt/jwks.json` by default, as SuperTokens'.
     pub fn jwks_path(mut self, path: impl Into<String>) -> Self {
@@ -703,6 +724,10 @@ impl SessionConfigBuilder {
                 secret
             }
         };
+        let openid_configuration = self
+            .issuer
+            .as_deref()
+            .and_then(|issuer| openid_configuration(issuer, &self.jwks_path));
         let previous_secrets = self
             .previous_secrets
             .into_iter()
@@ -746,6 +771,8 @@ impl SessionConfigBuilder {
                 absolute_lifetime,
                 session_cap: self.session_cap,
                 sign_in_revokes_current_session: self.sign_in_revokes_current_session,
+                expose_access_token: self.expose_access_token,
+                openid_configuration,
             }),
         })
     }
@@ -783,6 +810,9 @@ pub(crate) struct ConfigInner {
     pub(crate) absolute_lifetime: Option<u64>,
     pub(crate) session_cap: Option<(usize, SessionCapPolicy)>,
     pub(crate) sign_in_revokes_current_session: bool,
+    pub(crate) expose_access_token: bool,
+    /// The path of the OpenID discovery document and the document.
+    pub(crate) openid_configuration: Option<(String, String)>,
 }
 
 /// `secret` if it holds 256 bits at least, judged by its alphabet: 64 characters of hex, 43 of base64, 32 bytes
@@ -956,6 +986,28 @@ fn check_path(setting: &'static str, path: &str) -> Result<(), ConfigError> {
             path: path.to_owned(),
         })
     }
+}
+
+/// Where the OpenID discovery document of `issuer` is served, and the document: the issuer and the JWKS's URL, what
+/// verifiers that discover keys from an issuer (jwks-rsa, Hasura, API gateways) read. `None` when the issuer is not
+/// an http(s) URL whose path can be routed.
+fn openid_configuration(issuer: &str, jwks_path: &str) -> Option<(String, String)> {
+    let issuer = issuer.trim_end_matches('/');
+    let scheme_end = issuer
+        .strip_prefix("https://")
+        .or_else(|| issuer.strip_prefix("http://"))
+        .map(|rest| issuer.len() - rest.len())?;
+    let (origin, path) = match issuer[scheme_end..].find('/') {
+        Some(slash) => issuer.split_at(scheme_end + slash),
+        None => (issuer, ""),
+    };
+    let document_path = format!("{path}/.well-known/openid-configuration");
+    check_path("issuer", &document_path).ok()?;
+    let document = serde_json::json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{origin}{jwks_path}"),
+    });
+    Some((document_path, document.to_string()))
 }
 
 /// `origin` in lower case without a trailing slash, if it is `http(s)://host[:port]`.

@@ -165,12 +165,13 @@ pub struct SessionLimitError(pub(crate) String);
 
 /// A refresh call carries two session cookies of one name (one planted at another path or domain, or left over
 /// from an earlier `cookie_domain`), and no `older_cookie_domain` is configured to clear: the recipe cannot tell
-/// which is the session's, and refreshing with the wrong one would loop. A 500, as supertokens-node answers it;
-/// its message (which names the setting) reaches the handlers and the logs, never the client.
+/// which is the session's, and refreshing with the wrong one would loop. A 500, as supertokens-node answers it, its
+/// first sentence word for word (SuperTokens' frontend suite looks for it); the message, which names the setting,
+/// reaches the handlers and the logs, never the client.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "the request contains multiple session cookies ({0}); this may happen if you've changed the cookie_domain \
-     setting: to clear the tokens of the previous domain, set older_cookie_domain"
+    "The request contains multiple session cookies. This may happen if you've changed the cookie_domain setting in \
+     your configuration: to clear the tokens of the previous domain, set older_cookie_domain. (Duplicated: {0}.)"
 )]
 #[crate::status(500)]
 pub struct DuplicateSessionCookiesError(pub(crate) &'static str);

@@ -15,17 +15,23 @@ use super::transfer_method::Transfer;
 
 impl Sessions {
     /// A router with the refresh endpoint (`POST` at the refresh path), the sign-out endpoint (`POST` at the
-    /// sign-out path) and the JWKS endpoint (`GET` at the JWKS path), to merge into the app's router.
+    /// sign-out path), the JWKS endpoint (`GET` at the JWKS path) and, when an http(s) issuer is configured, the
+    /// OpenID discovery document (`GET` at the issuer's path with `/.well-known/openid-configuration`), to merge
+    /// into the app's router.
     pub fn router<S>(&self) -> Router<S>
     where
         S: Clone + Send + Sync + 'static,
     {
         let config = self.config();
-        Router::new()
+        let router = Router::new()
             .route(config.refresh_path(), post(refresh))
             .route(config.sign_out_path(), post(sign_out))
-            .route(config.jwks_path(), get(jwks))
-            .with_state(self.clone())
+            .route(config.jwks_path(), get(jwks));
+        let router = match config.openid_configuration_path() {
+            Some(path) => router.route(path, get(openid_configuration)),
+            None => router,
+        };
+        router.with_state(self.clone())
     }
 
     /// Rotates the refresh token of the request: the cookies (or, in header mode, the headers) of a new access
@@ -166,6 +172,31 @@ async fn jwks(State(sessions): State<Sessions>) -> Response {
             ),
         ],
         window.jwks().to_owned(),
+    )
+        .into_response()
+}
+
+/// `GET` OpenID discovery path: the issuer and the JWKS's URL, as supertokens-node serves them.
+async fn openid_configuration(State(sessions): State<Sessions>) -> Response {
+    let document = sessions
+        .config()
+        .inner
+        .openid_configuration
+        .as_ref()
+        .map(|(_, document)| document.clone())
+        .unwrap_or_default();
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                const { HeaderValue::from_static("application/json") },
+            ),
+            (
+                header::CACHE_CONTROL,
+                const { HeaderValue::from_static("public, max-age=60") },
+            ),
+        ],
+        document,
     )
         .into_response()
 }

@@ -139,10 +139,15 @@ pub(crate) fn issue(
 ) -> SessionTokens {
     let mut headers = Vec::new();
     let set_cookies = match transfer {
-        Transfer::Cookie => match refresh_token {
-            Some(refresh_token) => cookies::setting(config, access_token, refresh_token),
-            None => cookies::setting_access(config, access_token),
-        },
+        Transfer::Cookie => {
+            if config.expose_access_token {
+                headers.extend(token_value(access_token).map(|value| (ACCESS_TOKEN_HEADER, value)));
+            }
+            match refresh_token {
+                Some(refresh_token) => cookies::setting(config, access_token, refresh_token),
+                None => cookies::setting_access(config, access_token),
+            }
+        }
         Transfer::Header => {
             headers.extend(token_value(access_token).map(|value| (ACCESS_TOKEN_HEADER, value)));
             if let Some(refresh_token) = refresh_token {

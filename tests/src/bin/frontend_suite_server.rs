@@ -326,6 +326,10 @@ impl AppServer {
             })
             .signing_secret(app.signing_secret.clone())
             .issuer(self.issuer.clone())
+            // The page origin `index.js` lets call it with CORS may send it the session cookies too.
+            .allowed_origin(WEBSITE_ORIGIN)
+            // As `index.js`'s `exposeAccessTokenToFrontendInCookieBasedAuth: true`.
+            .expose_access_token_to_frontend_in_cookie_based_auth()
             .build()
             .unwrap_or_else(|error| {
                 panic!("the suite's session configuration is not valid: {error}")
