@@ -142,11 +142,11 @@ fn check_origin(config: &ConfigInner, headers: &HeaderMap) -> Result<(), Option<
             _ => Ok(()),
         };
     };
-    let text = origin.to_str().unwrap_or_default().to_ascii_lowercase();
-    // `Origin: null` (a sandboxed frame, a redirect across sites) is no origin to trust.
-    let authority = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
+    let text = origin.to_str().unwrap_or_default();
+    // `Origin: null` (a sandboxed frame, a redirect across sites) is no origin to trust. Compared without
+    // allocating: this runs on every state-changing request with cookies.
+    let authority = strip_prefix_ignoring_case(text, "https://")
+        .or_else(|| strip_prefix_ignoring_case(text, "http://"));
     let own = |name| {
         headers
             .get(name)
@@ -156,11 +156,25 @@ fn check_origin(config: &ConfigInner, headers: &HeaderMap) -> Result<(), Option<
                 authority.is_some_and(|authority| host.trim().eq_ignore_ascii_case(authority))
             })
     };
-    if own(header::HOST) || own(X_FORWARDED_HOST) || config.allowed_origins.contains(&text) {
+    let allowed = || {
+        let text = text.trim_end_matches('/');
+        config
+            .allowed_origins
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(text))
+    };
+    if own(header::HOST) || own(X_FORWARDED_HOST) || allowed() {
         Ok(())
     } else {
-        Err(Some(text))
+        Err(Some(text.to_owned()))
     }
+}
+
+/// `text` without `prefix`, compared without regard to ASCII case.
+fn strip_prefix_ignoring_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    text.get(..prefix.len())
+        .filter(|start| start.eq_ignore_ascii_case(prefix))
+        .map(|_| &text[prefix.len()..])
 }
 
 /// `Sec-Fetch-Site`: how the request's initiator relates to its target (Fetch Metadata).
