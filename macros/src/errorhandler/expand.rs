@@ -104,18 +104,18 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
         .filter_map(|(id, handler)| match (&handler.target, &handler.key) {
             (Target::Registered(_), KeyKind::Session) => Some(quote! {
                 .union(if __ERRORHANDLER_SESSION.needs_request_head {
-                    ::errorhandler::HeadParts::ALL
+                    ::errorhandler::__private::HeadParts::ALL
                 } else {
-                    ::errorhandler::HeadParts::NONE
+                    ::errorhandler::__private::HeadParts::NONE
                 })
             }),
             (Target::Registered(_), _) => {
                 let registered = registered_ident(id);
                 Some(quote! {
                     .union(if #registered().needs_request_head() {
-                        ::errorhandler::HeadParts::ALL
+                        ::errorhandler::__private::HeadParts::ALL
                     } else {
-                        ::errorhandler::HeadParts::NONE
+                        ::errorhandler::__private::HeadParts::NONE
                     })
                 })
             }
@@ -124,7 +124,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
     let head_parts = quote! {
         #[allow(unused_imports)]
         use ::errorhandler::__private::ReadsAnyPart as _;
-        ::errorhandler::HeadParts::NONE #(#own_parts)* #(#other_parts)*
+        ::errorhandler::__private::HeadParts::NONE #(#own_parts)* #(#other_parts)*
     };
     let type_checks = model
         .handlers
@@ -181,7 +181,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
             #session_const
             #(#registered_fns)*
 
-            impl ::errorhandler::ErrorHandlers for #ident {
+            impl ::errorhandler::__private::ErrorHandlers for #ident {
                 type State = #state;
                 const KEYS: &'static [&'static str] = &[#(#keys),*];
 
@@ -189,26 +189,26 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                     #needs_head
                 }
 
-                fn request_head_parts() -> ::errorhandler::HeadParts {
+                fn request_head_parts() -> ::errorhandler::__private::HeadParts {
                     #head_parts
                 }
 
-                fn select(__errorhandler_err: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::HandlerId> {
+                fn select(__errorhandler_err: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::__private::HandlerId> {
                     #select
                 }
 
-                fn select_status(__errorhandler_status: ::errorhandler::__private::StatusCode) -> ::core::option::Option<::errorhandler::HandlerId> {
+                fn select_status(__errorhandler_status: ::errorhandler::__private::StatusCode) -> ::core::option::Option<::errorhandler::__private::HandlerId> {
                     #select_status
                 }
 
                 fn call(
-                    __errorhandler_id: ::errorhandler::HandlerId,
+                    __errorhandler_id: ::errorhandler::__private::HandlerId,
                     __errorhandler_err: ::errorhandler::Error,
-                    __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
-                ) -> ::errorhandler::HandlerCall {
+                    __errorhandler_head: ::core::option::Option<::errorhandler::__private::RequestHead<#state>>,
+                ) -> ::errorhandler::__private::HandlerCall {
                     match __errorhandler_id.index() {
                         #(#arms)*
-                        _ => ::errorhandler::HandlerCall::NONE,
+                        _ => ::errorhandler::__private::HandlerCall::NONE,
                     }
                 }
             }
@@ -387,7 +387,7 @@ fn key_text(key: &KeyKind<'_>) -> String {
 
 fn handler_id(id: usize) -> TokenStream {
     let id = u16::try_from(id).expect("fewer than 65536 handlers in one set");
-    quote!(::errorhandler::HandlerId::new(#id))
+    quote!(::errorhandler::__private::HandlerId::new(#id))
 }
 
 /// The key value that hands the error to a handler, and the type of the handler's error parameter.
@@ -415,11 +415,11 @@ fn call_arm(id: usize, handler: &Handler<'_>) -> TokenStream {
     match &handler.target {
         Target::Declared(signature) if answers_at_once(signature) => {
             let caller = caller_ident(id);
-            quote!(#index => ::errorhandler::HandlerCall::Ready(#caller(__errorhandler_err, __errorhandler_head)),)
+            quote!(#index => ::errorhandler::__private::HandlerCall::Ready(#caller(__errorhandler_err, __errorhandler_head)),)
         }
         Target::Declared(_) => {
             let caller = caller_ident(id);
-            quote!(#index => ::errorhandler::HandlerCall::Pending(::std::boxed::Box::pin(#caller(__errorhandler_err, __errorhandler_head))),)
+            quote!(#index => ::errorhandler::__private::HandlerCall::Pending(::std::boxed::Box::pin(#caller(__errorhandler_err, __errorhandler_head))),)
         }
         Target::Registered(_) if matches!(handler.key, KeyKind::Session) => {
             quote!(#index => (__ERRORHANDLER_SESSION.call)(__errorhandler_err, __errorhandler_head),)
@@ -513,7 +513,7 @@ fn caller(
     quote! {
         #asyncness fn #ident(
             __errorhandler_err: ::errorhandler::Error,
-            __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
+            __errorhandler_head: ::core::option::Option<::errorhandler::__private::RequestHead<#state>>,
         ) -> ::core::option::Option<::errorhandler::__private::Response> {
             /// Names the handler in the message of a return type that is not a response.
             #[allow(non_camel_case_types)]

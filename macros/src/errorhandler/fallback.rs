@@ -16,25 +16,25 @@ pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
         #items
         #errors
         const _: () = {
-            impl ::errorhandler::ErrorHandlers for #ident {
+            impl ::errorhandler::__private::ErrorHandlers for #ident {
                 type State = ();
                 const KEYS: &'static [&'static str] = &[];
 
                 fn needs_request_head() -> bool {
                     false
                 }
-                fn select(_: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::HandlerId> {
+                fn select(_: &::errorhandler::Error) -> ::core::option::Option<::errorhandler::__private::HandlerId> {
                     ::core::option::Option::None
                 }
-                fn select_status(_: ::errorhandler::__private::StatusCode) -> ::core::option::Option<::errorhandler::HandlerId> {
+                fn select_status(_: ::errorhandler::__private::StatusCode) -> ::core::option::Option<::errorhandler::__private::HandlerId> {
                     ::core::option::Option::None
                 }
                 fn call(
-                    _: ::errorhandler::HandlerId,
+                    _: ::errorhandler::__private::HandlerId,
                     _: ::errorhandler::Error,
-                    _: ::core::option::Option<::errorhandler::RequestHead<()>>,
-                ) -> ::errorhandler::HandlerCall {
-                    ::errorhandler::HandlerCall::NONE
+                    _: ::core::option::Option<::errorhandler::__private::RequestHead<()>>,
+                ) -> ::errorhandler::__private::HandlerCall {
+                    ::errorhandler::__private::HandlerCall::NONE
                 }
             }
             impl #ident {

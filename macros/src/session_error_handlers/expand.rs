@@ -45,13 +45,13 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
         let caller = caller_ident(callback.kind);
         let turbofish = model.state.is_none().then(|| quote!(::<__S>));
         if answers_at_once(callback) {
-            quote!(#error_kind::#variant { .. } => ::errorhandler::HandlerCall::Ready(#caller #turbofish(error, head)),)
+            quote!(#error_kind::#variant { .. } => ::errorhandler::__private::HandlerCall::Ready(#caller #turbofish(error, head)),)
         } else {
-            quote!(#error_kind::#variant { .. } => ::errorhandler::HandlerCall::Pending(::std::boxed::Box::pin(#caller #turbofish(error, head))),)
+            quote!(#error_kind::#variant { .. } => ::errorhandler::__private::HandlerCall::Pending(::std::boxed::Box::pin(#caller #turbofish(error, head))),)
         }
     });
     let fallthrough = quote! {
-        _ => ::errorhandler::HandlerCall::NONE,
+        _ => ::errorhandler::__private::HandlerCall::NONE,
     };
     let callers = model
         .callbacks
@@ -91,8 +91,8 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
 
                 fn call(
                     error: #session_error,
-                    head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
-                ) -> ::errorhandler::HandlerCall {
+                    head: ::core::option::Option<::errorhandler::__private::RequestHead<#state>>,
+                ) -> ::errorhandler::__private::HandlerCall {
                     #[allow(unreachable_patterns)]
                     match error.kind() {
                         #(#arms)*
@@ -151,9 +151,9 @@ fn inert_callbacks(self_ty: &Type) -> TokenStream {
                 }
                 fn call(
                     _: ::errorhandler::session::SessionError,
-                    _: ::core::option::Option<::errorhandler::RequestHead<__S>>,
-                ) -> ::errorhandler::HandlerCall {
-                    ::errorhandler::HandlerCall::NONE
+                    _: ::core::option::Option<::errorhandler::__private::RequestHead<__S>>,
+                ) -> ::errorhandler::__private::HandlerCall {
+                    ::errorhandler::__private::HandlerCall::NONE
                 }
             }
             impl #self_ty {
@@ -232,7 +232,7 @@ fn caller(model: &Model<'_>, callback: &Callback<'_>) -> TokenStream {
     quote! {
         #asyncness fn #ident #generics(
             __errorhandler_err: ::errorhandler::session::SessionError,
-            __errorhandler_head: ::core::option::Option<::errorhandler::RequestHead<#state>>,
+            __errorhandler_head: ::core::option::Option<::errorhandler::__private::RequestHead<#state>>,
         ) -> ::core::option::Option<::errorhandler::__private::Response> {
             /// Names the callback in the message of a return type that is not a response.
             #[allow(non_camel_case_types)]

@@ -21,6 +21,8 @@ pub use self::params::{
 pub use self::registered::{AsyncRefFn, ErrorHandlerFn, Registered, registered};
 pub use self::response::{HandlerResponse, respond};
 pub use crate::error_status::{Declaration, Declared};
+pub use crate::handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
+pub use crate::request_head::{HeadParts, RequestHead};
 pub use axum::response::Response;
 pub use http::StatusCode;
 pub use inventory;
