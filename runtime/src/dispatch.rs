@@ -13,10 +13,11 @@ use crate::answer::{Answer, declared_as_is, is_answered};
 use crate::caught::{Catching, ErrorBody, Panic, Scope, catch};
 use crate::defaults::{BuiltInPage, Format};
 use crate::error::{CarriedError, Error};
-use crate::handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
+use crate::__private::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
 use crate::http_error::HttpError;
 use crate::report::LogLevels;
-use crate::request_head::{RequestContext, RequestHead};
+use crate::__private::RequestHead;
+use crate::request_head::RequestContext;
 
 /// What the layer does next with a route's response.
 // Moved once, into the response future; boxing the large variant would cost the allocation this saves.

@@ -6,8 +6,8 @@ use std::fmt;
 
 use http::StatusCode;
 
-use crate::caught::Panic;
-use crate::error_status::{Declaration, Declared, ErrorStatus};
+use crate::__private::{Declaration, Declared};
+use crate::error_status::ErrorStatus;
 use crate::status_text::{standard_description, status_name};
 
 /// An HTTP error: a 4xx or 5xx status, an optional description and an optional cause.
@@ -30,21 +30,17 @@ pub struct HttpError {
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
-/// Builds an [`HttpError`] from a status known only at run time; `abort!` checks a literal code at compile time.
-///
-/// A status outside 400..=599 is a bug in the caller: like Flask's `abort(200)`, it becomes a
-/// 500 Internal Server Error whose cause names the code that was passed.
-pub fn abort(status: StatusCode) -> HttpError {
-    HttpError::new(status)
-}
-
-/// The cause of the 500 that [`abort`] returns when it is given a status that is not an error.
+/// The cause of the 500 that [`HttpError::new`] returns when it is given a status that is not an error.
 #[derive(Debug, thiserror::Error)]
 #[error("abort was called with {0}, which is not an error status (400..=599)")]
 pub struct NotAnErrorStatus(pub StatusCode);
 
 impl HttpError {
-    /// An error with `status` and its standard description; a non-error status becomes a 500 (see [`abort`]).
+    /// An error with `status`, known only at run time, and its standard description; `abort!` checks a literal
+    /// code at compile time.
+    ///
+    /// A status outside 400..=599 is a bug in the caller: like Flask's `abort(200)`, it becomes a
+    /// 500 Internal Server Error whose cause, [`NotAnErrorStatus`], names the code that was passed.
     pub fn new(status: StatusCode) -> Self {
         if status.is_client_error() || status.is_server_error() {
             Self {
@@ -99,17 +95,6 @@ impl HttpError {
         self.description.clone()
     }
 
-    /// The message of the panic this error stands for, when a route panicked.
-    pub fn panic_message(&self) -> Option<&str> {
-        let mut cause = self.source();
-        while let Some(error) = cause {
-            if let Some(panic) = error.downcast_ref::<Panic>() {
-                return Some(panic.message());
-            }
-            cause = error.source();
-        }
-        None
-    }
 }
 
 impl fmt::Display for HttpError {
@@ -129,12 +114,6 @@ impl StdError for HttpError {
         self.source
             .as_deref()
             .map(|source| source as &(dyn StdError + 'static))
-    }
-}
-
-impl From<StatusCode> for HttpError {
-    fn from(status: StatusCode) -> Self {
-        Self::new(status)
     }
 }
 

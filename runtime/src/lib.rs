@@ -21,7 +21,6 @@ mod defaults;
 mod dispatch;
 mod error;
 mod error_status;
-mod handlers;
 mod http_error;
 mod layer;
 mod middleware_errors;
@@ -38,12 +37,10 @@ pub use answer::Recovered;
 pub use caught::{ErrorBody, Panic};
 pub use error::Error;
 pub use error_status::ErrorStatus;
-pub use handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
-pub use http_error::{HttpError, NotAnErrorStatus, abort};
+pub use http_error::{HttpError, NotAnErrorStatus};
 pub use layer::{ErrorLayer, ErrorService, ResponseFuture};
 pub use problem::ProblemDetails;
 pub use report::{AnsweredBy, ErrorReport};
-pub use request_head::{HeadParts, RequestHead};
 
 /// Returns an [`HttpError`] whose status code is checked at compile time: `abort!(404)`,
 /// `abort!(404, "Resource not found")`, `abort!(404, "no cheese called {name}")`.

@@ -90,7 +90,8 @@ use axum::extract::rejection::{MatchedPathMissing, MatchedPathRejection};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
-use crate::error_status::{Declaration, Declared, ErrorStatus};
+use crate::__private::{Declaration, Declared};
+use crate::error_status::ErrorStatus;
 
 /// Declares each rejection type as `#[errorhandler::status]` would (the core does not use its own macros): its
 /// status, and for a client error its text, as the description and as the answer axum gives it.

@@ -13,7 +13,7 @@ pub struct Abort {
 impl Parse for Abort {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         const EXPECTED: &str = "expected a status code such as `404`: abort! takes an integer literal in 400..=599; \
-                                for a status known only at run time, call `errorhandler::abort(status)`";
+                                for a status known only at run time, call `HttpError::new(status)`";
         let code = crate::status::parse_written_code(input, EXPECTED, |rest| {
             rest.is_empty() || rest.peek(Token![,])
         })?;

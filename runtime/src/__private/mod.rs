@@ -4,6 +4,9 @@
 //! under the user's own token with a sentence of explanation.
 
 mod abort;
+mod declared;
+mod handlers;
+mod head;
 mod keys;
 mod params;
 mod registered;
@@ -20,9 +23,9 @@ pub use self::params::{
 };
 pub use self::registered::{AsyncRefFn, ErrorHandlerFn, Registered, registered};
 pub use self::response::{HandlerResponse, respond};
-pub use crate::error_status::{Declaration, Declared};
-pub use crate::handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
-pub use crate::request_head::{HeadParts, RequestHead};
+pub use self::declared::{Declaration, Declared};
+pub use self::handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
+pub use self::head::{HeadParts, RequestHead};
 pub use axum::response::Response;
 pub use http::StatusCode;
 pub use inventory;

@@ -93,8 +93,8 @@ impl<T> Default for HeadProbe<T> {
 
 /// The fallback of [`HeadProbe::reads`]: an extractor this crate does not know may read any part.
 pub trait ReadsAnyPart {
-    fn reads(&self) -> crate::HeadParts {
-        crate::HeadParts::ALL
+    fn reads(&self) -> crate::__private::HeadParts {
+        crate::__private::HeadParts::ALL
     }
 }
 
@@ -103,8 +103,8 @@ impl<T> ReadsAnyPart for HeadProbe<T> {}
 macro_rules! reads {
     ($($ty:ty => $($part:ident),*;)*) => {$(
         impl HeadProbe<$ty> {
-            pub const fn reads(&self) -> crate::HeadParts {
-                crate::HeadParts { $($part: true,)* ..crate::HeadParts::NONE }
+            pub const fn reads(&self) -> crate::__private::HeadParts {
+                crate::__private::HeadParts { $($part: true,)* ..crate::__private::HeadParts::NONE }
             }
         }
     )*};
@@ -118,16 +118,16 @@ reads! {
 }
 
 impl<S> HeadProbe<axum::extract::State<S>> {
-    pub const fn reads(&self) -> crate::HeadParts {
-        crate::HeadParts::NONE
+    pub const fn reads(&self) -> crate::__private::HeadParts {
+        crate::__private::HeadParts::NONE
     }
 }
 
 impl<T> HeadProbe<axum::Extension<T>> {
-    pub const fn reads(&self) -> crate::HeadParts {
-        crate::HeadParts {
+    pub const fn reads(&self) -> crate::__private::HeadParts {
+        crate::__private::HeadParts {
             extensions: true,
-            ..crate::HeadParts::NONE
+            ..crate::__private::HeadParts::NONE
         }
     }
 }
@@ -155,7 +155,7 @@ pub(super) async fn extract<T: HeadExtractor<S>, S: Send + Sync>(
 #[cfg(test)]
 mod tests {
     use super::{HeadProbe, ReadsAnyPart as _};
-    use crate::HeadParts;
+    use crate::__private::HeadParts;
 
     struct OwnExtractor;
 

@@ -7,8 +7,8 @@ use axum::response::IntoResponse;
 use super::keys::ErrorKey;
 use super::params::{HeadExtractor, extract};
 use crate::error::Error;
-use crate::handlers::HandlerCall;
-use crate::request_head::RequestHead;
+use crate::__private::HandlerCall;
+use crate::__private::RequestHead;
 
 /// An existing function registered with `key => path;`.
 #[diagnostic::on_unimplemented(

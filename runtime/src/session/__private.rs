@@ -1,8 +1,8 @@
 //! Helpers of the code `#[session_error_handlers]` and `session =>` generate; not a public API.
 
 use crate::error::Error;
-use crate::handlers::{HandlerCall, HandlerId};
-use crate::request_head::RequestHead;
+use crate::__private::{HandlerCall, HandlerId};
+use crate::__private::RequestHead;
 
 use super::callbacks::{SessionErrorHandlers, call_session, select_session};
 use super::error::{ClaimValidationError, SessionError};

@@ -3,8 +3,8 @@
 use std::marker::PhantomData;
 
 use crate::error::Error;
-use crate::handlers::{ErrorHandlers, HandlerCall, HandlerId};
-use crate::request_head::RequestHead;
+use crate::__private::{ErrorHandlers, HandlerCall, HandlerId};
+use crate::__private::RequestHead;
 
 use super::SessionError;
 

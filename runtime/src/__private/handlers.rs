@@ -6,7 +6,7 @@ use std::pin::Pin;
 use axum::response::Response;
 
 use crate::error::Error;
-use crate::request_head::{HeadParts, RequestHead};
+use crate::__private::{HeadParts, RequestHead};
 
 /// A set of error handlers, implemented by `errorhandler!`; the layer asks it which handler takes an error.
 ///
