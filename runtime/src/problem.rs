@@ -124,44 +124,6 @@ impl ProblemDetails {
         self
     }
 
-    /// `type`: the URI reference that identifies the problem type.
-    pub fn problem_type(&self) -> &str {
-        &self.problem_type
-    }
-
-    /// `title`: the short summary of the problem type.
-    pub fn title(&self) -> &str {
-        &self.title
-    }
-
-    /// `status`, which is also the status of the response.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// `detail`, if set.
-    pub fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
-    }
-
-    /// `instance`, if set.
-    pub fn instance(&self) -> Option<&str> {
-        self.instance.as_deref()
-    }
-
-    /// The value of the extension member `name`, if it has one.
-    pub fn extension(&self, name: &str) -> Option<&Value> {
-        self.extensions
-            .iter()
-            .find(|(existing, _)| existing == name)
-            .map(|(_, value)| value)
-    }
-
-    /// The extension members, in the order they were added.
-    pub fn extensions(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.extensions.iter().map(|(name, value)| (&**name, value))
-    }
-
     /// The problem the built-in default shows for `status`: `description`, or the standard one of the status.
     pub(crate) fn described(status: StatusCode, description: Option<Cow<'static, str>>) -> Self {
         Self {
@@ -282,7 +244,5 @@ mod tests {
             json(&problem),
             r#"{"instance":"/pots/1","status":418,"title":"I'm a teapot","type":"about:blank","z":2,"a\"b":{"c":[true]}}"#
         );
-        assert_eq!(problem.extension("z"), Some(&json!(2)));
-        assert_eq!(problem.extensions().count(), 2);
     }
 }

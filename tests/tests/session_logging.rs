@@ -9,11 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use errorhandler::session::{
-    ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, AntiCsrf, FRONT_TOKEN_HEADER,
-    ManualClock, MemoryStore, NewSession, REFRESH_TOKEN_HEADER, RID_HEADER, RedisStoreConfig,
-    Session, SessionConfig, SessionConfigBuilder, SessionFailure, SessionTokens, Sessions,
-};
+use errorhandler::session::{AntiCsrf, ManualClock, MemoryStore, NewSession, RedisStoreConfig, Session, SessionConfig, SessionConfigBuilder, SessionFailure, SessionTokens, Sessions};
 use errorhandler::{HttpError, errorhandler};
 use errorhandler_tests::capture::{self, Event};
 use errorhandler_tests::faulty_store::{Faults, FaultyStore};
@@ -135,7 +131,7 @@ fn secret_header(response: &reqwest::Response, name: &str) -> String {
 async fn with_bearer(request: reqwest::RequestBuilder, token: &str) -> reqwest::Response {
     request
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(AUTH_MODE_HEADER.as_str(), "header")
+        .header("st-auth-mode".as_str(), "header")
         .send()
         .await
         .unwrap()
@@ -271,20 +267,20 @@ async fn tokens_in_headers_never_reach_the_log_whatever_the_requests_do() {
     let client = reqwest::Client::new();
     let signed_in = client
         .post(app.url("/sign-in/alice"))
-        .header(AUTH_MODE_HEADER.as_str(), "header")
+        .header("st-auth-mode".as_str(), "header")
         .send()
         .await
         .unwrap();
     assert_eq!(signed_in.status(), StatusCode::OK);
-    let access = secret_header(&signed_in, ACCESS_TOKEN_HEADER.as_str());
-    let refresh = secret_header(&signed_in, REFRESH_TOKEN_HEADER.as_str());
+    let access = secret_header(&signed_in, "st-access-token".as_str());
+    let refresh = secret_header(&signed_in, "st-refresh-token".as_str());
 
     let me = with_bearer(client.get(app.url("/me")), &access).await;
     assert_eq!(me.status(), StatusCode::OK);
     let refreshed = with_bearer(client.post(app.url(REFRESH)), &refresh).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
-    let new_access = secret_header(&refreshed, ACCESS_TOKEN_HEADER.as_str());
-    let new_refresh = secret_header(&refreshed, REFRESH_TOKEN_HEADER.as_str());
+    let new_access = secret_header(&refreshed, "st-access-token".as_str());
+    let new_refresh = secret_header(&refreshed, "st-refresh-token".as_str());
     let me = with_bearer(client.get(app.url("/me")), &new_access).await;
     assert_eq!(me.status(), StatusCode::OK);
 
@@ -319,13 +315,13 @@ async fn anti_csrf_tokens_never_reach_the_log() {
     let client = reqwest::Client::new();
     let signed_in = client.post(app.url("/sign-in/alice")).send().await.unwrap();
     let tokens = Tokens::of(&signed_in);
-    let anti_csrf = secret_header(&signed_in, ANTI_CSRF_HEADER.as_str());
+    let anti_csrf = secret_header(&signed_in, "anti-csrf".as_str());
     let cookie = format!("sAccessToken={}", tokens.access);
 
     let with_token = client
         .post(app.url("/me"))
         .header(header::COOKIE, &cookie)
-        .header(ANTI_CSRF_HEADER.as_str(), &anti_csrf)
+        .header("anti-csrf".as_str(), &anti_csrf)
         .send()
         .await
         .unwrap();
@@ -353,7 +349,7 @@ fn token_values(tokens: &SessionTokens) -> Vec<String> {
     let headers = tokens
         .headers()
         .iter()
-        .filter(|(name, _)| *name != FRONT_TOKEN_HEADER)
+        .filter(|(name, _)| *name != "front-token")
         .map(|(_, value)| value.to_str().unwrap().to_owned());
     cookies
         .chain(headers)
@@ -373,7 +369,7 @@ fn assert_redacted(tokens: &SessionTokens, debug: &str, expected: usize) {
         assert!(value.is_sensitive(), "{value:?}");
     }
     for (name, value) in tokens.headers() {
-        assert_eq!(value.is_sensitive(), *name != FRONT_TOKEN_HEADER, "{name}");
+        assert_eq!(value.is_sensitive(), *name != "front-token", "{name}");
     }
 }
 
@@ -408,7 +404,7 @@ async fn debug_of_new_sessions_and_their_tokens_shows_no_token() {
 
     // Headers: a new session, then a refresh's tokens.
     let mut header_mode = HeaderMap::new();
-    header_mode.insert(AUTH_MODE_HEADER, HeaderValue::from_static("header"));
+    header_mode.insert("st-auth-mode", HeaderValue::from_static("header"));
     let new = sessions
         .create_new_session_for(&header_mode, "alice", json!({}))
         .await
@@ -430,7 +426,7 @@ async fn debug_of_new_sessions_and_their_tokens_shows_no_token() {
         header::AUTHORIZATION,
         HeaderValue::from_str(&format!("Bearer {refresh}")).unwrap(),
     );
-    refresh_call.insert(RID_HEADER, HeaderValue::from_static("session"));
+    refresh_call.insert("rid", HeaderValue::from_static("session"));
     let refreshed = sessions
         .refresh_session(&Method::POST, &refresh_call)
         .await

@@ -11,10 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use errorhandler::session::{
-    LEGACY_ID_REFRESH_TOKEN_COOKIE, ManualClock, MemoryStore, NewSession, RedisStore, Session,
-    SessionConfig, SessionConfigBuilder, SessionFailure, SessionStore, Sessions,
-};
+use errorhandler::session::{ManualClock, MemoryStore, NewSession, RedisStore, Session, SessionConfig, SessionConfigBuilder, SessionFailure, SessionStore, Sessions};
 use errorhandler_tests::{RedisServer, TestServer, Tokens, client, set_cookies};
 use serde_json::{Value, json};
 
@@ -323,7 +320,7 @@ async fn a_browser_with_a_legacy_session_cookie_refreshes_once_and_carries_on() 
         .unwrap();
     assert_eq!(signed_in.status(), StatusCode::OK);
     // What an older SuperTokens backend left in the browser, at the access token's path.
-    let legacy = format!("{LEGACY_ID_REFRESH_TOKEN_COOKIE}=legacy-value; Path=/");
+    let legacy = format!("{"sIdRefreshToken"}=legacy-value; Path=/");
     let jar_url = app.url("/").parse().unwrap();
     // reqwest's jar takes the cookie as a response would set it.
     let jar = reqwest::cookie::Jar::default();
@@ -352,7 +349,7 @@ async fn a_browser_with_a_legacy_session_cookie_refreshes_once_and_carries_on() 
     assert_eq!(refreshed.status(), StatusCode::OK);
     assert!(
         set_cookies(&refreshed).iter().any(|cookie| cookie
-            .starts_with(&format!("{LEGACY_ID_REFRESH_TOKEN_COOKIE}=;"))
+            .starts_with(&format!("{"sIdRefreshToken"}=;"))
             && cookie.contains("Path=/;")
             && cookie.contains("Max-Age=0")),
         "{:?}",

@@ -283,87 +283,55 @@ impl SessionConfig {
     }
 
     /// The status of unauthorised, try-refresh-token and token-theft responses.
-    pub fn session_expired_status(&self) -> StatusCode {
+    pub(crate) fn session_expired_status(&self) -> StatusCode {
         self.inner.session_expired_status
     }
 
     /// The status of invalid-claim responses.
-    pub fn invalid_claim_status(&self) -> StatusCode {
+    pub(crate) fn invalid_claim_status(&self) -> StatusCode {
         self.inner.invalid_claim_status
     }
 
     /// The path of the refresh endpoint, which is also the `Path` of the refresh-token cookie.
-    pub fn refresh_path(&self) -> &str {
+    pub(crate) fn refresh_path(&self) -> &str {
         &self.inner.refresh_path
     }
 
     /// The path of the sign-out endpoint.
-    pub fn sign_out_path(&self) -> &str {
+    pub(crate) fn sign_out_path(&self) -> &str {
         &self.inner.sign_out_path
     }
 
-    /// How long an access token is accepted.
-    pub fn access_token_lifetime(&self) -> Duration {
-        Duration::from_secs(self.inner.access_lifetime)
-    }
-
-    /// How long a session lives without a refresh.
-    pub fn refresh_token_lifetime(&self) -> Duration {
-        Duration::from_secs(self.inner.refresh_lifetime)
-    }
-
     /// How long a store operation may take before the request answers 503.
-    pub fn store_timeout(&self) -> Duration {
+    pub(crate) fn store_timeout(&self) -> Duration {
         self.inner.store_timeout
     }
 
     /// The anti-CSRF check applied to state-changing requests.
-    pub fn anti_csrf(&self) -> AntiCsrf {
+    pub(crate) fn anti_csrf(&self) -> AntiCsrf {
         self.inner.anti_csrf
     }
 
-    /// The ways tokens are accepted from clients.
-    pub fn token_transfer_method(&self) -> TokenTransferMethod {
-        self.inner.token_transfer
-    }
-
-    /// How long after a rotation the refresh token it superseded is still accepted (and rotates again).
-    pub fn refresh_token_rotation_grace_period(&self) -> Duration {
-        Duration::from_millis(self.inner.grace_period_ms)
-    }
-
     /// What a refresh with a reused refresh token answers.
-    pub fn recent_token_reuse_behaviour(&self) -> TokenReuseBehaviour {
+    pub(crate) fn recent_token_reuse_behaviour(&self) -> TokenReuseBehaviour {
         self.inner.reuse_behaviour
     }
 
-    /// The `iss` of access tokens, if set.
-    pub fn issuer(&self) -> Option<&str> {
-        self.inner.issuer.as_deref()
-    }
-
     /// The path of the JWKS endpoint, where other services find the keys that verify access tokens.
-    pub fn jwks_path(&self) -> &str {
+    pub(crate) fn jwks_path(&self) -> &str {
         &self.inner.jwks_path
     }
 
     /// The path of the OpenID discovery document: the issuer's path with `/.well-known/openid-configuration`
     /// (`/auth/.well-known/openid-configuration` for `https://api.example.com/auth`), when the issuer is an http(s)
     /// URL.
-    pub fn openid_configuration_path(&self) -> Option<&str> {
+    pub(crate) fn openid_configuration_path(&self) -> Option<&str> {
         self.inner
             .openid_configuration
             .as_ref()
             .map(|(path, _)| path.as_str())
     }
 
-    /// How often a new key signs access tokens; `None` for a static key.
-    pub fn access_token_signing_key_update_interval(&self) -> Option<Duration> {
-        match self.inner.rotation {
-            super::keys::Rotation::Every(seconds) => Some(Duration::from_secs(seconds)),
-            super::keys::Rotation::Static => None,
-        }
-    }
 }
 
 impl Default for SessionConfig {

@@ -11,21 +11,21 @@ use http::{HeaderMap, HeaderName, HeaderValue, header};
 use super::config::{ConfigInner, SameSite};
 
 /// The name of the access-token cookie, SuperTokens' own.
-pub const ACCESS_TOKEN_COOKIE: &str = "sAccessToken";
+pub(crate) const ACCESS_TOKEN_COOKIE: &str = "sAccessToken";
 
 /// The name of the refresh-token cookie, SuperTokens' own.
-pub const REFRESH_TOKEN_COOKIE: &str = "sRefreshToken";
+pub(crate) const REFRESH_TOKEN_COOKIE: &str = "sRefreshToken";
 
 /// The name of the access-token cookie with [`host_prefixed_cookies`](super::SessionConfigBuilder::host_prefixed_cookies).
-pub const HOST_PREFIXED_ACCESS_TOKEN_COOKIE: &str = "__Host-sAccessToken";
+pub(crate) const HOST_PREFIXED_ACCESS_TOKEN_COOKIE: &str = "__Host-sAccessToken";
 
 /// The name of the refresh-token cookie with [`host_prefixed_cookies`](super::SessionConfigBuilder::host_prefixed_cookies).
-pub const HOST_PREFIXED_REFRESH_TOKEN_COOKIE: &str = "__Host-sRefreshToken";
+pub(crate) const HOST_PREFIXED_REFRESH_TOKEN_COOKIE: &str = "__Host-sRefreshToken";
 
 /// The name of the cookie older SuperTokens backends (before their access tokens were v3) set beside the two
 /// tokens. A request that still carries it holds a legacy session: verification answers *try refresh token*,
 /// and the refresh call clears it.
-pub const LEGACY_ID_REFRESH_TOKEN_COOKIE: &str = "sIdRefreshToken";
+pub(crate) const LEGACY_ID_REFRESH_TOKEN_COOKIE: &str = "sIdRefreshToken";
 
 /// The session's part of a response: `Set-Cookie` headers, and the headers SuperTokens' frontends read
 /// (`front-token`, in header mode `st-access-token` / `st-refresh-token`, `anti-csrf`). Return it with the

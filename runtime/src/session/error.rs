@@ -215,11 +215,6 @@ impl SessionError {
         &self.kind
     }
 
-    /// The configuration it was raised under, which its answer follows.
-    pub fn config(&self) -> &SessionConfig {
-        &self.config
-    }
-
     /// Whether its answers clear the session: on token theft, and on unauthorised when asked to.
     pub fn clears_tokens(&self) -> bool {
         match &self.kind {

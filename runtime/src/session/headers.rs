@@ -4,19 +4,19 @@
 use axum::http::{HeaderName, HeaderValue};
 
 /// `front-token`: what the frontend knows of the session, `base64(JSON {"uid", "ate", "up"})` or `remove`.
-pub const FRONT_TOKEN_HEADER: HeaderName = HeaderName::from_static("front-token");
+pub(crate) const FRONT_TOKEN_HEADER: HeaderName = HeaderName::from_static("front-token");
 /// `st-access-token`: the access token, in header mode.
-pub const ACCESS_TOKEN_HEADER: HeaderName = HeaderName::from_static("st-access-token");
+pub(crate) const ACCESS_TOKEN_HEADER: HeaderName = HeaderName::from_static("st-access-token");
 /// `st-refresh-token`: the refresh token, in header mode.
-pub const REFRESH_TOKEN_HEADER: HeaderName = HeaderName::from_static("st-refresh-token");
+pub(crate) const REFRESH_TOKEN_HEADER: HeaderName = HeaderName::from_static("st-refresh-token");
 /// `st-auth-mode`: the transfer method a frontend asks for, `cookie` or `header`.
-pub const AUTH_MODE_HEADER: HeaderName = HeaderName::from_static("st-auth-mode");
+pub(crate) const AUTH_MODE_HEADER: HeaderName = HeaderName::from_static("st-auth-mode");
 /// `anti-csrf`: the anti-CSRF token, in responses that mint one and in the requests that prove it.
-pub const ANTI_CSRF_HEADER: HeaderName = HeaderName::from_static("anti-csrf");
+pub(crate) const ANTI_CSRF_HEADER: HeaderName = HeaderName::from_static("anti-csrf");
 /// `rid`: the custom header of SuperTokens' `VIA_CUSTOM_HEADER` anti-CSRF check; the SDK sends it on every call.
-pub const RID_HEADER: HeaderName = HeaderName::from_static("rid");
+pub(crate) const RID_HEADER: HeaderName = HeaderName::from_static("rid");
 /// `fdi-version`: the frontend-driver interface versions the SDK speaks, sent on its own calls.
-pub const FDI_VERSION_HEADER: HeaderName = HeaderName::from_static("fdi-version");
+pub(crate) const FDI_VERSION_HEADER: HeaderName = HeaderName::from_static("fdi-version");
 
 /// The headers besides `Set-Cookie` of a response that ends the session: `front-token: remove` and empty
 /// token headers, in every transfer method at once, as supertokens-node's

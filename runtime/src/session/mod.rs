@@ -266,20 +266,13 @@ pub use config::{
     AntiCsrf, ConfigError, SameSite, SessionCapPolicy, SessionConfig, SessionConfigBuilder,
     TokenReuseBehaviour,
 };
-pub use cookies::{
-    ACCESS_TOKEN_COOKIE, HOST_PREFIXED_ACCESS_TOKEN_COOKIE, HOST_PREFIXED_REFRESH_TOKEN_COOKIE,
-    LEGACY_ID_REFRESH_TOKEN_COOKIE, REFRESH_TOKEN_COOKIE, SessionTokens,
-};
+pub use cookies::SessionTokens;
 pub use error::{
     ClaimValidationError, DuplicateSessionCookiesError, RandomnessError, SessionCapError,
     SessionError, SessionErrorKind, SessionFailure, SessionLimitError, SessionStoreError,
     TokenReuse,
 };
 pub use extract::Session;
-pub use headers::{
-    ACCESS_TOKEN_HEADER, ANTI_CSRF_HEADER, AUTH_MODE_HEADER, FDI_VERSION_HEADER,
-    FRONT_TOKEN_HEADER, REFRESH_TOKEN_HEADER, RID_HEADER,
-};
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
@@ -364,7 +357,7 @@ impl Sessions {
     }
 
     /// The configuration.
-    pub fn config(&self) -> &SessionConfig {
+    pub(crate) fn config(&self) -> &SessionConfig {
         &self.inner.config
     }
 

@@ -303,9 +303,10 @@ mod model {
     use http::{HeaderMap, HeaderValue, Method, header};
     use proptest::prelude::*;
 
+    use crate::session::headers::{ACCESS_TOKEN_HEADER, AUTH_MODE_HEADER, REFRESH_TOKEN_HEADER};
     use crate::session::{
-        ACCESS_TOKEN_HEADER, AUTH_MODE_HEADER, Clock as _, ManualClock, REFRESH_TOKEN_HEADER,
-        SessionConfig, SessionErrorKind, SessionFailure, SessionTokens, Sessions, TokenReuse,
+        Clock as _, ManualClock, SessionConfig, SessionErrorKind, SessionFailure, SessionTokens,
+        Sessions, TokenReuse,
     };
 
     /// The grace period of the tests, in milliseconds.

@@ -44,10 +44,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
-use errorhandler::session::{
-    AntiCsrf, ClaimValidator, MemoryStore, NewSession, RID_HEADER, Session, SessionConfig,
-    SessionError, SessionFailure, SessionStore, Sessions, cors, session_error_handlers,
-};
+use errorhandler::session::{AntiCsrf, ClaimValidator, MemoryStore, NewSession, Session, SessionConfig, SessionError, SessionFailure, SessionStore, Sessions, cors, session_error_handlers};
 use errorhandler::{HttpError, errorhandler};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
@@ -625,13 +622,13 @@ async fn logout(session: Session) -> Result<impl IntoResponse, SessionFailure> {
 /// successful refreshes with `rid`, and answers `refresh success` (`refresh failed` without `rid`).
 async fn count_refreshes(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let is_refresh = request.method() == Method::POST
-        && request.uri().path() == state.sessions.config().refresh_path();
+        && request.uri().path() == "/auth/session/refresh"; // the recipe's default refresh path
     if !is_refresh {
         return next.run(request).await;
     }
     let server = &state.server;
     server.refresh_attempted.fetch_add(1, Ordering::Relaxed);
-    let has_rid = request.headers().contains_key(RID_HEADER);
+    let has_rid = request.headers().contains_key("rid");
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
         return response;
@@ -652,7 +649,7 @@ async fn count_refreshes(State(state): State<AppState>, request: Request, next: 
 }
 
 fn rid_check(headers: &HeaderMap) -> &'static str {
-    let rid = headers.get(RID_HEADER).and_then(|rid| rid.to_str().ok());
+    let rid = headers.get("rid").and_then(|rid| rid.to_str().ok());
     if rid.is_some_and(|rid| rid.starts_with("anti-csrf")) {
         "success"
     } else {
