@@ -242,7 +242,7 @@ fn recipe(
         .unwrap_or_else(|error| {
             panic!("the example's session configuration is not valid: {error}")
         });
-    Sessions::with_shared_store(config, Arc::clone(&options.backing.store))
+    Sessions::with_store(config, Arc::clone(&options.backing.store))
 }
 
 /// The older SDK's half: `/legacy/...`, session expired is 440.

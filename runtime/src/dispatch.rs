@@ -9,14 +9,14 @@ use axum::response::Response;
 use http::{Extensions, HeaderMap, StatusCode, header};
 use http_body_util::BodyExt as _;
 
+use crate::__private::RequestHead;
+use crate::__private::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
 use crate::answer::{Answer, declared_as_is, is_answered};
 use crate::caught::{Catching, ErrorBody, Panic, Scope, catch};
 use crate::defaults::{BuiltInPage, Format};
 use crate::error::{CarriedError, Error};
-use crate::__private::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
 use crate::http_error::HttpError;
 use crate::report::LogLevels;
-use crate::__private::RequestHead;
 use crate::request_head::RequestContext;
 
 /// What the layer does next with a route's response.

@@ -11,8 +11,9 @@ use http::{HeaderMap, StatusCode};
 
 use crate::caught::{in_route, outside};
 use crate::defaults::{BuiltInPage, Format};
-use crate::__private::Declaration;
-use crate::error_status::{ErrorStatus, declaration_of, declaration_of_type, enforce, status_of};
+use crate::error_status::{
+    Declaration, ErrorStatus, declaration_of, declaration_of_type, enforce, status_of,
+};
 use crate::http_error::{HTTP_ERROR, HTTP_ERROR_TYPE, HttpError};
 use crate::problem::ProblemDetails;
 

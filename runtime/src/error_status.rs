@@ -11,8 +11,6 @@ use std::sync::OnceLock;
 use axum::response::Response;
 use http::{HeaderMap, StatusCode, header};
 
-use crate::__private::{Declaration, Declared};
-
 /// An error type that declares how it answers: its status and, if it wants, the text of the built-in page, an
 /// answer of its own, and headers that every answer to it carries.
 ///
@@ -79,7 +77,48 @@ pub trait ErrorStatus: StdError + Send + Sync + 'static + Declared {
     }
 }
 
-pub(crate) fn find<'a, E: ErrorStatus>(error: &'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus> {
+/// Implemented by `#[errorhandler::status]` beside the registration that lets `?` find the type.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` implements `ErrorStatus` without `#[errorhandler::status]`",
+    label = "`?` into `errorhandler::Error` would not find this declaration",
+    note = "mark the block: `#[errorhandler::status] impl ErrorStatus for {Self} {{ ... }}`"
+)]
+pub trait Declared {}
+
+/// One declared type, registered by `#[errorhandler::status]`.
+#[doc(hidden)]
+pub struct Declaration {
+    type_id: fn() -> TypeId,
+    type_name: fn() -> &'static str,
+    find: for<'a> fn(&'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus>,
+}
+
+impl Declaration {
+    /// The declaration of `E`.
+    pub const fn of<E: ErrorStatus>() -> Self {
+        Self {
+            type_id: TypeId::of::<E>,
+            type_name: std::any::type_name::<E>,
+            find: find::<E>,
+        }
+    }
+
+    /// The declared type's name, as `std::any::type_name` writes it.
+    pub(crate) fn type_name(&self) -> &'static str {
+        (self.type_name)()
+    }
+
+    /// `error` as the declared type, if it is that type.
+    pub(crate) fn find<'a>(
+        &self,
+        error: &'a (dyn StdError + 'static),
+    ) -> Option<&'a dyn ErrorStatus> {
+        (self.find)(error)
+    }
+}
+
+fn find<'a, E: ErrorStatus>(error: &'a (dyn StdError + 'static)) -> Option<&'a dyn ErrorStatus> {
     error
         .downcast_ref::<E>()
         .map(|error| error as &dyn ErrorStatus)

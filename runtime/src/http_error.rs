@@ -6,8 +6,7 @@ use std::fmt;
 
 use http::StatusCode;
 
-use crate::__private::{Declaration, Declared};
-use crate::error_status::ErrorStatus;
+use crate::error_status::{Declaration, Declared, ErrorStatus};
 use crate::status_text::{standard_description, status_name};
 
 /// An HTTP error: a 4xx or 5xx status, an optional description and an optional cause.
@@ -94,7 +93,6 @@ impl HttpError {
     pub(crate) fn given_description(&self) -> Option<Cow<'static, str>> {
         self.description.clone()
     }
-
 }
 
 impl fmt::Display for HttpError {

@@ -15,10 +15,10 @@ use tower_layer::Layer;
 use tower_service::Service;
 use tracing::Level;
 
+use crate::__private::{ErrorHandlers, HandlerFuture, HandlerId};
 use crate::answer::Answer;
 use crate::caught::{Panic, Scope, catch, install_panic_hook};
 use crate::dispatch::{Step, read_body_panicked, route_answered, route_failed, route_panicked};
-use crate::__private::{ErrorHandlers, HandlerFuture, HandlerId};
 use crate::report::LogLevels;
 use crate::request_head::RequestContext;
 

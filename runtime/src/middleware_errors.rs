@@ -11,8 +11,7 @@ use http::StatusCode;
 use tower::load_shed::error::Overloaded;
 use tower::timeout::error::Elapsed;
 
-use crate::__private::{Declaration, Declared};
-use crate::error_status::ErrorStatus;
+use crate::error_status::{Declaration, Declared, ErrorStatus};
 
 // Declared as a user's type would be (the attribute's expansion, written out: the core does not use its macros).
 #[diagnostic::do_not_recommend]

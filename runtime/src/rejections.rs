@@ -90,8 +90,7 @@ use axum::extract::rejection::{MatchedPathMissing, MatchedPathRejection};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
-use crate::__private::{Declaration, Declared};
-use crate::error_status::ErrorStatus;
+use crate::error_status::{Declaration, Declared, ErrorStatus};
 
 /// Declares each rejection type as `#[errorhandler::status]` would (the core does not use its own macros): its
 /// status, and for a client error its text, as the description and as the answer axum gives it.

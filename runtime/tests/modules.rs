@@ -11,7 +11,6 @@ const CORE: &[&str] = &[
     "defaults",
     "error",
     "error_status",
-    "handlers",
     "http_error",
     "layer",
     "__private",
@@ -25,14 +24,8 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
     for entry in std::fs::read_dir(&src).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        if path.is_dir() {
-            let mut text = String::new();
-            for file in std::fs::read_dir(&path).unwrap() {
-                text += &std::fs::read_to_string(file.unwrap().path()).unwrap();
-            }
-            modules.insert(name, text);
-        } else if name != "lib" {
-            modules.insert(name, std::fs::read_to_string(&path).unwrap());
+        if path.is_dir() || name != "lib" {
+            modules.insert(name, source(&path));
         }
     }
     let names: BTreeSet<String> = modules.keys().cloned().collect();
@@ -68,9 +61,9 @@ fn session_graph() -> BTreeMap<String, BTreeSet<String>> {
     let mut modules: BTreeMap<String, String> = BTreeMap::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|extension| extension == "rs") {
+        if path.is_dir() || path.extension().is_some_and(|extension| extension == "rs") {
             let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-            modules.insert(name, code(&std::fs::read_to_string(&path).unwrap()));
+            modules.insert(name, code(&source(&path)));
         }
     }
     let parent = modules.remove("mod").expect("src/session/mod.rs");
@@ -104,6 +97,19 @@ fn session_graph() -> BTreeMap<String, BTreeSet<String>> {
             (module.clone(), named)
         })
         .collect()
+}
+
+/// The source of the module at `path`: the file, or every file of the directory and its subdirectories.
+fn source(path: &Path) -> String {
+    if !path.is_dir() {
+        return std::fs::read_to_string(path).unwrap();
+    }
+    let mut files: Vec<_> = std::fs::read_dir(path)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    files.iter().map(|file| source(file)).collect()
 }
 
 /// `text` without its comments and doc comments.

@@ -48,7 +48,7 @@ impl Bench {
             .expect("configuration");
         Some(Self {
             runtime,
-            sessions: Sessions::with_shared_store(config, store),
+            sessions: Sessions::with_store(config, store),
             _redis: redis,
         })
     }

@@ -77,9 +77,14 @@ errorhandler! {
 
     #[errorhandler(500)]
     fn internal(e: &HttpError) -> Json<Value> {
-        *LAST_PANIC.lock().unwrap() = std::iter::successors(e.source(), |cause| cause.source())
-            .find_map(|cause| cause.downcast_ref::<Panic>())
-            .map(|panic| panic.message().to_owned());
+        // A panic reaches a 500 handler as a cause of its `HttpError`.
+        let mut panic = None;
+        let mut cause = e.source();
+        while let Some(error) = cause {
+            panic = panic.or_else(|| error.downcast_ref::<Panic>().map(|p| p.message().to_owned()));
+            cause = error.source();
+        }
+        *LAST_PANIC.lock().unwrap() = panic;
         Json(json!({ "error": "internal", "cause": e.source().map(|cause| cause.to_string()).is_some() }))
     }
 

@@ -87,7 +87,7 @@ async fn cellar() -> Result<&'static str, Error> {
 
 async fn order() -> Result<&'static str, Error> {
     Err(OrderFailed(
-        abort!(409).with_source(HttpError::from(StatusCode::GONE)),
+        abort!(409).with_source(HttpError::new(StatusCode::GONE)),
     ))?
 }
 

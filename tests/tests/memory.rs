@@ -61,7 +61,7 @@ fn a_session_in_a_memory_store_costs_a_few_hundred_bytes() {
         .unwrap();
     runtime.block_on(async {
         let store = Arc::new(MemoryStore::new());
-        let sessions = Sessions::with_shared_store(
+        let sessions = Sessions::with_store(
             SessionConfig::builder().build().unwrap(),
             Arc::clone(&store) as Arc<dyn SessionStore>,
         );

@@ -230,9 +230,7 @@ async fn a_problem_from_an_error_keeps_the_text_of_a_client_rejection() {
     ) -> Response {
         match payload {
             Ok(Json(value)) => Json(value).into_response(),
-            Err(rejection) => {
-                ProblemDetails::from(&Error::from(rejection)).into_response()
-            }
+            Err(rejection) => ProblemDetails::from(&Error::from(rejection)).into_response(),
         }
     }
     let server =

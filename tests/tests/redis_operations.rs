@@ -18,6 +18,9 @@ use errorhandler_tests::{
 };
 use serde_json::{Value, json};
 
+/// The most sessions one command of `RedisStore` works on, as its docs say.
+const BATCH: usize = 1000;
+
 const REFRESH: &str = "/auth/session/refresh";
 const SECRET: &str = "a secret shared by every instance, 32+ bytes";
 /// SuperTokens core's default `refresh_token_rotation_grace_period`, and one millisecond.
@@ -109,7 +112,7 @@ async fn a_session_is_a_hash_tagged_by_its_handle_and_its_user_index_a_sorted_se
     let Some(redis) = RedisServer::start() else {
         return;
     };
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let app = Instance::start(RedisStore::connect(&redis.url()).await.unwrap(), &clock).await;
     let (handle, _) = app.sign_in("alice").await;
 
@@ -154,7 +157,7 @@ async fn an_index_drops_handles_expired_over_a_minute_ago_a_batch_per_write_and_
         return;
     };
     let store = RedisStore::connect(&redis.url()).await.unwrap();
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let app = Instance::start(store.clone(), &clock).await;
     let index = "errorhandler:user:{alice}";
     // 2,500 handles of sessions long gone (expired two minutes ago), as an index without trimming kept them.
@@ -179,7 +182,7 @@ async fn an_index_drops_handles_expired_over_a_minute_ago_a_batch_per_write_and_
 
     // A creation writes the index twice (before and after the session), dropping a batch each time.
     let (first, _) = app.sign_in("alice").await;
-    assert_eq!(size(), 2501 - 2 * RedisStore::BATCH as i64 + 1);
+    assert_eq!(size(), 2501 - 2 * BATCH as i64 + 1);
     let (second, _) = app.sign_in("alice").await;
     assert_eq!(
         size(),
@@ -265,7 +268,7 @@ async fn on_a_cluster_two_sessions_of_one_user_in_slots_of_different_nodes_are_r
     let store = RedisStore::connect_with(RedisStoreConfig::cluster(cluster.urls()))
         .await
         .unwrap();
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let app = Instance::start(store.clone(), &clock).await;
     let node = &cluster.nodes()[0];
     // Each node serves a third of the slots: sign in until two sessions sit on different nodes.
@@ -333,7 +336,7 @@ async fn on_a_cluster_with_replicas_revocations_and_rotations_wait_for_a_replica
             RedisStoreConfig::cluster(cluster.urls()).wait_for_replicas(replicas, timeout),
         )
     };
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let app = Instance::start(waiting(1, Duration::from_secs(2)).await.unwrap(), &clock).await;
     let signed_in = [app.sign_in("alice").await, app.sign_in("alice").await];
     let refreshed = app.refresh(&signed_in[0].1.refresh).await;
@@ -400,7 +403,7 @@ async fn a_theft_revocation_acknowledged_by_a_replica_survives_the_primary_faili
         return;
     };
     let replica = RedisServer::start_replica_of(&primary);
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let config = RedisStoreConfig::new(primary.url()).wait_for_replicas(1, Duration::from_secs(1));
     let on_primary = Instance::start(RedisStore::connect_with(config).await.unwrap(), &clock).await;
 
@@ -432,7 +435,7 @@ async fn without_wait_a_theft_revocation_the_replica_missed_is_lost_in_a_failove
         return;
     };
     let replica = RedisServer::start_replica_of(&primary);
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let on_primary =
         Instance::start(RedisStore::connect(&primary.url()).await.unwrap(), &clock).await;
 
@@ -460,7 +463,7 @@ async fn with_wait_a_theft_revocation_no_replica_acknowledges_answers_503_stands
         return;
     };
     let replica = RedisServer::start_replica_of(&primary);
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let config = RedisStoreConfig::new(primary.url()).wait_for_replicas(1, Duration::from_secs(1));
     let on_primary = Instance::start(RedisStore::connect_with(config).await.unwrap(), &clock).await;
 
@@ -529,7 +532,7 @@ async fn rediss_urls_connect_over_tls_with_the_given_authority_and_client_certif
         "{debug}"
     );
     let store = RedisStore::connect_with(config).await.unwrap();
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let app = Instance::start(store, &clock).await;
     let (handle, tokens) = app.sign_in("alice").await;
     let refreshed = app.refresh(&tokens.refresh).await;
@@ -581,7 +584,7 @@ async fn a_cluster_whose_nodes_speak_tls_only_serves_sessions_over_rediss() {
     )
     .await
     .unwrap();
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let app = Instance::start(store, &clock).await;
     let signed_in = [
         app.sign_in("alice").await,

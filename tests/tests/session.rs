@@ -142,7 +142,7 @@ impl App {
         wrap: impl FnOnce(Arc<dyn SessionStore>) -> Arc<dyn SessionStore>,
     ) -> Self {
         let (store, redis) = fresh_store().await;
-        let clock = ManualClock::starting_now();
+        let clock = ManualClock::new(std::time::SystemTime::now());
         let config = configure(
             SessionConfig::builder()
                 .cookie_secure(false)
@@ -152,7 +152,7 @@ impl App {
         )
         .build()
         .expect("valid configuration");
-        let sessions = Sessions::with_shared_store(config, wrap(store));
+        let sessions = Sessions::with_store(config, wrap(store));
         let server = TestServer::start(routes(sessions.clone()).layer(StoreErrors::layer())).await;
         Self {
             server,

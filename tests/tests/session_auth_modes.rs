@@ -474,7 +474,7 @@ struct App {
 
 impl App {
     async fn start(method: TokenTransferMethod) -> Self {
-        let clock = ManualClock::starting_now();
+        let clock = ManualClock::new(std::time::SystemTime::now());
         let config = SessionConfig::builder()
             .cookie_secure(false)
             .access_token_lifetime(ACCESS_LIFETIME)

@@ -116,7 +116,7 @@ async fn admin(session: Session) -> Result<&'static str, errorhandler::Error> {
 
 impl App {
     async fn start(layer: impl FnOnce(Router) -> Router) -> Self {
-        let clock = ManualClock::starting_now();
+        let clock = ManualClock::new(std::time::SystemTime::now());
         let config = SessionConfig::builder()
             .cookie_secure(false)
             .access_token_lifetime(ACCESS_LIFETIME)

@@ -42,7 +42,7 @@ struct App {
 
 impl App {
     async fn start(configure: impl FnOnce(SessionConfigBuilder) -> SessionConfigBuilder) -> Self {
-        let clock = ManualClock::starting_now();
+        let clock = ManualClock::new(std::time::SystemTime::now());
         let config = configure(
             SessionConfig::builder()
                 .cookie_secure(false)

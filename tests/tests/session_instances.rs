@@ -115,7 +115,7 @@ async fn a_session_created_on_one_instance_verifies_and_refreshes_on_the_other()
     let Some(redis) = RedisServer::start() else {
         return;
     };
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let (a, b) = tokio::join!(
         Instance::start(&redis, &clock),
         Instance::start(&redis, &clock)
@@ -139,7 +139,7 @@ async fn a_refresh_on_one_instance_then_a_replay_of_the_old_token_on_the_other_a
     let Some(redis) = RedisServer::start() else {
         return;
     };
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let (a, b) = tokio::join!(
         Instance::start(&redis, &clock),
         Instance::start(&redis, &clock)
@@ -165,7 +165,7 @@ async fn concurrent_refreshes_of_one_token_spread_over_both_instances_all_succee
     let Some(redis) = RedisServer::start() else {
         return;
     };
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(std::time::SystemTime::now());
     let (a, b) = tokio::join!(
         Instance::start(&redis, &clock),
         Instance::start(&redis, &clock)
@@ -225,7 +225,7 @@ async fn redis_stopped_mid_run_answers_503_and_the_service_resumes_when_it_is_ba
     let Some(mut redis) = RedisServer::start() else {
         return;
     };
-    let a = Instance::start(&redis, &ManualClock::starting_now()).await;
+    let a = Instance::start(&redis, &ManualClock::new(std::time::SystemTime::now())).await;
     let before = a.sign_in("alice").await;
 
     redis.stop();
@@ -279,7 +279,7 @@ async fn instances_with_different_secrets_refuse_each_others_tokens() {
     let Some(redis) = RedisServer::start() else {
         return;
     };
-    let a = Instance::start(&redis, &ManualClock::starting_now()).await;
+    let a = Instance::start(&redis, &ManualClock::new(std::time::SystemTime::now())).await;
     let other = SessionConfig::builder()
         .cookie_secure(false)
         .signing_secret("another secret, also of at least 32 bytes")

@@ -47,7 +47,7 @@ impl App {
         .build()
         .expect("valid configuration");
         // Both instances of a test share one store, as instances behind one Redis do.
-        let sessions = Sessions::with_shared_store(config, shared_store());
+        let sessions = Sessions::with_store(config, shared_store());
         let app = Router::new()
             .route("/sign-in/{user}", post(sign_in))
             .route("/me", get(me))
@@ -162,7 +162,7 @@ fn verifies_with(token: &str, jwks: &Value) -> bool {
 
 #[tokio::test]
 async fn the_jwks_endpoint_serves_the_keys_that_verify_the_access_tokens_with_a_short_cache() {
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(SystemTime::now());
     let app = App::start(&clock, |config| config).await;
     let tokens = app.sign_in("alice").await;
     let (headers, jwks) = app.jwks().await;
@@ -234,7 +234,7 @@ async fn a_verifier_holding_the_key_set_keeps_verifying_across_a_rotation() {
 
 #[tokio::test]
 async fn two_instances_with_one_secret_agree_on_the_ring_at_every_rotation() {
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(SystemTime::now());
     let (a, b) = tokio::join!(
         App::start(&clock, |config| config),
         App::start(&clock, |config| config)
@@ -252,7 +252,7 @@ async fn two_instances_with_one_secret_agree_on_the_ring_at_every_rotation() {
 
 #[tokio::test]
 async fn a_static_key_never_rotates() {
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(SystemTime::now());
     let app = App::start(
         &clock,
         SessionConfigBuilder::static_access_token_signing_key,
@@ -267,7 +267,7 @@ async fn a_static_key_never_rotates() {
 
 #[tokio::test]
 async fn a_replaced_root_secret_signs_no_one_out() {
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(SystemTime::now());
     let old = App::start(&clock, |config| config).await;
     let tokens = old.sign_in("alice").await;
 
@@ -307,7 +307,7 @@ async fn a_replaced_root_secret_signs_no_one_out() {
 
 #[tokio::test]
 async fn tokens_naming_no_key_or_another_algorithm_are_unauthorised() {
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(SystemTime::now());
     let app = App::start(&clock, |config| config).await;
     let tokens = app.sign_in("alice").await;
     let parts: Vec<&str> = tokens.access.split('.').collect();
@@ -347,7 +347,7 @@ async fn tokens_naming_no_key_or_another_algorithm_are_unauthorised() {
 
 #[tokio::test]
 async fn the_openid_discovery_document_names_the_issuer_and_the_jwks() {
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(SystemTime::now());
     let app = App::start(&clock, |config| {
         config.issuer("https://api.example.test/auth")
     })
@@ -373,7 +373,7 @@ async fn the_openid_discovery_document_names_the_issuer_and_the_jwks() {
 
 #[tokio::test]
 async fn in_cookie_mode_the_access_token_is_exposed_to_the_page_only_when_asked() {
-    let clock = ManualClock::starting_now();
+    let clock = ManualClock::new(SystemTime::now());
     let exposed = App::start(&clock, |config| {
         config.expose_access_token_to_frontend_in_cookie_based_auth()
     })

@@ -9,7 +9,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use errorhandler::session::{AntiCsrf, ManualClock, MemoryStore, NewSession, RedisStoreConfig, Session, SessionConfig, SessionConfigBuilder, SessionFailure, SessionTokens, Sessions};
+use errorhandler::session::{
+    AntiCsrf, ManualClock, MemoryStore, NewSession, RedisStoreConfig, Session, SessionConfig,
+    SessionConfigBuilder, SessionFailure, SessionTokens, Sessions,
+};
 use errorhandler::{HttpError, errorhandler};
 use errorhandler_tests::capture::{self, Event};
 use errorhandler_tests::faulty_store::{Faults, FaultyStore};
@@ -35,7 +38,7 @@ impl App {
     async fn start_with(
         configure: impl FnOnce(SessionConfigBuilder) -> SessionConfigBuilder,
     ) -> Self {
-        let clock = ManualClock::starting_now();
+        let clock = ManualClock::new(std::time::SystemTime::now());
         let config = configure(
             SessionConfig::builder()
                 .cookie_secure(false)
@@ -131,7 +134,7 @@ fn secret_header(response: &reqwest::Response, name: &str) -> String {
 async fn with_bearer(request: reqwest::RequestBuilder, token: &str) -> reqwest::Response {
     request
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header("st-auth-mode".as_str(), "header")
+        .header("st-auth-mode", "header")
         .send()
         .await
         .unwrap()
@@ -267,20 +270,20 @@ async fn tokens_in_headers_never_reach_the_log_whatever_the_requests_do() {
     let client = reqwest::Client::new();
     let signed_in = client
         .post(app.url("/sign-in/alice"))
-        .header("st-auth-mode".as_str(), "header")
+        .header("st-auth-mode", "header")
         .send()
         .await
         .unwrap();
     assert_eq!(signed_in.status(), StatusCode::OK);
-    let access = secret_header(&signed_in, "st-access-token".as_str());
-    let refresh = secret_header(&signed_in, "st-refresh-token".as_str());
+    let access = secret_header(&signed_in, "st-access-token");
+    let refresh = secret_header(&signed_in, "st-refresh-token");
 
     let me = with_bearer(client.get(app.url("/me")), &access).await;
     assert_eq!(me.status(), StatusCode::OK);
     let refreshed = with_bearer(client.post(app.url(REFRESH)), &refresh).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
-    let new_access = secret_header(&refreshed, "st-access-token".as_str());
-    let new_refresh = secret_header(&refreshed, "st-refresh-token".as_str());
+    let new_access = secret_header(&refreshed, "st-access-token");
+    let new_refresh = secret_header(&refreshed, "st-refresh-token");
     let me = with_bearer(client.get(app.url("/me")), &new_access).await;
     assert_eq!(me.status(), StatusCode::OK);
 
@@ -315,13 +318,13 @@ async fn anti_csrf_tokens_never_reach_the_log() {
     let client = reqwest::Client::new();
     let signed_in = client.post(app.url("/sign-in/alice")).send().await.unwrap();
     let tokens = Tokens::of(&signed_in);
-    let anti_csrf = secret_header(&signed_in, "anti-csrf".as_str());
+    let anti_csrf = secret_header(&signed_in, "anti-csrf");
     let cookie = format!("sAccessToken={}", tokens.access);
 
     let with_token = client
         .post(app.url("/me"))
         .header(header::COOKIE, &cookie)
-        .header("anti-csrf".as_str(), &anti_csrf)
+        .header("anti-csrf", &anti_csrf)
         .send()
         .await
         .unwrap();

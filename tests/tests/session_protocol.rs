@@ -11,7 +11,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use errorhandler::session::{ManualClock, MemoryStore, NewSession, RedisStore, Session, SessionConfig, SessionConfigBuilder, SessionFailure, SessionStore, Sessions};
+use errorhandler::session::{
+    ManualClock, MemoryStore, NewSession, RedisStore, Session, SessionConfig, SessionConfigBuilder,
+    SessionFailure, SessionStore, Sessions,
+};
 use errorhandler_tests::{RedisServer, TestServer, Tokens, client, set_cookies};
 use serde_json::{Value, json};
 
@@ -47,7 +50,7 @@ impl App {
         redis: Option<RedisServer>,
         configure: impl FnOnce(SessionConfigBuilder) -> SessionConfigBuilder,
     ) -> Self {
-        let clock = ManualClock::starting_now();
+        let clock = ManualClock::new(std::time::SystemTime::now());
         let config = configure(
             SessionConfig::builder()
                 .cookie_secure(false)
@@ -57,7 +60,8 @@ impl App {
         )
         .build()
         .expect("valid configuration");
-        let sessions = Sessions::with_shared_store(config, store.into());
+        let sessions =
+            Sessions::with_store(config, std::sync::Arc::<dyn SessionStore>::from(store));
         let app = Router::new()
             .route("/sign-in/{user}", post(sign_in))
             .route("/me", get(me))
@@ -320,7 +324,7 @@ async fn a_browser_with_a_legacy_session_cookie_refreshes_once_and_carries_on() 
         .unwrap();
     assert_eq!(signed_in.status(), StatusCode::OK);
     // What an older SuperTokens backend left in the browser, at the access token's path.
-    let legacy = format!("{"sIdRefreshToken"}=legacy-value; Path=/");
+    let legacy = "sIdRefreshToken=legacy-value; Path=/".to_owned();
     let jar_url = app.url("/").parse().unwrap();
     // reqwest's jar takes the cookie as a response would set it.
     let jar = reqwest::cookie::Jar::default();
@@ -348,10 +352,11 @@ async fn a_browser_with_a_legacy_session_cookie_refreshes_once_and_carries_on() 
     let refreshed = browser.post(app.url(REFRESH)).send().await.unwrap();
     assert_eq!(refreshed.status(), StatusCode::OK);
     assert!(
-        set_cookies(&refreshed).iter().any(|cookie| cookie
-            .starts_with(&format!("{"sIdRefreshToken"}=;"))
-            && cookie.contains("Path=/;")
-            && cookie.contains("Max-Age=0")),
+        set_cookies(&refreshed)
+            .iter()
+            .any(|cookie| cookie.starts_with("sIdRefreshToken=;")
+                && cookie.contains("Path=/;")
+                && cookie.contains("Max-Age=0")),
         "{:?}",
         set_cookies(&refreshed)
     );

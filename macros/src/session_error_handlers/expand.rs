@@ -60,7 +60,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
     let constructor = match model.state {
         None => quote! {
             /// The layer that answers session errors with these callbacks.
-            pub fn layer() -> ::errorhandler::ErrorLayer<::errorhandler::session::SessionErrorSet<Self>> {
+            pub fn layer() -> ::errorhandler::ErrorLayer<::errorhandler::session::__private::SessionErrorSet<Self>> {
                 ::errorhandler::ErrorLayer::new(())
             }
         },
@@ -68,7 +68,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
             /// The layer that answers session errors with these callbacks, whose extractors read `state`.
             pub fn with_state(
                 state: #state,
-            ) -> ::errorhandler::ErrorLayer<::errorhandler::session::SessionErrorSet<Self, #state>> {
+            ) -> ::errorhandler::ErrorLayer<::errorhandler::session::__private::SessionErrorSet<Self, #state>> {
                 ::errorhandler::ErrorLayer::new(state)
             }
         },
@@ -77,7 +77,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
         #block
 
         const _: () = {
-            impl #impl_generics ::errorhandler::session::SessionErrorHandlers<#state> for #self_ty {
+            impl #impl_generics ::errorhandler::session::__private::SessionErrorHandlers<#state> for #self_ty {
                 const NEEDS_REQUEST_HEAD: bool = #needs_head;
 
                 fn handles(error: &#session_error) -> bool {
@@ -144,7 +144,7 @@ pub fn misplaced(item: &TokenStream, error: &syn::Error, self_ty: Option<&Type>)
 fn inert_callbacks(self_ty: &Type) -> TokenStream {
     quote! {
         const _: () = {
-            impl<__S> ::errorhandler::session::SessionErrorHandlers<__S> for #self_ty {
+            impl<__S> ::errorhandler::session::__private::SessionErrorHandlers<__S> for #self_ty {
                 const NEEDS_REQUEST_HEAD: bool = false;
                 fn handles(_: &::errorhandler::session::SessionError) -> bool {
                     false
@@ -158,13 +158,13 @@ fn inert_callbacks(self_ty: &Type) -> TokenStream {
             }
             impl #self_ty {
                 #[allow(dead_code)]
-                pub fn layer() -> ::errorhandler::ErrorLayer<::errorhandler::session::SessionErrorSet<Self>> {
+                pub fn layer() -> ::errorhandler::ErrorLayer<::errorhandler::session::__private::SessionErrorSet<Self>> {
                     ::errorhandler::ErrorLayer::new(())
                 }
                 #[allow(dead_code)]
                 pub fn with_state<__S>(
                     _state: __S,
-                ) -> ::errorhandler::ErrorLayer<::errorhandler::session::SessionErrorSet<Self>> {
+                ) -> ::errorhandler::ErrorLayer<::errorhandler::session::__private::SessionErrorSet<Self>> {
                     ::errorhandler::ErrorLayer::new(())
                 }
             }

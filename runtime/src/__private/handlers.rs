@@ -5,8 +5,8 @@ use std::pin::Pin;
 
 use axum::response::Response;
 
-use crate::error::Error;
 use crate::__private::{HeadParts, RequestHead};
+use crate::error::Error;
 
 /// A set of error handlers, implemented by `errorhandler!`; the layer asks it which handler takes an error.
 ///

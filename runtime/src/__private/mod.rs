@@ -4,7 +4,6 @@
 //! under the user's own token with a sentence of explanation.
 
 mod abort;
-mod declared;
 mod handlers;
 mod head;
 mod keys;
@@ -13,6 +12,8 @@ mod registered;
 mod response;
 
 pub use self::abort::{abort_with, declared_status};
+pub use self::handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
+pub use self::head::{HeadParts, RequestHead};
 pub use self::keys::{
     ByStatus, ByType, ErrorKey, ErrorType, KeyOfErrorType, KeyOfOtherType, NotAnErrorType,
     TypeProbe, assert_error_type,
@@ -23,9 +24,7 @@ pub use self::params::{
 };
 pub use self::registered::{AsyncRefFn, ErrorHandlerFn, Registered, registered};
 pub use self::response::{HandlerResponse, respond};
-pub use self::declared::{Declaration, Declared};
-pub use self::handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
-pub use self::head::{HeadParts, RequestHead};
+pub use crate::error_status::{Declaration, Declared};
 pub use axum::response::Response;
 pub use http::StatusCode;
 pub use inventory;

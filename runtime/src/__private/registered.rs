@@ -6,9 +6,9 @@ use axum::response::IntoResponse;
 
 use super::keys::ErrorKey;
 use super::params::{HeadExtractor, extract};
-use crate::error::Error;
 use crate::__private::HandlerCall;
 use crate::__private::RequestHead;
+use crate::error::Error;
 
 /// An existing function registered with `key => path;`.
 #[diagnostic::on_unimplemented(

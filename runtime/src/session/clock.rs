@@ -20,7 +20,7 @@ pub struct SystemClock;
 /// use std::time::Duration;
 /// use errorhandler::session::{Clock, ManualClock};
 ///
-/// let clock = ManualClock::starting_now();
+/// let clock = ManualClock::new(SystemTime::now());
 /// let before = clock.now();
 /// clock.advance(Duration::from_secs(3600));
 /// assert_eq!(clock.now(), before + Duration::from_secs(3600));
@@ -48,11 +48,6 @@ impl ManualClock {
         Self {
             now: Arc::new(Mutex::new(start)),
         }
-    }
-
-    /// A clock standing at the current system time.
-    pub fn starting_now() -> Self {
-        Self::new(SystemTime::now())
     }
 
     /// Moves the clock, and every clone of it, forward by `by`; a move past what `SystemTime` can hold panics.

@@ -331,7 +331,6 @@ impl SessionConfig {
             .as_ref()
             .map(|(path, _)| path.as_str())
     }
-
 }
 
 impl Default for SessionConfig {

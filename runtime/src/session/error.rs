@@ -95,8 +95,8 @@ pub enum TokenReuse {
 }
 
 impl TokenReuse {
-    /// SuperTokens core's name for it: `RECENT_PREV`, `ORPHANED_BRANCH` or `STALE_LINEAGE`.
-    pub fn as_str(self) -> &'static str {
+    /// SuperTokens core's name for it: `RECENT_PREV`, `ORPHANED_BRANCH` or `STALE_LINEAGE`; also its `Display`.
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::RecentPrevious => "RECENT_PREV",
             Self::OrphanedBranch => "ORPHANED_BRANCH",

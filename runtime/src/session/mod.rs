@@ -230,7 +230,6 @@
 #[doc(hidden)]
 pub mod __private;
 mod anti_csrf;
-mod callbacks;
 mod claims;
 mod clock;
 mod config;
@@ -259,7 +258,6 @@ use std::sync::Arc;
 
 use axum::response::{IntoResponseParts, ResponseParts};
 
-pub use callbacks::{SessionErrorHandlers, SessionErrorSet};
 pub use claims::{BooleanClaim, ClaimValidator, MaxAgeClaim, RoleClaim};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
@@ -339,14 +337,9 @@ impl Sessions {
         Self::with_store(config, MemoryStore::new())
     }
 
-    /// The recipe with `config` and `store`.
+    /// The recipe with `config` and `store`; an `Arc` of a store serves as one, so the caller can keep a handle.
     pub fn with_store(config: SessionConfig, store: impl SessionStore) -> Self {
-        Self::with_shared_store(config, Arc::new(store))
-    }
-
-    /// The recipe with `config` and a store the caller keeps a handle to.
-    pub fn with_shared_store(config: SessionConfig, store: Arc<dyn SessionStore>) -> Self {
-        let store = BoundedStore::new(store, config.store_timeout());
+        let store = BoundedStore::new(Arc::new(store), config.store_timeout());
         Self {
             inner: Arc::new(Recipe {
                 config,

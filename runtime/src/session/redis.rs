@@ -311,7 +311,7 @@ impl RedisStore {
     /// The most handles of a user's index that one command or script works on, and the most sessions one round
     /// trip of [`list_by_user`](SessionStore::list_by_user) or [`delete_by_user`](SessionStore::delete_by_user)
     /// reads or deletes.
-    pub const BATCH: usize = 1000;
+    pub(crate) const BATCH: usize = 1000;
 
     /// Connects to the server at `url` with the default settings.
     pub async fn connect(url: &str) -> Result<Self, SessionStoreError> {

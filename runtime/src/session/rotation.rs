@@ -416,7 +416,7 @@ mod model {
 
     impl Real {
         async fn start() -> Self {
-            let clock = ManualClock::starting_now();
+            let clock = ManualClock::new(SystemTime::now());
             let config = SessionConfig::builder()
                 .clock(clock.clone())
                 .access_token_lifetime(ACCESS_LIFETIME)

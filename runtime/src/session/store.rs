@@ -110,6 +110,41 @@ pub trait SessionStore: Send + Sync + 'static {
     async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError>;
 }
 
+/// A shared store, so that the app keeps a handle to the store it gives the recipe.
+#[async_trait::async_trait]
+impl<S: SessionStore + ?Sized> SessionStore for Arc<S> {
+    async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
+        (**self).create(record, ttl).await
+    }
+
+    async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
+        (**self).load(handle).await
+    }
+
+    async fn compare_and_swap(
+        &self,
+        expected_version: u64,
+        record: &SessionRecord,
+        ttl: Duration,
+    ) -> Result<bool, SessionStoreError> {
+        (**self)
+            .compare_and_swap(expected_version, record, ttl)
+            .await
+    }
+
+    async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
+        (**self).delete(handle).await
+    }
+
+    async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
+        (**self).list_by_user(user_id).await
+    }
+
+    async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
+        (**self).delete_by_user(user_id).await
+    }
+}
+
 /// The recipe's view of its store: every call bounded by the configured timeout, and records past their
 /// `expires_at` treated as absent.
 #[derive(Clone)]

@@ -44,7 +44,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
-use errorhandler::session::{AntiCsrf, ClaimValidator, MemoryStore, NewSession, Session, SessionConfig, SessionError, SessionFailure, SessionStore, Sessions, cors, session_error_handlers};
+use errorhandler::session::{
+    AntiCsrf, ClaimValidator, MemoryStore, NewSession, Session, SessionConfig, SessionError,
+    SessionFailure, SessionStore, Sessions, cors, session_error_handlers,
+};
 use errorhandler::{HttpError, errorhandler};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
@@ -331,7 +334,7 @@ impl AppServer {
             .unwrap_or_else(|error| {
                 panic!("the suite's session configuration is not valid: {error}")
             });
-        let sessions = Sessions::with_shared_store(config, app.store.clone());
+        let sessions = Sessions::with_store(config, app.store.clone());
         let state = AppState {
             sessions: sessions.clone(),
             store: Arc::clone(&app.store),
@@ -621,8 +624,8 @@ async fn logout(session: Session) -> Result<impl IntoResponse, SessionFailure> {
 /// Around the recipe's refresh endpoint, what `index.js`'s refresh route adds: it counts the attempts and the
 /// successful refreshes with `rid`, and answers `refresh success` (`refresh failed` without `rid`).
 async fn count_refreshes(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let is_refresh = request.method() == Method::POST
-        && request.uri().path() == "/auth/session/refresh"; // the recipe's default refresh path
+    let is_refresh =
+        request.method() == Method::POST && request.uri().path() == "/auth/session/refresh"; // the recipe's default refresh path
     if !is_refresh {
         return next.run(request).await;
     }

@@ -2,11 +2,11 @@
 
 use std::marker::PhantomData;
 
-use crate::error::Error;
-use crate::__private::{ErrorHandlers, HandlerCall, HandlerId};
 use crate::__private::RequestHead;
+use crate::__private::{ErrorHandlers, HandlerCall, HandlerId};
+use crate::error::Error;
 
-use super::SessionError;
+use crate::session::SessionError;
 
 /// SuperTokens' `errorHandlers`: callbacks for the four session errors, implemented by
 /// `#[session_error_handlers]`. A callback left out keeps SuperTokens' default.

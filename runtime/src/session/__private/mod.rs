@@ -1,10 +1,13 @@
 //! Helpers of the code `#[session_error_handlers]` and `session =>` generate; not a public API.
 
-use crate::error::Error;
-use crate::__private::{HandlerCall, HandlerId};
 use crate::__private::RequestHead;
+use crate::__private::{HandlerCall, HandlerId};
+use crate::error::Error;
 
-use super::callbacks::{SessionErrorHandlers, call_session, select_session};
+mod callbacks;
+
+pub use self::callbacks::{SessionErrorHandlers, SessionErrorSet};
+use self::callbacks::{call_session, select_session};
 use super::error::{ClaimValidationError, SessionError};
 
 /// A session callback's string payload: the message, the session handle or the user id.
