@@ -70,6 +70,7 @@ pub enum SameSite {
 
 /// How state-changing requests prove they come from the site's own frontend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AntiCsrf {
     /// No check: `SameSite=Strict` or `Lax` cookies already keep cross-site requests out.
     None,

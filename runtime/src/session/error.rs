@@ -32,6 +32,7 @@ pub struct SessionError {
 
 /// Which of SuperTokens' four session errors a [`SessionError`] is, with what it says.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum SessionErrorKind {
     /// There is no valid session: no tokens, a malformed or forged token, a revoked or expired session.
     #[non_exhaustive]
@@ -194,6 +195,7 @@ pub struct SessionCapError {
 /// handlers of a set see a `SessionError`, a `SessionStoreError`, a `RandomnessError` or a `SessionLimitError`
 /// (both 500s); it answers on its own the same way.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum SessionFailure {
     /// The session is not valid.
     Session(SessionError),
