@@ -11,6 +11,7 @@
 //! See the README for the dispatch rules and the status policy.
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as errorhandler;
