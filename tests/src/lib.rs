@@ -1,9 +1,11 @@
 //! Helpers of the integration tests and benchmarks: a real server on 127.0.0.1, a real client, a real
-//! `redis-server`, and the contenders the benchmarks compare.
+//! `redis-server`, a session store of plain rows written as one outside the crate would be, and the contenders
+//! the benchmarks compare.
 
 pub mod capture;
 pub mod contenders;
 pub mod faulty_store;
+pub mod row_store;
 
 use std::net::SocketAddr;
 

@@ -12,10 +12,12 @@ use axum::{Json, Router};
 use errorhandler::session::{
     BooleanClaim, ClaimValidator, ManualClock, MaxAgeClaim, MemoryStore, NewSession, RedisStore,
     RedisStoreConfig, RoleClaim, Session, SessionConfig, SessionConfigBuilder, SessionError,
-    SessionFailure, SessionStore, SessionStoreError, Sessions, TokenReuseBehaviour,
+    SessionFailure, SessionRecord, SessionStore, SessionStoreError, Sessions, TokenHash,
+    TokenReuseBehaviour,
 };
 use errorhandler::{HttpError, errorhandler};
 use errorhandler_tests::faulty_store::{Faults, FaultyStore};
+use errorhandler_tests::row_store::RowStore;
 use errorhandler_tests::{
     RedisCluster, RedisServer, TestServer, Tokens, client, get_with_access, refresh_with,
     set_cookies,
@@ -35,6 +37,7 @@ enum Backend {
     Memory,
     Redis,
     Cluster,
+    Rows,
 }
 
 thread_local! {
@@ -42,9 +45,9 @@ thread_local! {
     static BACKEND: std::cell::Cell<Backend> = const { std::cell::Cell::new(Backend::Memory) };
 }
 
-/// Runs each test once with a `MemoryStore`, once with a `RedisStore` on a `redis-server` of its own, and once with a
+/// Runs each test once with a `MemoryStore`, once with a `RedisStore` on a `redis-server` of its own, once with a
 /// `RedisStore` on a Redis Cluster of three primaries (shared by the tests that run at the same time, each with keys
-/// of its own).
+/// of its own), and once with a `RowStore`, written outside the crate against its public API.
 macro_rules! each_store {
     ($($(#[$attribute:meta])* async fn $name:ident() $body:block)*) => {
         mod memory_store {
@@ -86,6 +89,17 @@ macro_rules! each_store {
                 }
             )*
         }
+        mod row_store {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                $(#[$attribute])*
+                async fn $name() {
+                    BACKEND.with(|backend| backend.set(Backend::Rows));
+                    $body
+                }
+            )*
+        }
     };
 }
 
@@ -114,6 +128,7 @@ async fn fresh_store() -> (Arc<dyn SessionStore>, Option<RedisGuard>) {
             .expect("connect to the cluster");
             (Arc::new(store), Some(Box::new(cluster)))
         }
+        Backend::Rows => (Arc::new(RowStore::new()), None),
     }
 }
 
@@ -401,6 +416,69 @@ fn faulty_wrapper() -> (StoreWrapper, Arc<Faults>) {
 }
 
 each_store! {
+#[tokio::test]
+async fn a_record_round_trips_unchanged_and_is_swapped_only_over_its_version() {
+    let (store, _redis) = fresh_store().await;
+    let ttl = Duration::from_secs(60);
+    let payload = json!({ "st-role": ["admin"], "ratio": 1.5, "nested": { "list": [null, true, -3] } });
+    let record = SessionRecord::new(
+        "handle-1",
+        "carol",
+        payload,
+        1_700_000_000,
+        1_700_000_600,
+        TokenHash::of("current"),
+    );
+    store.create(&record, ttl).await.unwrap();
+    assert_eq!(store.load("handle-1").await.unwrap().as_ref(), Some(&record));
+
+    let mut rotated = record.clone();
+    rotated.previous_refresh_hash = Some(record.current_refresh_hash);
+    rotated.current_refresh_hash = TokenHash::of("next");
+    rotated.rotated_at_ms = Some(1_700_000_100_123);
+    rotated.expires_at += 100;
+    rotated.payload = json!({ "st-role": ["reader"] });
+    rotated.version = 1;
+    assert!(
+        !store.compare_and_swap(7, &rotated, ttl).await.unwrap(),
+        "not over another version"
+    );
+    assert_eq!(store.load("handle-1").await.unwrap().as_ref(), Some(&record));
+    assert!(store.compare_and_swap(0, &rotated, ttl).await.unwrap());
+    assert_eq!(store.load("handle-1").await.unwrap().as_ref(), Some(&rotated));
+
+    // Versions wrap: the largest round-trips too.
+    let mut last = rotated.clone();
+    last.version = u64::MAX;
+    assert!(store.compare_and_swap(1, &last, ttl).await.unwrap());
+    assert_eq!(store.load("handle-1").await.unwrap().as_ref(), Some(&last));
+
+    let missing = SessionRecord::new("nobody", "carol", json!({}), 0, 1, TokenHash::of("x"));
+    assert!(
+        !store.compare_and_swap(0, &missing, ttl).await.unwrap(),
+        "a missing session is not created"
+    );
+    assert_eq!(store.load("nobody").await.unwrap(), None);
+
+    let second = SessionRecord::new("handle-2", "carol", Value::Null, 5, 6, TokenHash::of("2"));
+    let other = SessionRecord::new("handle-3", "dave", json!({}), 5, 6, TokenHash::of("3"));
+    store.create(&second, ttl).await.unwrap();
+    store.create(&other, ttl).await.unwrap();
+    let mut listed = store.list_by_user("carol").await.unwrap();
+    listed.sort_by(|a, b| a.handle.cmp(&b.handle));
+    assert_eq!(listed, [last, second]);
+
+    let mut deleted = store.delete_by_user("carol").await.unwrap();
+    deleted.sort();
+    assert_eq!(deleted, ["handle-1", "handle-2"]);
+    assert!(store.list_by_user("carol").await.unwrap().is_empty());
+    assert_eq!(store.load("handle-1").await.unwrap(), None);
+    assert_eq!(store.list_by_user("dave").await.unwrap(), [other]);
+    assert!(store.delete("handle-3").await.unwrap());
+    assert!(!store.delete("handle-3").await.unwrap());
+    assert!(store.list_by_user("dave").await.unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn an_expired_access_token_asks_for_a_refresh_which_restores_access() {
     let app = App::start().await;

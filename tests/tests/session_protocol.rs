@@ -15,6 +15,7 @@ use errorhandler::session::{
     ManualClock, MemoryStore, NewSession, RedisStore, Session, SessionConfig, SessionConfigBuilder,
     SessionFailure, SessionStore, Sessions,
 };
+use errorhandler_tests::row_store::RowStore;
 use errorhandler_tests::{RedisServer, TestServer, Tokens, client, set_cookies};
 use serde_json::{Value, json};
 
@@ -309,6 +310,12 @@ async fn an_offline_merge_by_handle_shows_at_the_next_refresh_in_redis() {
     };
     let store = RedisStore::connect(&redis.url()).await.unwrap();
     let app = App::on(Box::new(store), Some(redis), |config| config).await;
+    an_offline_merge_shows_at_the_next_refresh(app).await;
+}
+
+#[tokio::test]
+async fn an_offline_merge_by_handle_shows_at_the_next_refresh_in_rows() {
+    let app = App::on(Box::new(RowStore::new()), None, |config| config).await;
     an_offline_merge_shows_at_the_next_refresh(app).await;
 }
 

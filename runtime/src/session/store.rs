@@ -13,6 +13,15 @@ use super::tokens::TokenHash;
 
 /// A session as the store keeps it; of its refresh tokens, only the hashes of the current one and of the one the
 /// last rotation superseded.
+///
+/// A store keeps every field and gives each back unchanged from [`load`](SessionStore::load) and
+/// [`list_by_user`](SessionStore::list_by_user), `version` included: the recipe compares versions, hashes and
+/// times exactly as it wrote them. How it keeps them is the store's choice (columns, a document, the record's
+/// serde form); a store of its own columns rebuilds the record with [`new`](Self::new) and sets the other fields
+/// after it.
+///
+/// Fields may be added: [`new`](Self::new) gives each new one a value of its own, and a store that keeps
+/// the serde form keeps the new ones too, while a store of columns needs a column for each.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SessionRecord {
@@ -39,6 +48,54 @@ pub struct SessionRecord {
     pub version: u64,
 }
 
+impl SessionRecord {
+    /// The session `handle` of `user_id` from its required fields: no rotation yet (`previous_refresh_hash` and
+    /// `rotated_at_ms` are `None`) and version 0, as the recipe creates sessions. A store reading a session back
+    /// sets those fields afterwards to what it kept.
+    ///
+    /// ```
+    /// use errorhandler::session::{SessionRecord, TokenHash};
+    ///
+    /// // The columns of a stored session, as a database gives them back.
+    /// let (handle, user_id, payload) = ("6b1f…", "alice", r#"{"st-role":["user"]}"#);
+    /// let (created_at, expires_at, version) = (1_700_000_000, 1_700_086_400, 3);
+    /// let (current, previous, rotated_at_ms) = ([7; 32], Some([6; 32]), Some(1_700_000_100_000));
+    ///
+    /// let mut record = SessionRecord::new(
+    ///     handle,
+    ///     user_id,
+    ///     serde_json::from_str(payload)?,
+    ///     created_at,
+    ///     expires_at,
+    ///     TokenHash::from_bytes(current),
+    /// );
+    /// record.previous_refresh_hash = previous.map(TokenHash::from_bytes);
+    /// record.rotated_at_ms = rotated_at_ms;
+    /// record.version = version;
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn new(
+        handle: impl Into<String>,
+        user_id: impl Into<String>,
+        payload: serde_json::Value,
+        created_at: u64,
+        expires_at: u64,
+        current_refresh_hash: TokenHash,
+    ) -> Self {
+        Self {
+            handle: handle.into(),
+            user_id: user_id.into(),
+            payload,
+            created_at,
+            expires_at,
+            current_refresh_hash,
+            previous_refresh_hash: None,
+            rotated_at_ms: None,
+            version: 0,
+        }
+    }
+}
+
 /// Storage for sessions, which several app instances may share: a few record operations, usable as
 /// `dyn SessionStore`.
 ///
@@ -50,37 +107,109 @@ pub struct SessionRecord {
 /// Expiry is the recipe's business (it compares `expires_at` with its clock); `ttl` tells the store how long it
 /// must keep a record at least, so that it can drop it afterwards (a Redis TTL, a periodic sweep).
 ///
+/// A store of table rows, each a session in plain columns, which gives records back through
+/// [`SessionRecord::new`]:
+///
 /// ```
+/// use std::collections::HashMap;
+/// use std::sync::Mutex;
 /// use std::time::Duration;
-/// use errorhandler::session::{async_trait, SessionRecord, SessionStore, SessionStoreError};
+/// use errorhandler::session::{
+///     async_trait, SessionConfig, SessionRecord, SessionStore, SessionStoreError, Sessions, TokenHash,
+/// };
 ///
-/// /// A store that forwards to another and counts the loads.
-/// struct Counting<S> { inner: S, loads: std::sync::atomic::AtomicUsize }
+/// /// A session's columns; the handle is the table's key.
+/// struct Row {
+///     user_id: String,
+///     payload: String,
+///     created_at: u64,
+///     expires_at: u64,
+///     current_refresh_hash: [u8; 32],
+///     previous_refresh_hash: Option<[u8; 32]>,
+///     rotated_at_ms: Option<u64>,
+///     version: u64,
+/// }
 ///
-/// #[async_trait]
-/// impl<S: SessionStore> SessionStore for Counting<S> {
-///     async fn create(&self, record: &SessionRecord, ttl: Duration) -> Result<(), SessionStoreError> {
-///         self.inner.create(record, ttl).await
+/// impl Row {
+///     fn of(record: &SessionRecord) -> Result<Self, SessionStoreError> {
+///         Ok(Row {
+///             user_id: record.user_id.clone(),
+///             payload: serde_json::to_string(&record.payload)
+///                 .map_err(|error| SessionStoreError::new("unwritable payload").with_source(error))?,
+///             created_at: record.created_at,
+///             expires_at: record.expires_at,
+///             current_refresh_hash: *record.current_refresh_hash.as_bytes(),
+///             previous_refresh_hash: record.previous_refresh_hash.map(|hash| *hash.as_bytes()),
+///             rotated_at_ms: record.rotated_at_ms,
+///             version: record.version,
+///         })
 ///     }
-///     async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
-///         self.loads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-///         self.inner.load(handle).await
-///     }
-///     async fn compare_and_swap(
-///         &self, expected_version: u64, record: &SessionRecord, ttl: Duration,
-///     ) -> Result<bool, SessionStoreError> {
-///         self.inner.compare_and_swap(expected_version, record, ttl).await
-///     }
-///     async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
-///         self.inner.delete(handle).await
-///     }
-///     async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
-///         self.inner.list_by_user(user_id).await
-///     }
-///     async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
-///         self.inner.delete_by_user(user_id).await
+///
+///     fn record(&self, handle: &str) -> Result<SessionRecord, SessionStoreError> {
+///         let payload = serde_json::from_str(&self.payload)
+///             .map_err(|error| SessionStoreError::new("unreadable payload").with_source(error))?;
+///         let mut record = SessionRecord::new(
+///             handle,
+///             self.user_id.as_str(),
+///             payload,
+///             self.created_at,
+///             self.expires_at,
+///             TokenHash::from_bytes(self.current_refresh_hash),
+///         );
+///         record.previous_refresh_hash = self.previous_refresh_hash.map(TokenHash::from_bytes);
+///         record.rotated_at_ms = self.rotated_at_ms;
+///         record.version = self.version;
+///         Ok(record)
 ///     }
 /// }
+///
+/// /// One table, under one lock. A database would keep `now + ttl` in a column too, and sweep by it.
+/// #[derive(Default)]
+/// struct Table(Mutex<HashMap<String, Row>>);
+///
+/// #[async_trait]
+/// impl SessionStore for Table {
+///     async fn create(&self, record: &SessionRecord, _ttl: Duration) -> Result<(), SessionStoreError> {
+///         let row = Row::of(record)?;
+///         self.0.lock().unwrap().insert(record.handle.clone(), row);
+///         Ok(())
+///     }
+///     async fn load(&self, handle: &str) -> Result<Option<SessionRecord>, SessionStoreError> {
+///         self.0.lock().unwrap().get(handle).map(|row| row.record(handle)).transpose()
+///     }
+///     async fn compare_and_swap(
+///         &self, expected_version: u64, record: &SessionRecord, _ttl: Duration,
+///     ) -> Result<bool, SessionStoreError> {
+///         // In SQL: `UPDATE sessions SET ... WHERE handle = $1 AND version = $2`, then whether a row changed.
+///         let new = Row::of(record)?;
+///         match self.0.lock().unwrap().get_mut(&record.handle) {
+///             Some(row) if row.version == expected_version => {
+///                 *row = new;
+///                 Ok(true)
+///             }
+///             _ => Ok(false),
+///         }
+///     }
+///     async fn delete(&self, handle: &str) -> Result<bool, SessionStoreError> {
+///         Ok(self.0.lock().unwrap().remove(handle).is_some())
+///     }
+///     async fn list_by_user(&self, user_id: &str) -> Result<Vec<SessionRecord>, SessionStoreError> {
+///         let rows = self.0.lock().unwrap();
+///         let mine = rows.iter().filter(|(_, row)| row.user_id == user_id);
+///         mine.map(|(handle, row)| row.record(handle)).collect()
+///     }
+///     async fn delete_by_user(&self, user_id: &str) -> Result<Vec<String>, SessionStoreError> {
+///         let mut rows = self.0.lock().unwrap();
+///         let handles: Vec<String> =
+///             rows.iter().filter(|(_, row)| row.user_id == user_id).map(|(handle, _)| handle.clone()).collect();
+///         for handle in &handles {
+///             rows.remove(handle);
+///         }
+///         Ok(handles)
+///     }
+/// }
+///
+/// let sessions = Sessions::with_store(SessionConfig::default(), Table::default());
 /// ```
 #[async_trait::async_trait]
 pub trait SessionStore: Send + Sync + 'static {
