@@ -1,6 +1,6 @@
 #![doc = include_str!("docs/crate.md")]
-// The link to the session recipe resolves within the crate when its feature is on, and to docs.rs otherwise.
-#![cfg_attr(feature = "session", doc = "[`session`]: crate::session")]
+//!
+// Without the `session` feature, the crate docs' links to the session recipe go to docs.rs.
 #![cfg_attr(
     not(feature = "session"),
     doc = "[`session`]: https://docs.rs/errorhandler/latest/errorhandler/session/index.html"
