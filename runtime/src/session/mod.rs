@@ -39,15 +39,12 @@
 //!     .with_state(sessions);
 //! ```
 //!
-//! [`Sessions`] reaches the routes as the router's state: `.with_state(sessions)` when it is the only state, or
-//! `impl FromRef<AppState> for Sessions` when the app has its own.
-//!
 //! # Errors and their answers
 //!
 //! Session errors answer on their own in SuperTokens' wire form, and flow through a handler set's layer like any
 //! typed error. [`SessionError`] declares its status, its default answer and the clearing of the session with
-//! `#[status] impl ErrorStatus`, as an app's own error types can; its [`kind`](SessionError::kind) tells which of
-//! the four it is ([`SessionErrorKind`]):
+//! `#[status] impl ErrorStatus`, as an app's own error types can; its [`kind`](SessionError::kind) tells which
+//! error it is ([`SessionErrorKind`]):
 //!
 //! | error | default answer |
 //! | --- | --- |
@@ -55,12 +52,13 @@
 //! | try refresh token | session-expired status (401), `{"message":"try refresh token"}` |
 //! | token theft detected | session-expired status (401), `{"message":"token theft detected"}`, cookies cleared, session already revoked |
 //! | invalid claim | invalid-claim status (403), `{"claimValidationErrors":[{"id":…,"reason":…}],"message":"invalid claim"}` (no `reason` key for a validator that gives none) |
+//! | cross-origin request (not one of SuperTokens' four; no callback answers it) | 403, `{"message":"cross-origin request refused"}`, nothing cleared (see [Cookies and CSRF](#cookies-and-csrf)) |
 //!
 //! A route returns them with `?` into [`errorhandler::Error`](crate::Error) or as a [`SessionFailure`], which also
 //! holds the recipe's other failures: a [`SessionStoreError`] (a failing or hanging store: 503, with `Retry-After`
 //! set to the store timeout in whole seconds, which stays whatever a handler answers), a [`SessionLimitError`], a
-//! [`DuplicateSessionCookiesError`] and a [`RandomnessError`] (500s), a [`SessionCapError`] (409). The handlers of their types, of
-//! their statuses, of their classes or `default` take them, as they take any declared error.
+//! [`DuplicateSessionCookiesError`] and a [`RandomnessError`] (500s), a [`SessionCapError`] (409). The handlers
+//! of their types, of their statuses, of their classes or `default` take them, as they take any declared error.
 //!
 //! # Session callbacks
 //!
