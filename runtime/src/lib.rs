@@ -5,7 +5,6 @@
     not(feature = "session"),
     doc = "[`session`]: https://docs.rs/errorhandler/latest/errorhandler/session/index.html"
 )]
-
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
