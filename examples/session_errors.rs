@@ -1,6 +1,6 @@
 //! Serves SuperTokens' custom session error handling, older and newer SDK side by side:
-//! `cargo run --example session_errors`, then follow the README's section "Try it: `cargo run --example
-//! session_errors`" (set `PORT` to use another port than 3001), or open the page it prints, which drives the
+//! `cargo run --example session_errors`, then follow the `session` module docs' section "Try it: the example"
+//! (set `PORT` to use another port than 3001), or open the page it prints, which drives the
 //! server with SuperTokens' own frontend SDK (installed by `npm ci` at the repository root). The same page is
 //! served on the next port as another origin, calling the API through CORS. Set `REDIS_URL` and `SESSION_SECRET`
 //! to share sessions with other instances through Redis.

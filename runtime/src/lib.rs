@@ -1,15 +1,10 @@
-//! Flask-style error handlers for axum, declared with macros and checked at compile time.
+#![doc = include_str!("docs/crate.md")]
 //!
-//! `errorhandler!` binds handlers to status codes and error types, as Flask's `@app.errorhandler` does, and
-//! compiles them into a tower layer with static dispatch. Route handlers return [`Error`] (any error type
-//! converts with `?`) or [`HttpError`] (`abort!(404, "...")`); an error type declares its own status with
-//! [`#[status(404)]`](status) ([`ErrorStatus`]). The layer hands each error to the most specific handler, answers
-//! panics with a 500, and negotiates a built-in page when no handler applies.
-//!
-//! The `session` feature (on by default) adds the session recipe, module `session`; `redis` adds its `RedisStore`.
-//!
-//! See the README for the dispatch rules and the status policy.
-
+// Without the `session` feature, the crate docs' links to the session recipe go to docs.rs.
+#![cfg_attr(
+    not(feature = "session"),
+    doc = "[`session`]: https://docs.rs/errorhandler/latest/errorhandler/session/index.html"
+)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -94,6 +89,7 @@ pub use errorhandler_macros::status;
 /// `#[errorhandler(key)]` or registered with `key => path;`. A set whose handlers take `State<S>` is served by
 /// `SiteErrors::with_state(state)`; `#[errorhandler(state = S)]` on the struct declares `S` when only registered
 /// functions or session callbacks read it. The README has the dispatch rules and the status policy.
+#[doc = include_str!("docs/errorhandler.md")]
 pub use errorhandler_macros::errorhandler;
 
 #[doc(hidden)]

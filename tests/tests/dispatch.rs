@@ -1,4 +1,4 @@
-//! The dispatch rules of the README, driven over real HTTP.
+//! The dispatch rules of the crate docs, driven over real HTTP.
 
 use std::error::Error as _;
 use std::sync::Mutex;
@@ -914,7 +914,7 @@ errorhandler! {
     }
 }
 
-/// The README's rule for a 5xx response a route builds itself: with a handler of its status, class or
+/// The crate docs' rule for a 5xx response a route builds itself: with a handler of its status, class or
 /// `default`, its body reaches the handler only; without one, the route's answer is sent as it is (rule 3),
 /// since the layer only rewrites what a handler takes.
 #[tokio::test]

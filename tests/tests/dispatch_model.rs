@@ -1,4 +1,4 @@
-//! The README's dispatch precedence as a reference model, checked over real HTTP with proptest: random errors
+//! The crate docs' dispatch precedence as a reference model, checked over real HTTP with proptest: random errors
 //! with random `source()` chains and statuses, bare error statuses and panics, against several fixed handler
 //! sets. The handler that answers is the one the model names. `PROPTEST_CASES` raises the number of cases.
 
@@ -211,7 +211,7 @@ fn raise() -> impl Strategy<Value = Raise> {
     ]
 }
 
-/// The README's precedence: the label of the handler that answers and the status, or `None` for no handler.
+/// The crate docs' precedence: the label of the handler that answers and the status, or `None` for no handler.
 fn model(keys: &[Key], raise: &Raise) -> (Option<Key>, u16) {
     let by_status = |status: u16| {
         keys.iter()

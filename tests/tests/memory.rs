@@ -48,7 +48,7 @@ const SESSIONS: usize = if cfg!(debug_assertions) {
     100_000
 };
 
-/// The bytes a session may cost; the README and `MemoryStore`'s docs give the measured figure. Raised from 400 by
+/// The bytes a session may cost; `MemoryStore`'s docs give the measured figure. Raised from 400 by
 /// the per-user index (about 90 bytes when every session is another user's, as here), which makes listing and
 /// revoking a user's sessions cost their number instead of a scan of the store under its lock.
 const BUDGET_PER_SESSION: usize = 450;

@@ -1,5 +1,5 @@
-//! The README's walkthrough of `cargo run --example session_errors`, request by request, with cookie jars that
-//! can be copied as `cp alice.txt stolen.txt` copies curl's.
+//! The `session` module docs' walkthrough of `cargo run --example session_errors`, request by request, with
+//! cookie jars that can be copied as `cp alice.txt stolen.txt` copies curl's.
 
 use std::collections::BTreeMap;
 

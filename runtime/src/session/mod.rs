@@ -8,27 +8,129 @@
 //! `session =>` callbacks of a handler set; a failing store is a [`SessionStoreError`], a 503.
 //!
 //! ```
-//! use axum::{routing::{get, post}, Router};
-//! use errorhandler::session::{NewSession, Session, SessionConfig, SessionFailure, Sessions};
-//! use axum::extract::State;
+//! use axum::{extract::State, routing::{get, post}, Router};
+//! use errorhandler::session::{
+//!     BooleanClaim, NewSession, RoleClaim, Session, SessionConfig, SessionFailure, Sessions,
+//! };
 //!
 //! async fn sign_in(State(sessions): State<Sessions>) -> Result<(NewSession, &'static str), SessionFailure> {
-//!     // ... check the credentials ...
-//!     let new = sessions.create_new_session("alice", serde_json::json!({ "st-role": ["admin"] })).await?;
-//!     Ok((new, "signed in"))
+//!     // ... check the credentials, then:
+//!     let session = sessions.create_new_session("alice", serde_json::json!({ "st-role": ["admin"] })).await?;
+//!     Ok((session, "signed in")) // sets sAccessToken and sRefreshToken
 //! }
 //!
-//! async fn me(session: Session) -> String {
-//!     session.user_id().to_owned()
+//! async fn admin(session: Session) -> Result<String, errorhandler::Error> {
+//!     session.assert_claims(&[&RoleClaim::new("st-role").includes("admin")])?; // 403 invalid claim otherwise
+//!     Ok(format!("hello {}", session.user_id()))
 //! }
 //!
-//! let sessions = Sessions::new(SessionConfig::builder().build().unwrap());
+//! async fn reports(session: Session) -> String {
+//!     format!("reports for {}", session.user_id())
+//! }
+//!
+//! let sessions = Sessions::new(SessionConfig::builder().build().expect("valid configuration"));
 //! let app: Router = Router::new()
+//!     .route("/admin", get(admin))
+//!     .route("/reports", get(reports))
+//!     // Before the routes above run: a session, with a verified email (403 invalid claim otherwise).
+//!     .route_layer(sessions.require_session().with_claim(BooleanClaim::new("st-ev")))
 //!     .route("/sign-in", post(sign_in))
-//!     .route("/me", get(me))
-//!     .merge(sessions.router())
+//!     .merge(sessions.router()) // POST /auth/session/refresh and POST /auth/signout
 //!     .with_state(sessions);
 //! ```
+//!
+//! # Errors and their answers
+//!
+//! Session errors answer on their own in SuperTokens' wire form, and flow through a handler set's layer like any
+//! typed error. [`SessionError`] declares its status, its default answer and the clearing of the session with
+//! `#[status] impl ErrorStatus`, as an app's own error types can; its [`kind`](SessionError::kind) tells which
+//! error it is ([`SessionErrorKind`]):
+//!
+//! | error | default answer |
+//! | --- | --- |
+//! | unauthorised | session-expired status (401), `{"message":"unauthorised"}`, cookies cleared when the tokens are of no further use |
+//! | try refresh token | session-expired status (401), `{"message":"try refresh token"}` |
+//! | token theft detected | session-expired status (401), `{"message":"token theft detected"}`, cookies cleared, session already revoked |
+//! | invalid claim | invalid-claim status (403), `{"claimValidationErrors":[{"id":…,"reason":…}],"message":"invalid claim"}` (no `reason` key for a validator that gives none) |
+//! | cross-origin request (not one of SuperTokens' four; no callback answers it) | 403, `{"message":"cross-origin request refused"}`, nothing cleared (see [Cookies and CSRF](#cookies-and-csrf)) |
+//!
+//! A route returns them with `?` into [`errorhandler::Error`](crate::Error) or as a [`SessionFailure`], which also
+//! holds the recipe's other failures: a [`SessionStoreError`] (a failing or hanging store: 503, with `Retry-After`
+//! set to the store timeout in whole seconds, which stays whatever a handler answers), a [`SessionLimitError`], a
+//! [`DuplicateSessionCookiesError`] and a [`RandomnessError`] (500s), a [`SessionCapError`] (409). The handlers
+//! of their types, of their statuses, of their classes or `default` take them, as they take any declared error.
+//!
+//! # Session callbacks
+//!
+//! `#[session_error_handlers]` declares the callbacks of the four session errors on an `impl` block, as
+//! `errorHandlers: { onUnauthorised, onTryRefreshToken, onTokenTheftDetected, onInvalidClaim }` does in SuperTokens:
+//!
+//! ```
+//! use axum::{http::{HeaderMap, StatusCode}, response::IntoResponse, Json};
+//! use errorhandler::session::session_error_handlers;
+//! use serde_json::json;
+//!
+//! pub struct AuthErrors;
+//!
+//! #[session_error_handlers]
+//! impl AuthErrors {
+//!     async fn on_unauthorised(message: &str) -> impl IntoResponse {
+//!         (StatusCode::UNAUTHORIZED, Json(json!({ "error_msg": message })))
+//!     }
+//!
+//!     async fn on_token_theft_detected(session_handle: &str, user_id: &str, headers: HeaderMap) -> impl IntoResponse {
+//!         // The recipe has revoked the session and logged the theft already; alert the user here, say.
+//!         let _ = (session_handle, user_id, headers);
+//!         (StatusCode::UNAUTHORIZED, Json(json!({ "error_msg": "token theft" })))
+//!     }
+//!     // on_try_refresh_token and on_invalid_claim are not written: the defaults apply
+//! }
+//!
+//! // Alone: `.layer(AuthErrors::layer())`; or joined to a set, one layer for both:
+//! errorhandler::errorhandler! {
+//!     pub struct SiteErrors;
+//!     session => AuthErrors;
+//! }
+//! ```
+//!
+//! | callback | SuperTokens | payload (first) | default when left out |
+//! | --- | --- | --- | --- |
+//! | `on_unauthorised` | `onUnauthorised` | `message: &str` or `String` | 401 `{"message":"unauthorised"}` |
+//! | `on_try_refresh_token` | `onTryRefreshToken` | `message: &str` or `String` | 401 `{"message":"try refresh token"}` |
+//! | `on_token_theft_detected` | `onTokenTheftDetected` | `session_handle: &str, user_id: &str` (or `String`s) | 401 `{"message":"token theft detected"}` |
+//! | `on_invalid_claim` | `onInvalidClaim` | `claims: &[ClaimValidationError]` or `Vec<ClaimValidationError>` | 403 with `claimValidationErrors` |
+//!
+//! After the payload, a callback takes extractors of the request head, like any handler; it is `fn` or `async fn`
+//! and returns `impl IntoResponse`. Every callback is optional. A misspelt name is a compile error that suggests
+//! the right one (`on_unauthorized`, `onUnauthorised`, `on_token_theft`, `on_invalid_claims`), and so is a missing,
+//! extra or mistyped payload parameter.
+//!
+//! What a callback cannot undo: the stolen session is revoked before the callback runs, and the session cookies are
+//! cleared (on theft, and on *unauthorised* when the error asks for it) whatever the callback returns. The callback
+//! chooses the body and may choose another error status; otherwise the answer keeps the session-expired or
+//! invalid-claim status. A callback that panics yields the default answer. In a set joined with `session =>`, the
+//! callbacks answer every session error (the defaults those they leave out); the set's other handlers answer the
+//! rest.
+//!
+//! # Configuration
+//!
+//! [`SessionConfig::builder`] sets the cookie domain, `Secure`, `SameSite`, both lifetimes, the refresh and sign-out
+//! paths, the session-expired status (401, or 440 as older SuperTokens did) and the invalid-claim status (403), the
+//! signing secret ([`signing_secret`](SessionConfigBuilder::signing_secret),
+//! [`signing_secret_from_env`](SessionConfigBuilder::signing_secret_from_env),
+//! [`signing_secret_from_file`](SessionConfigBuilder::signing_secret_from_file); random per process unless given),
+//! the store timeout (5 s), the anti-CSRF mode, the accepted token transfer methods, the rotation grace period and
+//! reuse behaviour, the `iss` of access tokens and the older cookie domain, and the hardening options below; a bad
+//! combination is refused by [`build`](SessionConfigBuilder::build) with a [`ConfigError`] that says which.
+//!
+//! # Claims
+//!
+//! [`Session::assert_claims`] inside a route, or [`RequireSession::with_claim`] on the route layer before it: either
+//! answers *invalid claim* listing every failing claim, and the route's [`Session`] extractor reuses the session the
+//! layer verified. [`BooleanClaim`], [`RoleClaim`] and [`MaxAgeClaim`] are SuperTokens' validators, and
+//! [`ClaimValidator`] is one of your own. Reasons are SuperTokens': a missing claim is
+//! `{"message":"value does not exist","expectedValue":true,"actualValue":null}`, and a validator of your own may
+//! fail without a reason (`Err(None)`), which lists only its `{"id":…}`.
 //!
 //! # Token lifecycle
 //!
@@ -136,6 +238,30 @@
 //! written stays current: a client keeps the tokens of the last response, which SuperTokens' frontend guarantees
 //! by serialising refreshes across tabs.
 //!
+//! # Revocation and sign-out
+//!
+//! [`Sessions::revoke_session`], [`Sessions::revoke_all_sessions_for_user`] and [`Session::revoke`] delete sessions
+//! from the store; [`Sessions::get_all_session_handles_for_user`] lists them. A revocation reaches an access token
+//! when it expires (one hour by default) or is refreshed, as in SuperTokens; a route that must see it at once asks
+//! the store on every request with [`RequireSession::check_database`] (SuperTokens' `checkDatabase`), or calls
+//! [`Session::check_database`]. [`Session::update_payload`] and [`Session::merge_into_payload`] change the payload
+//! of the session a request carries (its new access token goes back with the response), and
+//! [`Sessions::merge_into_access_token_payload`] that of any session, outside its requests: the client sees it at its
+//! next refresh.
+//!
+//! The sign-out endpoint revokes the session and clears the cookies; a cookie that names no usable session
+//! (malformed, forged, revoked) is cleared too, while an expired access token answers *try refresh token* so that
+//! the frontend refreshes and signs the session out for real. As in SuperTokens, a sign-out without any access
+//! token is *unauthorised*, and a refresh call without a refresh token is *unauthorised* and clears every token
+//! (supertokens-node issue 790 and its auth-modes table), so that no client keeps a session it cannot refresh. A
+//! malformed or forged cookie, or an expired session, is *unauthorised* (the session-expired status), never a 500.
+//!
+//! SuperTokens' edge cases: a request still carrying the legacy `sIdRefreshToken` cookie of older SuperTokens
+//! backends is asked to refresh, and the refresh clears it. A request carrying two session cookies of one name (left
+//! over from an earlier `cookie_domain`, or planted by a sibling subdomain) is asked to refresh, and the refresh
+//! clears those of [`older_cookie_domain`](SessionConfigBuilder::older_cookie_domain) when it is configured, or
+//! fails with a [`DuplicateSessionCookiesError`] (a 500 whose message names the setting) when it is not.
+//!
 //! # Where the recipe departs from SuperTokens
 //!
 //! - **Hashes**: core stores `sha256(sha256(token))` and puts `sha256(token)` in access tokens; the recipe keeps
@@ -172,7 +298,7 @@
 //! the tokens are of no further use, and at sign-out.
 //! [`host_prefixed_cookies`](SessionConfigBuilder::host_prefixed_cookies) names them `__Host-…`, so that no
 //! sibling subdomain can plant or shadow them (both then at `Path=/`). Two cookies of one name in a request are
-//! never resolved by taking the first: see the protocol's edge cases above.
+//! never resolved by taking the first: see [Revocation and sign-out](#revocation-and-sign-out).
 //!
 //! Every state-changing request (not GET, HEAD or OPTIONS) whose tokens come by cookie, the refresh and sign-out
 //! calls included, must come from the app's own origin or an
@@ -188,6 +314,9 @@
 //! `anti-csrf` token instead. A failed anti-CSRF check clears nothing, on the refresh call too (SuperTokens
 //! clears the tokens there, which lets a cross-site form sign a user out).
 //!
+//! The repository's `SECURITY.md` states the threat model, what is defended by default, what needs
+//! `check_database`, and how to report a vulnerability.
+//!
 //! # Lifetimes and limits
 //!
 //! An idle session ends after the refresh-token lifetime; an
@@ -200,13 +329,218 @@
 //! else 32 bytes) and wiped from memory once the keys are derived; what remains in memory are the derived keys
 //! (and, for tokens of the recipe's earlier format, HMAC states keyed with the secret).
 //!
+//! A user id and payload whose access token would be longer than the recipe accepts back (16 KiB), or a payload
+//! nested deeper than JSON is read back, are refused where they are given, by `create_new_session` or
+//! `update_payload`, with a [`SessionLimitError`] (a 500: the app's data, not the client's fault, and not a 401 that
+//! would send a SuperTokens frontend refreshing) whose message names the sizes; nothing is stored, so no session
+//! exists that no request could use. Keep both small anyway: browsers keep cookies of at most 4 KiB.
+//!
+//! # Stores
+//!
+//! Sessions live behind the [`SessionStore`] trait of six record operations (create, load, compare-and-swap on a
+//! version, delete, list and delete by user), implemented with [`#[async_trait]`](macro@async_trait) and held as
+//! `dyn SessionStore`; the rules of rotation run once, in the recipe. [`MemoryStore`] is the default (its docs give
+//! what a session costs it), kept until the session expires and dropped by the first write after that. Every store
+//! call is bounded by the store timeout: a failing or hanging store is a [`SessionStoreError`], a 503.
+//!
+//! ## Sessions shared by several instances: `RedisStore`
+//!
+//! With the `redis` feature, [`RedisStore`](struct.RedisStore.html) keeps sessions in Redis for every instance of the app: one server (a
+//! primary, with replicas if you like) or a Redis Cluster, over TLS with `rediss://` URLs. It is built on `redis`
+//! (redis-rs): its `ConnectionManager` reconnects to a server on its own, its cluster connection follows the
+//! cluster's slots; connection and response timeouts default to 2 s. While Redis is down, calls that need it answer
+//! 503 through your handlers (access tokens keep verifying, since they need no store), and the app resumes by itself
+//! when Redis is back. Every instance must sign with the same secret:
+//!
+//! ```no_run
+//! # #[cfg(feature = "redis")] mod with_redis {
+//! use errorhandler::session::{RedisStore, SessionConfig, Sessions};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = SessionConfig::builder()
+//!     .signing_secret_from_env("SESSION_SECRET") // the same 32+ bytes on every instance
+//!     .build()?;
+//! let sessions = Sessions::with_store(config, RedisStore::connect("redis://127.0.0.1:6379").await?);
+//! # Ok(()) }
+//! # }
+//! ```
+//!
+//! `RedisStoreConfig` chooses the rest:
+//!
+//! ```no_run
+//! # #[cfg(feature = "redis")] mod with_redis {
+//! use std::time::Duration;
+//! use errorhandler::session::{RedisStore, RedisStoreConfig};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // A Redis Cluster, found from any of its nodes, over TLS with a private authority and a client certificate;
+//! // revocations and rotations wait until a replica has them.
+//! let store = RedisStore::connect_with(
+//!     RedisStoreConfig::cluster(["rediss://10.0.0.1:6379", "rediss://10.0.0.2:6379"])
+//!         .tls_root_certificates(std::fs::read("ca.crt")?)
+//!         .tls_client_certificate(std::fs::read("client.crt")?, std::fs::read("client.key")?)
+//!         .wait_for_replicas(1, Duration::from_millis(100)),
+//! )
+//! .await?;
+//! # Ok(()) }
+//! # }
+//! ```
+//!
+//! - **Keys.** A session is a hash at `errorhandler:session:{HANDLE}` with a TTL at its expiry; a sorted set at
+//!   `errorhandler:user:{USER_ID}` indexes a user's sessions by expiry. The braces are hash tags, so every command and
+//!   script touches one slot of a cluster: creating, deleting or revoking a user's sessions are a few one-key steps,
+//!   ordered so that a crash between two leaves at worst an index entry pointing at nothing, which the next listing
+//!   drops.
+//! - **Bounded work.** Expired entries leave an index as it is written, a batch at a time, so it cannot grow without
+//!   bound; a user's sessions are listed and revoked in round trips of at most `RedisStore::BATCH` (1,000). With
+//!   100,000 sessions of one user, the longest commands measured were a page of the listing (2.3 to 3.9 ms at the
+//!   median, 11 ms at most) and a batch leaving the index during the revocation (0.5 to 0.7 ms at the median, 1.3 ms
+//!   at most).
+//! - **Replicas.** Replication is asynchronous: a revocation the primary acknowledged can be lost when it fails
+//!   over, and a stolen session come back. `wait_for_replicas(n, timeout)` sends `WAIT n timeout` after every
+//!   revocation and every committed rotation; when fewer replicas acknowledge in time, the call fails and the recipe
+//!   answers 503 with `Retry-After` rather than claim a revocation a failover could undo. `WAIT` does not make Redis
+//!   strongly consistent: it narrows the window, and a failover should promote the most up-to-date replica.
+//! - **TLS.** `rediss://` URLs connect with rustls, trusting the web's root authorities or those given to
+//!   `tls_root_certificates`, with a client certificate for `tls-auth-clients` if given.
+//!
+//! Changing the secret without [`previous_signing_secret`](SessionConfigBuilder::previous_signing_secret) signs
+//! everyone out: tokens signed with the old one are *unauthorised*.
+//!
 //! # SuperTokens' frontends
 //!
-//! The official frontend SDK (`supertokens-web-js`, `supertokens-website`) drives the recipe: every response
-//! that sets an access token carries the `front-token` header the SDK reads, every response that ends the
-//! session carries `front-token: remove`, tokens travel in headers for a client that asks with
-//! `st-auth-mode: header` ([`TokenTransferMethod`], [`Sessions::create_new_session_for`]), and [`cors`] sets up
-//! tower-http's `CorsLayer` for a page on another origin. The README has the table of headers.
+//! The official frontend SDK drives the recipe: `supertokens-web-js` (tested: 0.16.0, which embeds
+//! `supertokens-website` 20.1.5), and so `supertokens-auth-react`, which is built on the same
+//! `supertokens-website`. Every response that sets an access token carries the `front-token` header the SDK reads,
+//! every response that ends the session carries `front-token: remove`, and tokens travel in headers for a client
+//! that asks with `st-auth-mode: header` ([`TokenTransferMethod`], [`Sessions::create_new_session_for`]).
+//!
+//! **Same origin.** Serve the page and the API from one origin; the SDK needs nothing else. Its defaults match the
+//! recipe's: `apiBasePath: "/auth"` calls `POST /auth/session/refresh` and `POST /auth/signout`, and it refreshes on
+//! 401 (on 440 with `sessionExpiredStatusCode: 440` and
+//! [`.session_expired_status(440)`](SessionConfigBuilder::session_expired_status)). Create sessions with
+//! [`create_new_session_for(&headers, ..)`](Sessions::create_new_session_for), so that a frontend in header mode
+//! gets its tokens in headers:
+//!
+//! ```js
+//! supertokens.init({
+//!   appInfo: { appName: "shop", apiDomain: "https://shop.example.com", apiBasePath: "/auth" },
+//!   recipeList: [supertokensSession.init({ tokenTransferMethod: "cookie" /* or "header" */ })],
+//! });
+//! const response = await fetch("/me"); // the SDK adds its headers, refreshes on 401 and retries
+//! ```
+//!
+//! **Another origin.** Wrap the router in [`cors::cors_layer(origins)`](cors::cors_layer), tower-http's `CorsLayer`
+//! with credentials, the SDK's request headers allowed and the session headers exposed
+//! ([`cors::allowed_headers`], like supertokens-node's `getAllCORSHeaders()`, and [`cors::exposed_headers`] to
+//! compose your own). Put it outside the handler set's layer so that error responses carry it too, and give the
+//! page's origin: credentials forbid `*`.
+//!
+//! ```
+//! use axum::{http::{HeaderMap, HeaderValue}, extract::State, routing::{get, post}, Router};
+//! use errorhandler::session::{cors, AntiCsrf, NewSession, Session, SessionConfig, SessionFailure, Sessions};
+//!
+//! async fn sign_in(State(sessions): State<Sessions>, headers: HeaderMap) -> Result<(NewSession, &'static str), SessionFailure> {
+//!     // ... check the credentials, then: cookies, or st-access-token/st-refresh-token when the request says
+//!     // `st-auth-mode: header`; `front-token` either way.
+//!     let session = sessions.create_new_session_for(&headers, "alice", serde_json::json!({})).await?;
+//!     Ok((session, "signed in"))
+//! }
+//!
+//! async fn me(session: Session) -> String {
+//!     session.user_id().to_owned()
+//! }
+//!
+//! let sessions = Sessions::new(
+//!     SessionConfig::builder()
+//!         .anti_csrf(AntiCsrf::ViaToken) // optional: the `anti-csrf` token the SDK echoes
+//!         .build()
+//!         .expect("valid configuration"),
+//! );
+//! let app: Router = Router::new()
+//!     .route("/sign-in", post(sign_in))
+//!     .route("/me", get(me))
+//!     .merge(sessions.router())
+//!     .with_state(sessions)
+//!     .layer(cors::cors_layer(HeaderValue::from_static("https://app.example.com")));
+//! ```
+//!
+//! The page on `https://app.example.com` then sets `apiDomain: "https://api.example.com"`. Cookies need the two
+//! origins to be one *site* (as `app.example.com` and `api.example.com`, with `.cookie_domain("example.com")` when the
+//! page's own requests need them) or, across sites, `SameSite=None` with `Secure`, which turns on the `rid` check;
+//! header mode (`tokenTransferMethod: "header"`) needs neither.
+//!
+//! [`token_transfer_method`](SessionConfigBuilder::token_transfer_method) says which transfer methods are accepted:
+//! `Cookie`, `Header` or `Any` (the default). Under `Any` a new session follows the request's `st-auth-mode`
+//! (cookies when it says nothing, where SuperTokens chooses headers), a bearer token is preferred to a cookie, and a
+//! bearer token that is not shaped like the recipe's (an API key of another scheme) leaves the cookie to be read. An
+//! answer that ends the session (sign-out, theft, *unauthorised* with clearing) clears every method at once, whatever
+//! a custom callback returns: cookies, `front-token: remove` and empty token headers.
+//! [`expose_access_token_to_frontend_in_cookie_based_auth`](SessionConfigBuilder::expose_access_token_to_frontend_in_cookie_based_auth)
+//! also sends the access token in `st-access-token` in cookie mode, for a page that passes it to another service.
+//!
+//! The headers of the protocol, and where the SDK (`supertokens-website` 20, `lib/build/`) uses them:
+//!
+//! | header | direction | when | what the SDK does with it |
+//! | --- | --- | --- | --- |
+//! | `front-token` | response | every response that sets an access token (sign-in, refresh, `update_payload`): `base64(UTF-8 JSON {"uid", "ate": expiry in ms, "up": payload with "sub", "iat", "exp" in s, "sessionHandle"})`; `remove` when the session ends | `fetch.js` `saveTokensFromHeaders` → `FrontToken.setItem`, read back by `getUserId`, `doesSessionExist`, `getAccessTokenPayloadSecurely` (`recipeImplementation.js`); fires `SESSION_CREATED`, `SIGN_OUT`, `UNAUTHORISED` (`fireSessionUpdateEventsIfNecessary`); `up.iat` sets its clock skew (`calculateClockSkewInMillis`) |
+//! | `st-access-token`, `st-refresh-token` | response | header mode: the new tokens; empty to clear | `saveTokensFromHeaders` → `setToken` (kept in cookies of the page's origin) |
+//! | `Authorization: Bearer` | request | header mode: the access token, and the refresh token on the refresh call | `setAuthorizationHeaderIfRequired` (in `doRequest` and `onUnauthorisedResponse`) |
+//! | `st-auth-mode` | request | every SDK call: `cookie` or `header` | set in `AuthHttpRequest.doRequest` and `onUnauthorisedResponse`; the recipe answers a new session in that mode |
+//! | `anti-csrf` | both | with `AntiCsrf::ViaToken` and cookies: sent with new tokens, required back on state-changing calls and on refresh | `saveTokensFromHeaders` → `AntiCsrfToken.setItem`; sent by `doRequest` and `onUnauthorisedResponse` |
+//! | `rid` | request | every SDK call (`anti-csrf` or `session`); required on state-changing cookie calls with `AntiCsrf::ViaCustomHeader` | set in `doRequest`, `onUnauthorisedResponse` and `signOut` |
+//! | `fdi-version` | request | the SDK's own calls (refresh, sign-out) | set in `onUnauthorisedResponse` and `signOut`; only allowed through CORS |
+//!
+//! # Try it: the example
+//!
+//! The repository's `examples/session_errors.rs` (`cargo run --example session_errors`) serves a page on
+//! <http://127.0.0.1:3001/> that drives the server with SuperTokens' SDK (after `npm ci` at the repository root;
+//! the page says so when the bundle is missing): sign in, see the user id and the access-token payload, expire the
+//! access token and watch the SDK refresh and retry, hit an invalid claim, sign out, in cookie or header mode or
+//! with the older 440 configuration. <http://127.0.0.1:3002/> serves the same page as another origin, calling the
+//! API on 3001 through the CORS layer.
+//!
+//! One server runs both generations of SuperTokens' custom error handling on port 3001: the newer SDK's defaults at
+//! the root, and under `/legacy` the older SDK's custom handlers with the session-expired status 440.
+//! `POST /demo/expire-access-tokens` moves the server's clock past the access-token lifetime (one hour).
+//!
+//! ```sh
+//! B=http://127.0.0.1:3001
+//! curl -i -c alice.txt -X POST $B/sign-in/alice    # 200, sets sAccessToken and sRefreshToken
+//! curl -b alice.txt $B/me                          # 200 {"session":"…","user":"alice"}
+//! curl -i $B/me                                    # 401 {"message":"unauthorised"}
+//! curl -i -b alice.txt $B/admin                    # 403 {"claimValidationErrors":[{"id":"st-role",…},{"id":"st-ev",…}],"message":"invalid claim"}
+//! curl -X POST $B/demo/expire-access-tokens
+//! curl -i -b alice.txt $B/me                       # 401 {"message":"try refresh token"}
+//! cp alice.txt stolen.txt                          # someone copies the cookies
+//! curl -b alice.txt -c alice.txt -X POST $B/auth/session/refresh   # 200 {"status":"OK"}, new tokens
+//! curl -b alice.txt $B/me                          # 200: the new tokens are in use, the old ones superseded
+//! curl -X POST $B/demo/expire-access-tokens        # an hour later: past the 30-second grace period of the old tokens
+//! curl -i -b stolen.txt -X POST $B/auth/session/refresh            # 401 {"message":"token theft detected"}, both cookies cleared
+//! curl -i -b alice.txt -X POST $B/auth/session/refresh             # 401 {"message":"unauthorised"}: the session is revoked
+//!
+//! curl -c bob.txt -X POST $B/legacy/sign-in/bob
+//! curl -i $B/legacy/me                             # 440 {"error_msg":"unauthorised"}
+//! curl -X POST $B/demo/expire-access-tokens
+//! curl -i -b bob.txt $B/legacy/me                  # 440 {"error_msg":"try refresh token"}
+//! cp bob.txt stolen-bob.txt
+//! curl -b bob.txt -c bob.txt -X POST $B/legacy/auth/session/refresh && curl -b bob.txt $B/legacy/me
+//! curl -X POST $B/demo/expire-access-tokens
+//! curl -i -b stolen-bob.txt -X POST $B/legacy/auth/session/refresh # 440 {"error_msg":"token theft"}, cookies cleared
+//! ```
+//!
+//! With `REDIS_URL` set, the example shares its sessions through [`RedisStore`](#sessions-shared-by-several-instances-redisstore);
+//! two instances behind one Redis:
+//!
+//! ```sh
+//! redis-server --port 6379 --save "" &
+//! export REDIS_URL=redis://127.0.0.1:6379 SESSION_SECRET="$(head -c 32 /dev/urandom | base64)"
+//! PORT=3001 cargo run --example session_errors &
+//! PORT=3002 cargo run --example session_errors &
+//! curl -c alice.txt -X POST http://127.0.0.1:3001/sign-in/alice
+//! curl -b alice.txt http://127.0.0.1:3002/me                                       # 200: signed in on 3001, known on 3002
+//! curl -b alice.txt -c alice.txt -X POST http://127.0.0.1:3002/auth/session/refresh  # 200, new tokens from 3002
+//! ```
 //!
 //! # Logs
 //!
