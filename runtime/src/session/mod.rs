@@ -392,7 +392,7 @@
 //!   ordered so that a crash between two leaves at worst an index entry pointing at nothing, which the next listing
 //!   drops.
 //! - **Bounded work.** Expired entries leave an index as it is written, a batch at a time, so it cannot grow without
-//!   bound; a user's sessions are listed and revoked in round trips of at most `RedisStore::BATCH` (1,000). With
+//!   bound; a user's sessions are listed and revoked in round trips of at most 1,000. With
 //!   100,000 sessions of one user, the longest commands measured were a page of the listing (2.3 to 3.9 ms at the
 //!   median, 11 ms at most) and a batch leaving the index during the revocation (0.5 to 0.7 ms at the median, 1.3 ms
 //!   at most).
