@@ -33,6 +33,8 @@ pub enum Item {
     Declared { keys: Vec<Key>, function: ItemFn },
     /// `key => path;`, registering an existing function.
     Registered { key: Key, path: Path },
+    /// `path;`, naming a `#[handler]` function, whose keys and signature its own macro hands over.
+    Named(Path),
     /// Anything else, reported by validation.
     Unknown(syn::Item),
     /// Tokens that are not an item, skipped up to the next one; validation reports the error with the rest of
@@ -55,6 +57,53 @@ pub enum Key {
     OtherLiteral(Lit),
     /// An attribute that does not hold one key, reported by validation with the rest of the block.
     Malformed(syn::Error),
+}
+
+/// What the macro of a `#[handler]` function hands the set: `{ handler [(404) (CheeseNotFound)] pending head
+/// state }` (or `ready`, `no_head`, `no_state`), or `{ broken }` when the attribute has reported a mistake, which the set does not report again.
+pub enum Named {
+    Handler(NamedHandler),
+    Broken,
+}
+
+pub struct NamedHandler {
+    /// The keys as the user wrote them in `#[handler(..)]`, with their spans.
+    pub keys: Vec<Key>,
+    /// Whether the function answers as soon as it is called (a plain `fn` without extractors).
+    pub ready: bool,
+    /// Whether it takes extractors of the request head.
+    pub head: bool,
+    /// Whether it takes `State<S>`, which its module names as `__ErrorhandlerState_<name>`.
+    pub state: bool,
+}
+
+impl Parse for Named {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let content;
+        syn::braced!(content in input);
+        let kind: Ident = content.parse()?;
+        if kind == "broken" {
+            return Ok(Self::Broken);
+        }
+        let keys_group;
+        syn::bracketed!(keys_group in content);
+        let mut keys = Vec::new();
+        while !keys_group.is_empty() {
+            let key;
+            syn::parenthesized!(key in keys_group);
+            keys.push(key.call(parse_single_key)?);
+        }
+        let flag = |yes: &str| -> syn::Result<bool> {
+            let flag: Ident = content.parse()?;
+            Ok(flag == yes)
+        };
+        Ok(Self::Handler(NamedHandler {
+            keys,
+            ready: flag("ready")?,
+            head: flag("head")?,
+            state: flag("state")?,
+        }))
+    }
 }
 
 impl Parse for Input {
@@ -171,6 +220,13 @@ impl Parse for Item {
                 let path = parse_handler_path(input, &arrow)?;
                 return Ok(Self::Registered { key, path });
             }
+            if let Key::Type(path) = &key
+                && registration.peek(Token![;])
+            {
+                input.parse::<Path>()?;
+                input.parse::<Token![;]>()?;
+                return Ok(Self::Named(path.clone()));
+            }
             if !starts_item(input) {
                 return Err(missing_arrow(input, &registration, &key));
             }
@@ -206,8 +262,8 @@ impl Parse for Item {
     }
 }
 
-const EXPECTED_ITEM: &str =
-    "expected an error handler: `#[errorhandler(key)] fn ...` or `key => handler_path;`";
+pub const EXPECTED_ITEM: &str = "expected an error handler: `#[errorhandler(key)] fn ...`, `key => handler_path;` \
+                                  or the path of a `#[handler]` function: `page_not_found;`";
 
 /// Whether the next tokens start a Rust item (`#[..]`, a keyword such as `fn` or `pub`, a macro call) rather
 /// than a key.
@@ -294,7 +350,7 @@ fn parse_state_option(input: ParseStream) -> syn::Result<syn::Type> {
 }
 
 /// Parses the key of one `#[errorhandler(..)]` attribute, which holds exactly one key.
-fn parse_single_key(input: ParseStream) -> syn::Result<Key> {
+pub fn parse_single_key(input: ParseStream) -> syn::Result<Key> {
     let key = input.parse()?;
     if !input.is_empty() {
         return Err(input.error(

@@ -1,20 +1,68 @@
-//! `errorhandler! { pub struct Set; #[errorhandler(404)] fn ...; 410 => gone; }`
+//! `errorhandler! { pub struct Set; #[errorhandler(404)] fn ...; 410 => gone; page_not_found; }`
+//!
+//! A `path;` entry names a `#[handler]` function, whose attribute left a macro beside it that hands over the
+//! function's keys and signature: the set calls the macro of its first entry not yet handed over, which calls
+//! back `__errorhandler_resolved!` with the hand-over prepended, until every entry is resolved.
 
-mod ast;
-mod expand;
-mod fallback;
-mod valid;
+pub mod ast;
+pub mod expand;
+pub mod fallback;
+pub mod valid;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use quote::quote;
+
+use self::ast::{Input, Item, Named};
 
 pub fn expand(input: TokenStream) -> TokenStream {
-    let input = match syn::parse2::<ast::Input>(input) {
-        Ok(input) => input,
+    expand_with(input, false)
+}
+
+/// The set, after the hand-overs `{ .. }` of its first named entries, latest first.
+pub fn expand_resolved(input: TokenStream) -> TokenStream {
+    expand_with(input, true)
+}
+
+fn expand_with(input: TokenStream, resolving: bool) -> TokenStream {
+    let handed_over = input.clone();
+    let mut trees = input.into_iter().peekable();
+    let mut named = Vec::new();
+    while resolving
+        && let Some(TokenTree::Group(group)) = trees.peek()
+        && group.delimiter() == Delimiter::Brace
+    {
+        match syn::parse2::<Named>(TokenTree::Group(group.clone()).into()) {
+            Ok(handed_over) => named.push(handed_over),
+            Err(error) => return error.to_compile_error(),
+        }
+        trees.next();
+    }
+    named.reverse();
+    let set = match syn::parse2::<Input>(trees.collect()) {
+        Ok(set) => set,
         Err(error) => return error.to_compile_error(),
     };
-    let tokens = match valid::validate(&input) {
-        Ok(model) => expand::handler_set(&model, &input),
-        Err(errors) => fallback::handler_set(&input, &errors),
+    let next = set
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Named(path) => Some(path),
+            _ => None,
+        })
+        .nth(named.len());
+    let tokens = match next {
+        Some(path) => {
+            let lookup = crate::handler::sibling(path, crate::handler::MACRO_PREFIX);
+            let stand_in = named.is_empty().then(|| fallback::stand_in(&set.set));
+            quote! {
+                #stand_in
+                #lookup! { #handed_over }
+            }
+        }
+        None => match valid::validate(&set, &named) {
+            Ok(model) => expand::handler_set(&model, &set),
+            Err(errors) => fallback::handler_set(&set, &errors),
+        },
     };
     crate::diagnostics::debug_expansion("errorhandler!", &tokens);
     tokens

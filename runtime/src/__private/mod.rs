@@ -24,5 +24,6 @@ pub use crate::error_status::{Declaration, Declared};
 pub use crate::handlers::{ErrorHandlers, HandlerCall, HandlerFuture, HandlerId};
 pub use crate::request_head::{HeadParts, RequestHead};
 pub use axum::response::Response;
+pub use errorhandler_macros::errorhandler_resolved;
 pub use http::StatusCode;
 pub use inventory;
