@@ -158,9 +158,13 @@ fn skip_item(input: ParseStream) -> syn::Result<()> {
         let mut rest = *cursor;
         let mut first = true;
         while let Some((tree, next)) = rest.token_tree() {
+            // `async` starts an `async fn`, not an `async` closure.
             let starts_next = match &tree {
                 TokenTree::Punct(punct) => punct.as_char() == '#',
-                TokenTree::Ident(ident) => ident == "fn" || ident == "async" || ident == "pub",
+                TokenTree::Ident(ident) if ident == "async" => {
+                    next.ident().is_some_and(|(ident, _)| ident == "fn")
+                }
+                TokenTree::Ident(ident) => ident == "fn" || ident == "pub",
                 _ => false,
             };
             if starts_next && !first {
@@ -304,7 +308,9 @@ fn parse_handler_path(input: ParseStream, arrow: &Token![=>]) -> syn::Result<Pat
                        or declare the handler in the block with `#[errorhandler(404)] fn ...`";
         return Err(match closure.parse::<syn::ExprClosure>() {
             Ok(closure) => {
-                let mut head = closure.or1_token.to_token_stream();
+                let mut head = closure.asyncness.to_token_stream();
+                closure.capture.to_tokens(&mut head);
+                closure.or1_token.to_tokens(&mut head);
                 closure.inputs.to_tokens(&mut head);
                 closure.or2_token.to_tokens(&mut head);
                 syn::Error::new_spanned(head, message)
