@@ -360,7 +360,7 @@ pub fn parse_single_key(input: ParseStream) -> syn::Result<Key> {
     let key = input.parse()?;
     if !input.is_empty() {
         return Err(input.error(
-            "an `#[errorhandler(..)]` attribute takes one key, written as a literal code, \
+            "the attribute takes one key, written as a literal code, \
              `4xx`, `5xx`, `default` or an error type; stack attributes to register several keys",
         ));
     }

@@ -9,8 +9,10 @@ use super::ast::{Input, Item, SetDecl};
 use super::valid::{Handler, KeyKind, Model, Signature, Target};
 use crate::codegen::{at, extract_arguments};
 
-pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
-    let items = user_items(input);
+/// `functions`: whether to emit the block's functions, which the first stage of a set naming `#[handler]`
+/// functions already emitted.
+pub fn handler_set(model: &Model<'_>, input: &Input, functions: bool) -> TokenStream {
+    let items = user_items(input, functions);
     let ident = &model.set.ident;
     let vis = &model.set.vis;
     let state = match &model.state {
@@ -238,8 +240,9 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
     }
 }
 
-/// The set's struct and the functions of the block, as the user wrote them minus `#[errorhandler]`.
-pub fn user_items(input: &Input) -> TokenStream {
+/// The set's struct and, with `functions`, the functions of the block as the user wrote them minus
+/// `#[errorhandler]`.
+pub fn user_items(input: &Input, functions: bool) -> TokenStream {
     let SetDecl {
         attrs,
         vis,
@@ -248,16 +251,22 @@ pub fn user_items(input: &Input) -> TokenStream {
         semi_token,
         ..
     } = &input.set;
+    let functions = functions.then(|| block_functions(input));
+    quote! {
+        #(#attrs)*
+        #vis #struct_token #ident #semi_token
+        #functions
+    }
+}
+
+/// The functions of the block, as the user wrote them minus `#[errorhandler]`.
+pub fn block_functions(input: &Input) -> TokenStream {
     let functions = input.items.iter().filter_map(|item| match item {
         Item::Declared { function, .. } => Some(quote!(#function)),
         Item::Unknown(item) => Some(quote!(#item)),
         Item::Registered { .. } | Item::Named(_) | Item::Malformed(_) => None,
     });
-    quote! {
-        #(#attrs)*
-        #vis #struct_token #ident #semi_token
-        #(#functions)*
-    }
+    quote!(#(#functions)*)
 }
 
 /// Dispatch, most specific first: the error's type and its sources, then its status, its class, `default`.

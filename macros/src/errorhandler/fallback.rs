@@ -7,8 +7,8 @@ use quote::{format_ident, quote};
 use super::ast::{Input, Item, SetDecl};
 use super::expand::user_items;
 
-pub fn handler_set(input: &Input, errors: &syn::Error) -> TokenStream {
-    let items = user_items(&without_receivers(input));
+pub fn handler_set(input: &Input, errors: &syn::Error, functions: bool) -> TokenStream {
+    let items = user_items(&without_receivers(input), functions);
     let errors = errors.to_compile_error();
     let handles_nothing = handles_nothing(&input.set.ident, &input.set.vis);
     quote! {
@@ -77,7 +77,7 @@ fn handles_nothing(ident: &syn::Ident, vis: &syn::Visibility) -> TokenStream {
 }
 
 /// The block with `self` parameters removed: one is already reported, and rustc would add its own error.
-fn without_receivers(input: &Input) -> Input {
+pub fn without_receivers(input: &Input) -> Input {
     let items = input
         .items
         .iter()

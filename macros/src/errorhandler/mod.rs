@@ -50,18 +50,25 @@ fn expand_with(input: TokenStream, resolving: bool) -> TokenStream {
             _ => None,
         })
         .nth(named.len());
+    // The first stage of a set naming `#[handler]` functions emits the block's functions, which a name that is not
+    // one would otherwise take with it.
+    let first_stage = named.is_empty();
     let tokens = match next {
         Some(path) => {
             let lookup = crate::handler::sibling(path, crate::handler::MACRO_PREFIX);
-            let stand_in = named.is_empty().then(|| fallback::stand_in(&set.set));
+            let first = first_stage.then(|| {
+                let stand_in = fallback::stand_in(&set.set);
+                let functions = expand::block_functions(&fallback::without_receivers(&set));
+                quote!(#stand_in #functions)
+            });
             quote! {
-                #stand_in
+                #first
                 #lookup! { #handed_over }
             }
         }
         None => match valid::validate(&set, &named) {
-            Ok(model) => expand::handler_set(&model, &set),
-            Err(errors) => fallback::handler_set(&set, &errors),
+            Ok(model) => expand::handler_set(&model, &set, first_stage),
+            Err(errors) => fallback::handler_set(&set, &errors, first_stage),
         },
     };
     crate::diagnostics::debug_expansion("errorhandler!", &tokens);

@@ -116,7 +116,7 @@ pub fn validate<'a>(input: &'a Input, named: &'a [Named]) -> Result<Model<'a>, s
             Item::Malformed(error) => errors.push(error.clone()),
         }
     }
-    check_duplicates(&mut errors, &handlers);
+    check_duplicates(&mut errors, &handlers, "in this set");
     errors.finish()?;
     let handlers: Vec<Handler<'_>> = handlers.into_iter().map(|(_, handler)| handler).collect();
     // A declared state wins; otherwise the first `State<S>` of a declared handler names it. Registered
@@ -159,7 +159,7 @@ pub fn validate_handler_item<'a>(
             handlers.push((key_token(written), Handler { key, target }));
         }
     }
-    check_duplicates(&mut errors, &handlers);
+    check_duplicates(&mut errors, &handlers, "for this function");
     errors.finish()?;
     let keys = handlers
         .into_iter()
@@ -328,7 +328,11 @@ fn check_no_session_decorator(errors: &mut Errors, keys: &[Key]) {
 }
 
 // The same key twice is ambiguous: both registrations are pointed at.
-fn check_duplicates(errors: &mut Errors, handlers: &[(proc_macro2::TokenStream, Handler<'_>)]) {
+fn check_duplicates(
+    errors: &mut Errors,
+    handlers: &[(proc_macro2::TokenStream, Handler<'_>)],
+    scope: &str,
+) {
     let mut first_seen: HashMap<String, &proc_macro2::TokenStream> = HashMap::new();
     for (token, handler) in handlers {
         let identity = match handler.key {
@@ -343,7 +347,7 @@ fn check_duplicates(errors: &mut Errors, handlers: &[(proc_macro2::TokenStream, 
             Some(first) => {
                 errors.error_spanned_by(
                     token,
-                    format!("a handler for `{identity}` is already registered in this set"),
+                    format!("a handler for `{identity}` is already registered {scope}"),
                 );
                 errors.error_spanned_by(first, format!("`{identity}` is first registered here"));
             }
