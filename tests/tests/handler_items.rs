@@ -17,8 +17,8 @@ struct CheeseNotFound(String);
 struct ShopFailed(#[source] CheeseNotFound);
 
 #[derive(Clone)]
-struct AppState {
-    site: &'static str,
+pub struct AppState {
+    pub site: &'static str,
 }
 
 #[handler(404)]
