@@ -1,4 +1,4 @@
-use errorhandler::{errorhandler, handler, HttpError};
+use errorhandler::{errorhandler, HttpError};
 
 
 fn gone(e: &HttpError) -> String {
