@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
 use axum::{Json, Router};
-use errorhandler::{Error, HttpError, abort, errorhandler};
+use errorhandler::{Error, HttpError, abort, errorhandler, handler};
 use minijinja::{Environment, context};
 use serde_json::{Value, json};
 
@@ -81,47 +81,54 @@ fn url_for(endpoint: &str) -> Result<minijinja::Value, minijinja::Error> {
     }
 }
 
+#[handler(404)]
+fn page_not_found(State(pages): State<Pages>) -> Html<String> {
+    pages.error_page("404.html", "")
+}
+
+#[handler(403)]
+fn forbidden(e: &HttpError, State(pages): State<Pages>) -> Html<String> {
+    pages.error_page("403.html", e.description())
+}
+
+// The cause (a panic message, a template error) is for the log, where the layer writes it, never for the
+// visitor.
+#[handler(500)]
+fn internal_server_error(State(pages): State<Pages>) -> Html<String> {
+    pages.error_page("500.html", "")
+}
+
+#[handler(410)]
+async fn gone(e: &HttpError, State(pages): State<Pages>) -> Html<String> {
+    pages.error_page("410.html", e.description())
+}
+
 errorhandler! {
     /// The error pages of the site.
     pub struct SiteErrors;
 
-    #[errorhandler(404)]
-    fn page_not_found(State(pages): State<Pages>) -> Html<String> {
-        pages.error_page("404.html", "")
-    }
-
-    #[errorhandler(403)]
-    fn forbidden(e: &HttpError, State(pages): State<Pages>) -> Html<String> {
-        pages.error_page("403.html", e.description())
-    }
-
-    // The cause (a panic message, a template error) is for the log, where the layer writes it, never for the
-    // visitor.
-    #[errorhandler(500)]
-    fn internal_server_error(State(pages): State<Pages>) -> Html<String> {
-        pages.error_page("500.html", "")
-    }
-
-    410 => gone;
+    page_not_found;
+    forbidden;
+    internal_server_error;
+    gone;
 }
 
-async fn gone(e: &HttpError, State(pages): State<Pages>) -> Html<String> {
-    pages.error_page("410.html", e.description())
+#[handler(404)]
+fn resource_not_found(e: &HttpError) -> Json<Value> {
+    Json(json!({ "error": e.to_string() }))
+}
+
+#[handler(5xx)]
+fn server_error(e: &HttpError) -> Json<Value> {
+    Json(json!({ "error": format!("{} {}", e.status().as_u16(), e.name()) }))
 }
 
 errorhandler! {
     /// The errors of the JSON API.
     pub struct ApiErrors;
 
-    #[errorhandler(404)]
-    fn resource_not_found(e: &HttpError) -> Json<Value> {
-        Json(json!({ "error": e.to_string() }))
-    }
-
-    #[errorhandler(5xx)]
-    fn server_error(e: &HttpError) -> Json<Value> {
-        Json(json!({ "error": format!("{} {}", e.status().as_u16(), e.name()) }))
-    }
+    resource_not_found;
+    server_error;
 }
 
 const CHEESES: &[(&str, &str)] = &[

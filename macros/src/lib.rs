@@ -7,6 +7,7 @@ mod codegen;
 mod diagnostics;
 mod error_status;
 mod errorhandler;
+mod handler;
 mod session_error_handlers;
 mod signature;
 mod status;
@@ -23,6 +24,19 @@ pub fn abort(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn errorhandler(input: TokenStream) -> TokenStream {
     errorhandler::expand(input.into()).into()
+}
+
+/// The set named in `errorhandler!` with its first `#[handler]` functions handed over; see `errorhandler::handler`.
+#[doc(hidden)]
+#[proc_macro]
+pub fn errorhandler_resolved(input: TokenStream) -> TokenStream {
+    errorhandler::expand_resolved(input.into()).into()
+}
+
+/// See `errorhandler::handler`.
+#[proc_macro_attribute]
+pub fn handler(args: TokenStream, item: TokenStream) -> TokenStream {
+    handler::expand(args.into(), item.into()).into()
 }
 
 /// See `errorhandler::session::session_error_handlers`.

@@ -69,28 +69,64 @@ pub use errorhandler_macros::status;
 ///
 /// ```
 /// use axum::response::Html;
-/// use errorhandler::{errorhandler, HttpError};
+/// use errorhandler::{errorhandler, handler, HttpError};
+///
+/// #[handler(404)]
+/// fn page_not_found(e: &HttpError, uri: axum::http::Uri) -> Html<String> {
+///     Html(format!("<h1>Page Not Found</h1><p>{uri}: {}</p>", e.description()))
+/// }
 ///
 /// errorhandler! {
 ///     /// Error pages of the site.
 ///     pub struct SiteErrors;
 ///
-///     #[errorhandler(404)]
-///     fn page_not_found(e: &HttpError, uri: axum::http::Uri) -> Html<String> {
-///         Html(format!("<h1>Page Not Found</h1><p>{uri}: {}</p>", e.description()))
-///     }
+///     page_not_found;
 /// }
 ///
 /// let app: axum::Router = axum::Router::new().layer(SiteErrors::layer());
 /// ```
 ///
-/// Keys are a status code in 400..=599, `4xx`, `5xx`, `default`, an error type, or `session` (for a
-/// `#[session_error_handlers]` type, `session => AuthErrors;`). Handlers are declared in the block with
-/// `#[errorhandler(key)]` or registered with `key => path;`. A set whose handlers take `State<S>` is served by
-/// `SiteErrors::with_state(state)`; `#[errorhandler(state = S)]` on the struct declares `S` when only registered
-/// functions or session callbacks read it. The README has the dispatch rules and the status policy.
 #[doc = include_str!("docs/errorhandler.md")]
 pub use errorhandler_macros::errorhandler;
+
+/// Declares an error handler as an ordinary function, for a key, to be named in an [`errorhandler!`] set: Flask's
+/// `@app.errorhandler(404)`, Rocket's `#[catch(404)]`.
+///
+/// ```
+/// use axum::http::{StatusCode, Uri};
+/// use axum::response::{Html, IntoResponse};
+/// use errorhandler::{errorhandler, handler, HttpError};
+///
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("no cheese called {0}")]
+/// pub struct CheeseNotFound(String);
+///
+/// #[handler(404)]
+/// async fn page_not_found(e: &HttpError, uri: Uri) -> Html<String> {
+///     Html(format!("<h1>{}</h1><p>{uri} is not here.</p>", e.name()))
+/// }
+///
+/// #[handler(CheeseNotFound)]
+/// #[handler(410)]
+/// fn cheese_missing() -> impl IntoResponse {
+///     (StatusCode::NOT_FOUND, "no such cheese")
+/// }
+///
+/// errorhandler! {
+///     pub struct SiteErrors;
+///
+///     page_not_found;
+///     cheese_missing;
+/// }
+///
+/// let app: axum::Router = axum::Router::new().layer(SiteErrors::layer());
+/// ```
+///
+/// The function is checked as one declared in the set's block with `#[errorhandler(key)]`: the same keys, one
+/// per attribute (stack them for several), and the same signature rules, each mistake a compile error under its
+/// token. It stays an ordinary item, which rustfmt formats and editors analyse. A set in another module names it
+/// by path, `pages::page_not_found;`, and infers its state from its `State<S>` as from the block's handlers.
+pub use errorhandler_macros::handler;
 
 #[doc(hidden)]
 pub mod __private;

@@ -18,6 +18,8 @@ const TWO_ERRORS: &[&str] = &[
     "duplicate-type",
     "set-state-twice",
     "session-duplicate-callback",
+    "handler-item-duplicate-key",
+    "handler-item-stacked-duplicate-key",
     // two independent mistakes, both reported in one compile
     "two-mistakes",
     "session-two-mistakes",

@@ -33,6 +33,8 @@ pub enum Item {
     Declared { keys: Vec<Key>, function: ItemFn },
     /// `key => path;`, registering an existing function.
     Registered { key: Key, path: Path },
+    /// `path;`, naming a `#[handler]` function, whose keys and signature its own macro hands over.
+    Named(Path),
     /// Anything else, reported by validation.
     Unknown(syn::Item),
     /// Tokens that are not an item, skipped up to the next one; validation reports the error with the rest of
@@ -55,6 +57,53 @@ pub enum Key {
     OtherLiteral(Lit),
     /// An attribute that does not hold one key, reported by validation with the rest of the block.
     Malformed(syn::Error),
+}
+
+/// What the macro of a `#[handler]` function hands the set: `{ handler [(404) (CheeseNotFound)] pending head
+/// state }` (or `ready`, `no_head`, `no_state`), or `{ broken }` when the attribute has reported a mistake, which the set does not report again.
+pub enum Named {
+    Handler(NamedHandler),
+    Broken,
+}
+
+pub struct NamedHandler {
+    /// The keys as the user wrote them in `#[handler(..)]`, with their spans.
+    pub keys: Vec<Key>,
+    /// Whether the function answers as soon as it is called (a plain `fn` without extractors).
+    pub ready: bool,
+    /// Whether it takes extractors of the request head.
+    pub head: bool,
+    /// Whether it takes `State<S>`, which its module names as `__ErrorhandlerState_<name>`.
+    pub state: bool,
+}
+
+impl Parse for Named {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let content;
+        syn::braced!(content in input);
+        let kind: Ident = content.parse()?;
+        if kind == "broken" {
+            return Ok(Self::Broken);
+        }
+        let keys_group;
+        syn::bracketed!(keys_group in content);
+        let mut keys = Vec::new();
+        while !keys_group.is_empty() {
+            let key;
+            syn::parenthesized!(key in keys_group);
+            keys.push(key.call(parse_single_key)?);
+        }
+        let flag = |yes: &str| -> syn::Result<bool> {
+            let flag: Ident = content.parse()?;
+            Ok(flag == yes)
+        };
+        Ok(Self::Handler(NamedHandler {
+            keys,
+            ready: flag("ready")?,
+            head: flag("head")?,
+            state: flag("state")?,
+        }))
+    }
 }
 
 impl Parse for Input {
@@ -109,9 +158,13 @@ fn skip_item(input: ParseStream) -> syn::Result<()> {
         let mut rest = *cursor;
         let mut first = true;
         while let Some((tree, next)) = rest.token_tree() {
+            // `async` starts an `async fn`, not an `async` closure.
             let starts_next = match &tree {
                 TokenTree::Punct(punct) => punct.as_char() == '#',
-                TokenTree::Ident(ident) => ident == "fn" || ident == "async" || ident == "pub",
+                TokenTree::Ident(ident) if ident == "async" => {
+                    next.ident().is_some_and(|(ident, _)| ident == "fn")
+                }
+                TokenTree::Ident(ident) => ident == "fn" || ident == "pub",
                 _ => false,
             };
             if starts_next && !first {
@@ -171,6 +224,13 @@ impl Parse for Item {
                 let path = parse_handler_path(input, &arrow)?;
                 return Ok(Self::Registered { key, path });
             }
+            if let Key::Type(path) = &key
+                && registration.peek(Token![;])
+            {
+                input.parse::<Path>()?;
+                input.parse::<Token![;]>()?;
+                return Ok(Self::Named(path.clone()));
+            }
             if !starts_item(input) {
                 return Err(missing_arrow(input, &registration, &key));
             }
@@ -206,8 +266,8 @@ impl Parse for Item {
     }
 }
 
-const EXPECTED_ITEM: &str =
-    "expected an error handler: `#[errorhandler(key)] fn ...` or `key => handler_path;`";
+pub const EXPECTED_ITEM: &str = "expected an error handler: `#[errorhandler(key)] fn ...`, `key => handler_path;` \
+                                  or the path of a `#[handler]` function: `page_not_found;`";
 
 /// Whether the next tokens start a Rust item (`#[..]`, a keyword such as `fn` or `pub`, a macro call) rather
 /// than a key.
@@ -248,7 +308,9 @@ fn parse_handler_path(input: ParseStream, arrow: &Token![=>]) -> syn::Result<Pat
                        or declare the handler in the block with `#[errorhandler(404)] fn ...`";
         return Err(match closure.parse::<syn::ExprClosure>() {
             Ok(closure) => {
-                let mut head = closure.or1_token.to_token_stream();
+                let mut head = closure.asyncness.to_token_stream();
+                closure.capture.to_tokens(&mut head);
+                closure.or1_token.to_tokens(&mut head);
                 closure.inputs.to_tokens(&mut head);
                 closure.or2_token.to_tokens(&mut head);
                 syn::Error::new_spanned(head, message)
@@ -294,11 +356,11 @@ fn parse_state_option(input: ParseStream) -> syn::Result<syn::Type> {
 }
 
 /// Parses the key of one `#[errorhandler(..)]` attribute, which holds exactly one key.
-fn parse_single_key(input: ParseStream) -> syn::Result<Key> {
+pub fn parse_single_key(input: ParseStream) -> syn::Result<Key> {
     let key = input.parse()?;
     if !input.is_empty() {
         return Err(input.error(
-            "an `#[errorhandler(..)]` attribute takes one key, written as a literal code, \
+            "the attribute takes one key, written as a literal code, \
              `4xx`, `5xx`, `default` or an error type; stack attributes to register several keys",
         ));
     }

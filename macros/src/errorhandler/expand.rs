@@ -9,11 +9,13 @@ use super::ast::{Input, Item, SetDecl};
 use super::valid::{Handler, KeyKind, Model, Signature, Target};
 use crate::codegen::{at, extract_arguments};
 
-pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
-    let items = user_items(input);
+/// `functions`: whether to emit the block's functions, which the first stage of a set naming `#[handler]`
+/// functions already emitted.
+pub fn handler_set(model: &Model<'_>, input: &Input, functions: bool) -> TokenStream {
+    let items = user_items(input, functions);
     let ident = &model.set.ident;
     let vis = &model.set.vis;
-    let state = match model.state {
+    let state = match &model.state {
         Some(state) => quote!(#state),
         None => quote!(()),
     };
@@ -23,6 +25,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
             .iter()
             .any(|handler| match (&handler.target, &handler.key) {
                 (Target::Declared(signature), _) => !signature.extractors.is_empty(),
+                (Target::Named { handler, .. }, _) => handler.head,
                 (Target::Registered(_), _) => false,
             });
     // A registered function's extractors are known from its type only: ask the `registered(..)` value that
@@ -38,7 +41,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                     let registered = registered_ident(id);
                     Some(quote!(|| #registered().needs_request_head()))
                 }
-                (Target::Declared(_), _) => None,
+                (Target::Declared(_) | Target::Named { .. }, _) => None,
             });
     // The only place a registered function is named, so that one unfit for its key is reported once.
     let registered_fns = model
@@ -48,16 +51,17 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
         .filter_map(|(id, handler)| match (&handler.target, &handler.key) {
             (Target::Registered(_), KeyKind::Session) => None,
             (Target::Registered(function), key) => Some(registered(id, function, key, &state)),
-            (Target::Declared(_), _) => None,
+            (Target::Declared(_) | Target::Named { .. }, _) => None,
         });
     // The only place a type key is named, so that a path that is not a type, or a generic type without its
-    // arguments, is reported once.
+    // arguments, is reported once. A `#[handler]` function's module names its keys.
     let key_aliases = model
         .handlers
         .iter()
         .enumerate()
-        .filter_map(|(id, handler)| match handler.key {
-            KeyKind::Type(path) => {
+        .filter_map(|(id, handler)| match (&handler.key, &handler.target) {
+            (_, Target::Named { .. }) => None,
+            (KeyKind::Type(path), _) => {
                 let alias = key_alias(id);
                 Some(quote!(type #alias = #path;))
             }
@@ -95,7 +99,15 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                     |ty| quote!(.union(::errorhandler::__private::HeadProbe::<#ty>::new().reads())),
                 )
                 .collect(),
-            Target::Registered(_) => Vec::new(),
+            Target::Named {
+                path,
+                index: 0,
+                handler,
+            } if handler.head => {
+                let item = named_item(path);
+                vec![quote!(.union(#item::head_parts()))]
+            }
+            Target::Named { .. } | Target::Registered(_) => Vec::new(),
         });
     let other_parts = model
         .handlers
@@ -119,7 +131,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
                     })
                 })
             }
-            (Target::Declared(_), _) => None,
+            (Target::Declared(_) | Target::Named { .. }, _) => None,
         });
     let head_parts = quote! {
         #[allow(unused_imports)]
@@ -130,8 +142,9 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
         .handlers
         .iter()
         .enumerate()
-        .filter_map(|(id, handler)| match handler.key {
-            KeyKind::Type(path) => {
+        .filter_map(|(id, handler)| match (&handler.key, &handler.target) {
+            (_, Target::Named { .. }) => None,
+            (KeyKind::Type(path), _) => {
                 let span = at(path.span());
                 let mut alias = key_alias(id);
                 alias.set_span(span);
@@ -152,10 +165,15 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
         .iter()
         .enumerate()
         .filter_map(|(id, handler)| match &handler.target {
-            Target::Declared(signature) => Some(caller(id, handler, signature, &state)),
-            Target::Registered(_) => None,
+            Target::Declared(signature) => Some(caller(
+                (&quote!(), &caller_ident(id), &quote!()),
+                key_value(&key_alias(id), &handler.key),
+                signature,
+                &state,
+            )),
+            Target::Registered(_) | Target::Named { .. } => None,
         });
-    let constructor = match model.state {
+    let constructor = match &model.state {
         None => quote! {
             /// The layer that serves these error handlers.
             #vis fn layer() -> ::errorhandler::ErrorLayer<Self> {
@@ -222,8 +240,9 @@ pub fn handler_set(model: &Model<'_>, input: &Input) -> TokenStream {
     }
 }
 
-/// The set's struct and the functions of the block, as the user wrote them minus `#[errorhandler]`.
-pub fn user_items(input: &Input) -> TokenStream {
+/// The set's struct and, with `functions`, the functions of the block as the user wrote them minus
+/// `#[errorhandler]`.
+pub fn user_items(input: &Input, functions: bool) -> TokenStream {
     let SetDecl {
         attrs,
         vis,
@@ -232,16 +251,22 @@ pub fn user_items(input: &Input) -> TokenStream {
         semi_token,
         ..
     } = &input.set;
-    let functions = input.items.iter().filter_map(|item| match item {
-        Item::Declared { function, .. } => Some(quote!(#function)),
-        Item::Unknown(item) => Some(quote!(#item)),
-        Item::Registered { .. } | Item::Malformed(_) => None,
-    });
+    let functions = functions.then(|| block_functions(input));
     quote! {
         #(#attrs)*
         #vis #struct_token #ident #semi_token
-        #(#functions)*
+        #functions
     }
+}
+
+/// The functions of the block, as the user wrote them minus `#[errorhandler]`.
+pub fn block_functions(input: &Input) -> TokenStream {
+    let functions = input.items.iter().filter_map(|item| match item {
+        Item::Declared { function, .. } => Some(quote!(#function)),
+        Item::Unknown(item) => Some(quote!(#item)),
+        Item::Registered { .. } | Item::Named(_) | Item::Malformed(_) => None,
+    });
+    quote!(#(#functions)*)
 }
 
 /// Dispatch, most specific first: the error's type and its sources, then its status, its class, `default`.
@@ -306,20 +331,25 @@ fn by_type(model: &Model<'_>) -> Vec<TokenStream> {
             if !matches!(handler.key, KeyKind::Type(_)) {
                 return None;
             }
-            let (key, _) = key_value(id, &handler.key);
-            let owned = match &handler.target {
+            let (key, _) = key_value(&key_alias(id), &handler.key);
+            let matches = match &handler.target {
                 Target::Declared(signature) => {
                     let owned = signature.error.as_ref().is_some_and(|error| !error.by_ref);
-                    quote!(#owned)
+                    quote!(#key.matches(__errorhandler_cause, __errorhandler_depth, #owned))
                 }
                 Target::Registered(_) => {
                     let registered = registered_ident(id);
-                    quote!(#registered().takes_owned_error())
+                    quote!(#key.matches(__errorhandler_cause, __errorhandler_depth, #registered().takes_owned_error()))
+                }
+                Target::Named { path, index, .. } => {
+                    let item = named_item(path);
+                    let matches = format_ident!("matches_{}", index);
+                    quote!(#item::#matches(__errorhandler_cause, __errorhandler_depth))
                 }
             };
             let id = handler_id(id);
             Some(quote! {
-                if #key.matches(__errorhandler_cause, __errorhandler_depth, #owned) {
+                if #matches {
                     return ::core::option::Option::Some(#id);
                 }
             })
@@ -394,15 +424,12 @@ fn handler_id(id: usize) -> TokenStream {
 ///
 /// A type key goes through `TypeProbe` so that a key that is not an error type, reported once by
 /// `assert_error_type`, gets a stand-in key instead of a second error in the handler's code.
-fn key_value(id: usize, key: &KeyKind<'_>) -> (TokenStream, TokenStream) {
+pub fn key_value(alias: &syn::Ident, key: &KeyKind<'_>) -> (TokenStream, TokenStream) {
     match key {
-        KeyKind::Type(_) => {
-            let alias = key_alias(id);
-            (
-                quote!((&::errorhandler::__private::TypeProbe::<#alias>::new()).__errorhandler_key()),
-                quote!(#alias),
-            )
-        }
+        KeyKind::Type(_) => (
+            quote!((&::errorhandler::__private::TypeProbe::<#alias>::new()).__errorhandler_key()),
+            quote!(#alias),
+        ),
         _ => (
             quote!(::errorhandler::__private::ByStatus),
             quote!(::errorhandler::HttpError),
@@ -428,6 +455,22 @@ fn call_arm(id: usize, handler: &Handler<'_>) -> TokenStream {
             let registered = registered_ident(id);
             quote!(#index => #registered().call(__errorhandler_err, __errorhandler_head),)
         }
+        Target::Named {
+            path,
+            handler,
+            index: key,
+        } => {
+            let item = named_item(path);
+            let call = format_ident!("call_{}", key);
+            // Spanned at the name: a `State<S>` that is not the set's state is reported there.
+            let span = at(path.span());
+            let call = quote_spanned!(span=> #item::#call(__errorhandler_err, __errorhandler_head));
+            if handler.ready {
+                quote!(#index => ::errorhandler::__private::HandlerCall::Ready(#call),)
+            } else {
+                quote!(#index => ::errorhandler::__private::HandlerCall::Pending(::std::boxed::Box::pin(#call)),)
+            }
+        }
     }
 }
 
@@ -440,7 +483,7 @@ fn registered(
     state: &TokenStream,
 ) -> TokenStream {
     let ident = registered_ident(id);
-    let (key, expected) = key_value(id, key);
+    let (key, expected) = key_value(&key_alias(id), key);
     let span = at(function.span());
     let registered = quote_spanned! {span=>
         ::errorhandler::__private::registered::<_, #expected, _, #state, _>(#key, #function)
@@ -456,6 +499,11 @@ fn registered_ident(id: usize) -> syn::Ident {
     format_ident!("__errorhandler_registered_{}", id)
 }
 
+/// The path of the hidden type whose associated functions call a named `#[handler]` function.
+fn named_item(path: &syn::Path) -> syn::Path {
+    crate::handler::sibling(path, crate::handler::ITEM_PREFIX)
+}
+
 fn key_alias(id: usize) -> syn::Ident {
     format_ident!("__ErrorhandlerKey{}", id)
 }
@@ -466,21 +514,21 @@ fn caller_ident(id: usize) -> syn::Ident {
 
 /// Whether a declared handler answers as soon as it is called: a plain `fn` without extractors, whose caller
 /// needs no future (and no box for one).
-fn answers_at_once(signature: &Signature<'_>) -> bool {
+pub fn answers_at_once(signature: &Signature<'_>) -> bool {
     signature.function.sig.asyncness.is_none() && signature.extractors.is_empty()
 }
 
 /// The function that runs the extractors, hands over the error and calls a declared handler: an `async fn`
-/// unless the handler [answers at once](answers_at_once).
-fn caller(
-    id: usize,
-    handler: &Handler<'_>,
+/// unless the handler [answers at once](answers_at_once). `qualifiers` go before `fn` (a visibility), `key` is
+/// the [key value](key_value), and `state` the type of the request head's state, which the generics may declare.
+pub fn caller(
+    (qualifiers, ident, generics): (&TokenStream, &syn::Ident, &TokenStream),
+    key: (TokenStream, TokenStream),
     signature: &Signature<'_>,
     state: &TokenStream,
 ) -> TokenStream {
-    let ident = caller_ident(id);
     let function = &signature.function.sig.ident;
-    let (key, expected) = key_value(id, &handler.key);
+    let (key, expected) = key;
     let (extractions, arguments) = extract_arguments(&signature.extractors, state);
     let (error_binding, error_argument) = match &signature.error {
         None => (quote!(let _ = __errorhandler_err;), quote!()),
@@ -511,7 +559,7 @@ fn caller(
         quote_spanned!(output_span=> ::errorhandler::__private::respond::<#function, _>(#response));
     let asyncness = (!answers_at_once(signature)).then(|| quote!(async));
     quote! {
-        #asyncness fn #ident(
+        #qualifiers #asyncness fn #ident #generics(
             __errorhandler_err: ::errorhandler::Error,
             __errorhandler_head: ::core::option::Option<::errorhandler::__private::RequestHead<#state>>,
         ) -> ::core::option::Option<::errorhandler::__private::Response> {

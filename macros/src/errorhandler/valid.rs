@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use quote::ToTokens;
 use syn::{FnArg, ItemFn, Path, ReturnType, Type};
 
-use super::ast::{Input, Item, Key, SetDecl};
+use super::ast::{Input, Item, Key, Named, NamedHandler, SetDecl};
 use crate::diagnostics::Errors;
 use crate::signature::{check_extractor, check_plain_fn, last_segment, state_type};
 
@@ -14,7 +14,7 @@ pub struct Model<'a> {
     pub set: &'a SetDecl,
     pub handlers: Vec<Handler<'a>>,
     /// The state type of the handlers' `State<S>` extractors.
-    pub state: Option<&'a Type>,
+    pub state: Option<Type>,
 }
 
 pub struct Handler<'a> {
@@ -34,6 +34,19 @@ pub enum KeyKind<'a> {
 pub enum Target<'a> {
     Declared(Signature<'a>),
     Registered(&'a Path),
+    /// The `index`th key of a `#[handler]` function named in the set by `path`.
+    Named {
+        path: &'a Path,
+        handler: &'a NamedHandler,
+        index: usize,
+    },
+}
+
+/// A `#[handler(..)]` function, checked as the block checks a declared handler: its keys, in order, and its
+/// signature.
+pub struct HandlerItem<'a> {
+    pub keys: Vec<KeyKind<'a>>,
+    pub signature: Signature<'a>,
 }
 
 pub struct Signature<'a> {
@@ -48,8 +61,10 @@ pub struct ErrorParam<'a> {
     pub by_ref: bool,
 }
 
-pub fn validate(input: &Input) -> Result<Model<'_>, syn::Error> {
+/// Validates the set; `named` are the handed-over `#[handler]` functions of its `path;` entries, in order.
+pub fn validate<'a>(input: &'a Input, named: &'a [Named]) -> Result<Model<'a>, syn::Error> {
     let mut errors = Errors::default();
+    let mut named = named.iter();
     let declared_state = check_state(&mut errors, &input.set);
     let mut handlers = Vec::new();
     for item in &input.items {
@@ -82,20 +97,43 @@ pub fn validate(input: &Input) -> Result<Model<'_>, syn::Error> {
                     ));
                 }
             }
+            // The attribute reports the mistakes of a broken one.
+            Item::Named(path) => {
+                if let Some(Named::Handler(handler)) = named.next() {
+                    for (index, written) in handler.keys.iter().enumerate() {
+                        if let Some(key) = check_key(&mut errors, written) {
+                            let target = Target::Named {
+                                path,
+                                handler,
+                                index,
+                            };
+                            handlers.push((path.to_token_stream(), Handler { key, target }));
+                        }
+                    }
+                }
+            }
             Item::Unknown(item) => check_unknown_item(&mut errors, item),
             Item::Malformed(error) => errors.push(error.clone()),
         }
     }
-    check_duplicates(&mut errors, &handlers);
+    check_duplicates(&mut errors, &handlers, "in this set");
     errors.finish()?;
     let handlers: Vec<Handler<'_>> = handlers.into_iter().map(|(_, handler)| handler).collect();
     // A declared state wins; otherwise the first `State<S>` of a declared handler names it. Registered
     // functions and session callbacks cannot be looked into, so a set made only of them declares it.
-    let state = declared_state.or_else(|| {
+    let state = declared_state.cloned().or_else(|| {
         handlers.iter().find_map(|handler| match &handler.target {
-            Target::Declared(signature) => {
-                signature.extractors.iter().find_map(|ty| state_type(ty))
-            }
+            Target::Declared(signature) => signature
+                .extractors
+                .iter()
+                .find_map(|ty| state_type(ty))
+                .cloned(),
+            Target::Named { path, handler, .. } => handler.state.then(|| {
+                Type::Path(syn::TypePath {
+                    qself: None,
+                    path: crate::handler::sibling(path, crate::handler::STATE_PREFIX),
+                })
+            }),
             Target::Registered(_) => None,
         })
     });
@@ -103,6 +141,33 @@ pub fn validate(input: &Input) -> Result<Model<'_>, syn::Error> {
         set: &input.set,
         handlers,
         state,
+    })
+}
+
+/// Validates a `#[handler(..)]` function: the keys of its stacked attributes and its signature.
+pub fn validate_handler_item<'a>(
+    keys: &'a [Key],
+    function: &'a ItemFn,
+) -> Result<HandlerItem<'a>, syn::Error> {
+    let mut errors = Errors::default();
+    check_no_session_decorator(&mut errors, keys);
+    let signature = check_signature(&mut errors, function, keys);
+    let mut handlers = Vec::new();
+    for written in keys {
+        if let (Some(key), Some(signature)) = (check_key(&mut errors, written), &signature) {
+            let target = Target::Declared(signature.clone());
+            handlers.push((key_token(written), Handler { key, target }));
+        }
+    }
+    check_duplicates(&mut errors, &handlers, "for this function");
+    errors.finish()?;
+    let keys = handlers
+        .into_iter()
+        .map(|(_, handler)| handler.key)
+        .collect();
+    Ok(HandlerItem {
+        keys,
+        signature: signature.expect("no error, so the signature is valid"),
     })
 }
 
@@ -119,7 +184,7 @@ impl Clone for Signature<'_> {
     }
 }
 
-fn key_token(key: &Key) -> proc_macro2::TokenStream {
+pub fn key_token(key: &Key) -> proc_macro2::TokenStream {
     match key {
         Key::Code(lit) => lit.to_token_stream(),
         Key::Default(ident) | Key::Session(ident) => ident.to_token_stream(),
@@ -263,7 +328,11 @@ fn check_no_session_decorator(errors: &mut Errors, keys: &[Key]) {
 }
 
 // The same key twice is ambiguous: both registrations are pointed at.
-fn check_duplicates(errors: &mut Errors, handlers: &[(proc_macro2::TokenStream, Handler<'_>)]) {
+fn check_duplicates(
+    errors: &mut Errors,
+    handlers: &[(proc_macro2::TokenStream, Handler<'_>)],
+    scope: &str,
+) {
     let mut first_seen: HashMap<String, &proc_macro2::TokenStream> = HashMap::new();
     for (token, handler) in handlers {
         let identity = match handler.key {
@@ -278,7 +347,7 @@ fn check_duplicates(errors: &mut Errors, handlers: &[(proc_macro2::TokenStream, 
             Some(first) => {
                 errors.error_spanned_by(
                     token,
-                    format!("a handler for `{identity}` is already registered in this set"),
+                    format!("a handler for `{identity}` is already registered {scope}"),
                 );
                 errors.error_spanned_by(first, format!("`{identity}` is first registered here"));
             }
@@ -296,10 +365,7 @@ fn check_unknown_item(errors: &mut Errors, item: &syn::Item) {
             &function.sig.ident,
             "this function has no `#[errorhandler(key)]`; declare helper functions outside errorhandler!",
         ),
-        other => errors.error_spanned_by(
-            other,
-            "expected an error handler: `#[errorhandler(key)] fn ...` or `key => handler_path;`",
-        ),
+        other => errors.error_spanned_by(other, super::ast::EXPECTED_ITEM),
     }
 }
 

@@ -26,5 +26,6 @@ pub use self::registered::{AsyncRefFn, ErrorHandlerFn, Registered, registered};
 pub use self::response::{HandlerResponse, respond};
 pub use crate::error_status::{Declaration, Declared};
 pub use axum::response::Response;
+pub use errorhandler_macros::errorhandler_resolved;
 pub use http::StatusCode;
 pub use inventory;

@@ -1,0 +1,21 @@
+use errorhandler::{errorhandler, handler, HttpError};
+
+#[handler(404)]
+fn not_found(e: &HttpError) -> String {
+    e.to_string()
+}
+
+errorhandler! {
+    struct SiteErrors;
+
+    #[errorhandler(404)]
+    fn missing(e: &HttpError) -> String {
+        e.to_string()
+    }
+
+    not_found;
+}
+
+fn main() {
+    let _app: axum::Router = axum::Router::new().layer(SiteErrors::layer());
+}

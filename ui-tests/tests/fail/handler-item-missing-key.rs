@@ -1,0 +1,17 @@
+use errorhandler::{errorhandler, handler, HttpError};
+
+
+#[handler]
+fn not_found(e: &HttpError) -> String {
+    e.to_string()
+}
+
+errorhandler! {
+    struct SiteErrors;
+
+    not_found;
+}
+
+fn main() {
+    let _app: axum::Router = axum::Router::new().layer(SiteErrors::layer());
+}
