@@ -17,7 +17,7 @@ pub struct SystemClock;
 /// A clock that stands still until it is moved, shared by its clones; for tests of expiry.
 ///
 /// ```
-/// use std::time::Duration;
+/// use std::time::{Duration, SystemTime};
 /// use errorhandler::session::{Clock, ManualClock};
 ///
 /// let clock = ManualClock::new(SystemTime::now());
