@@ -40,12 +40,12 @@ use super::store::{SessionRecord, SessionStore};
 /// - **compare-and-swap**: the handle's score in the index is raised to the new expiry (never added), then the
 ///   session is compared and swapped by a script.
 /// - **delete**: the session is deleted by a script that answers its user, then its handle leaves the index.
-/// - **delete by user**: in rounds, the first [`BATCH`](Self::BATCH) handles of the index (`ZRANGE 0 999`), their
+/// - **delete by user**: in rounds, the first 1,000 handles of the index (`ZRANGE 0 999`), their
 ///   sessions deleted, then those handles removed from the index.
 /// - **list by user**: the index is read in pages (`ZSCAN ... COUNT 1000`), then the sessions of each page;
 ///   handles whose session is gone are removed from the index.
 ///
-/// Every write to an index also drops up to [`BATCH`](Self::BATCH) handles whose sessions expired over a minute
+/// Every write to an index also drops up to 1,000 handles whose sessions expired over a minute
 /// ago (the minute covers the clocks of a cluster's nodes, which score and expire them), so an index holds the
 /// user's live sessions and never grows without bound; the index itself expires a minute after the last of them.
 ///
@@ -55,7 +55,7 @@ use super::store::{SessionRecord, SessionStore};
 ///
 /// # Bounded work
 ///
-/// No command or script works on more than [`BATCH`](Self::BATCH) handles of an index, so however many sessions a
+/// No command or script works on more than 1,000 handles of an index, so however many sessions a
 /// user has, listing or revoking them is a series of short round trips rather than one long command during which
 /// Redis serves nobody else. With 100,000 sessions of one user (`tests/tests/redis_many_sessions.rs` times every
 /// command with `SLOWLOG`; Redis 7.0 on a shared, loaded two-core machine), the longest commands were a page of
