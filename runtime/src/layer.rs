@@ -46,8 +46,8 @@ pub struct ErrorService<Inner, H: ErrorHandlers> {
 }
 
 impl<H: ErrorHandlers> ErrorLayer<H> {
-    /// A layer whose handlers' extractors read `state`.
-    pub fn new(state: H::State) -> Self {
+    /// A layer whose handlers' extractors read `state`: what `SiteErrors::layer()` and `with_state` return.
+    pub(crate) fn new(state: H::State) -> Self {
         // The hook records where a caught panic happened, for the log; see `Panic::location`.
         install_panic_hook();
         Self {

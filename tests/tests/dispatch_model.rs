@@ -313,7 +313,7 @@ fn routes<H: ErrorHandlers<State = ()>>() -> Router {
             get(|Path(code): Path<u16>| async move { (StatusCode::from_u16(code).unwrap(), "bare") }),
         )
         .route("/panic", get(panicking))
-        .layer(errorhandler::ErrorLayer::<H>::new(()))
+        .layer(errorhandler::__private::layer::<H>(()))
 }
 
 fn cases(default: u32) -> u32 {

@@ -177,13 +177,13 @@ pub fn handler_set(model: &Model<'_>, input: &Input, functions: bool) -> TokenSt
         None => quote! {
             /// The layer that serves these error handlers.
             #vis fn layer() -> ::errorhandler::ErrorLayer<Self> {
-                ::errorhandler::ErrorLayer::new(())
+                ::errorhandler::__private::layer(())
             }
         },
         Some(state) => quote! {
             /// The layer that serves these error handlers, whose extractors read `state`.
             #vis fn with_state(state: #state) -> ::errorhandler::ErrorLayer<Self> {
-                ::errorhandler::ErrorLayer::new(state)
+                ::errorhandler::__private::layer(state)
             }
         },
     };

@@ -65,11 +65,11 @@ fn handles_nothing(ident: &syn::Ident, vis: &syn::Visibility) -> TokenStream {
             impl #ident {
                 #[allow(dead_code)]
                 #vis fn layer() -> ::errorhandler::ErrorLayer<Self> {
-                    ::errorhandler::ErrorLayer::new(())
+                    ::errorhandler::__private::layer(())
                 }
                 #[allow(dead_code)]
                 #vis fn with_state<S>(_state: S) -> ::errorhandler::ErrorLayer<Self> {
-                    ::errorhandler::ErrorLayer::new(())
+                    ::errorhandler::__private::layer(())
                 }
             }
         };

@@ -61,7 +61,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
         None => quote! {
             /// The layer that answers session errors with these callbacks.
             pub fn layer() -> ::errorhandler::ErrorLayer<::errorhandler::session::__private::SessionErrorSet<Self>> {
-                ::errorhandler::ErrorLayer::new(())
+                ::errorhandler::__private::layer(())
             }
         },
         Some(state) => quote! {
@@ -69,7 +69,7 @@ pub fn callbacks(model: &Model<'_>) -> TokenStream {
             pub fn with_state(
                 state: #state,
             ) -> ::errorhandler::ErrorLayer<::errorhandler::session::__private::SessionErrorSet<Self, #state>> {
-                ::errorhandler::ErrorLayer::new(state)
+                ::errorhandler::__private::layer(state)
             }
         },
     };
@@ -159,13 +159,13 @@ fn inert_callbacks(self_ty: &Type) -> TokenStream {
             impl #self_ty {
                 #[allow(dead_code)]
                 pub fn layer() -> ::errorhandler::ErrorLayer<::errorhandler::session::__private::SessionErrorSet<Self>> {
-                    ::errorhandler::ErrorLayer::new(())
+                    ::errorhandler::__private::layer(())
                 }
                 #[allow(dead_code)]
                 pub fn with_state<__S>(
                     _state: __S,
                 ) -> ::errorhandler::ErrorLayer<::errorhandler::session::__private::SessionErrorSet<Self>> {
-                    ::errorhandler::ErrorLayer::new(())
+                    ::errorhandler::__private::layer(())
                 }
             }
         };

@@ -29,3 +29,9 @@ pub use axum::response::Response;
 pub use errorhandler_macros::errorhandler_resolved;
 pub use http::StatusCode;
 pub use inventory;
+
+/// The layer of the set `H`, whose handlers' extractors read `state`: the body of the `layer()` and `with_state`
+/// constructors the macros generate.
+pub fn layer<H: ErrorHandlers>(state: H::State) -> crate::ErrorLayer<H> {
+    crate::ErrorLayer::new(state)
+}
