@@ -122,10 +122,15 @@ pub use errorhandler_macros::errorhandler;
 /// let app: axum::Router = axum::Router::new().layer(SiteErrors::layer());
 /// ```
 ///
-/// The function is checked as one declared in the set's block with `#[errorhandler(key)]`: the same keys, one
-/// per attribute (stack them for several), and the same signature rules, each mistake a compile error under its
-/// token. It stays an ordinary item, which rustfmt formats and editors analyse. A set in another module names it
-/// by path, `pages::page_not_found;`, and infers its state from its `State<S>` as from the block's handlers.
+/// The function is checked as one declared in a set's block with `#[errorhandler(key)]`: the same
+/// [keys](macro@errorhandler#keys), one per attribute (stack `#[handler(..)]` attributes for several), and the same
+/// [signature rules](macro@errorhandler#handler-signatures), each mistake one compile error under its token. It
+/// stays an ordinary item, which rustfmt formats and editors analyse, and a set names it by its path
+/// ([Handlers as items](macro@errorhandler#handlers-as-items-handler)).
+///
+/// The attribute goes on a free function of a module: an attribute cannot see where it is, and on an associated
+/// function of an `impl` block the items it leaves beside the function are refused with several errors. Stacked
+/// attributes are recognised by the name `handler`, so import it under that name.
 pub use errorhandler_macros::handler;
 
 #[doc(hidden)]
