@@ -14,14 +14,10 @@ mod ast;
 mod expand;
 
 use proc_macro2::TokenStream;
+use syn::Ident;
 use syn::ext::IdentExt;
-use syn::{Ident, Path, PathArguments};
 
 use crate::errorhandler::valid::validate_handler_item;
-
-pub const MACRO_PREFIX: &str = "__errorhandler_";
-pub const ITEM_PREFIX: &str = "__ErrorhandlerItem_";
-pub const STATE_PREFIX: &str = "__ErrorhandlerState_";
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let tokens = match ast::parse(args, item) {
@@ -35,17 +31,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     tokens
 }
 
-/// The name the attribute gives what it leaves beside the function `name`.
-pub fn hidden_name(prefix: &str, name: &Ident) -> Ident {
-    Ident::new(&format!("{prefix}{}", name.unraw()), name.span())
-}
-
-/// `path` with its last segment renamed by [`hidden_name`]: what the attribute left beside the function.
-pub fn sibling(path: &Path, prefix: &str) -> Path {
-    let mut path = path.clone();
-    if let Some(last) = path.segments.last_mut() {
-        last.ident = hidden_name(prefix, &last.ident);
-        last.arguments = PathArguments::None;
-    }
-    path
+/// The hidden module that holds the macro of the function `name`.
+pub fn hidden_module(name: &Ident) -> Ident {
+    Ident::new(&format!("__errorhandler_{}", name.unraw()), name.span())
 }
