@@ -524,7 +524,8 @@ pub fn answers_at_once(signature: &Signature<'_>) -> bool {
 /// The function that runs the extractors, hands over the error and calls a declared handler: an `async fn`
 /// unless the handler [answers at once](answers_at_once). `qualifiers` go before `fn` (a visibility), `key` is
 /// the [key value](key_value), and `state` the type of the request head's state, which the generics and their
-/// `where` clause may declare.
+/// `where` clause may declare. A caller with a `where` clause is a `#[handler]` function's, whose return type
+/// is named in messages by the hidden type of the function's name.
 pub fn caller(
     (qualifiers, ident, generics, where_clause): (
         &TokenStream,
@@ -567,6 +568,14 @@ pub fn caller(
     let respond =
         quote_spanned!(output_span=> ::errorhandler::__private::respond::<#function, _>(#response));
     let asyncness = (!answers_at_once(signature)).then(|| quote!(async));
+    // A `#[handler]` function has a type of its name already, which a second would rename in the message.
+    let names_handler = where_clause.is_empty().then(|| {
+        quote! {
+            /// Names the handler in the message of a return type that is not a response.
+            #[allow(non_camel_case_types)]
+            struct #function {}
+        }
+    });
     quote! {
         #qualifiers #asyncness fn #ident #generics(
             __errorhandler_err: ::errorhandler::Error,
@@ -574,9 +583,7 @@ pub fn caller(
         ) -> ::core::option::Option<::errorhandler::__private::Response>
         #where_clause
         {
-            /// Names the handler in the message of a return type that is not a response.
-            #[allow(non_camel_case_types)]
-            struct #function {}
+            #names_handler
 
             #extractions
             #error_binding
