@@ -183,8 +183,9 @@ fn companion_vis(vis: &Visibility) -> TokenStream {
 }
 
 /// The macro of the function's name, which a set calls with its tokens and the hand-overs before them; it
-/// calls the set back with its own hand-over first. In a hidden module with `ty`, the type of the function's
-/// name, if any, so that the `use` beside the function imports them and not the function.
+/// calls the set back with its own hand-over first. In a hidden module, with `ty`, the type of the function's
+/// name, if any, in a module of its own, so that the `use`s beside the function import them and not the
+/// function.
 fn hand_over(
     name: &Ident,
     vis: &TokenStream,
@@ -192,26 +193,38 @@ fn hand_over(
     ty: &TokenStream,
 ) -> TokenStream {
     let module = hidden_module(name);
+    let ty = (!ty.is_empty()).then(|| {
+        quote! {
+            pub mod ty {
+                #ty
+            }
+        }
+    });
+    let use_ty = ty.as_ref().map(|_| {
+        quote! {
+            #[doc(hidden)]
+            #[allow(unused_imports)]
+            #vis use #module::ty::#name;
+        }
+    });
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case)]
         mod #module {
-            #ty
-
-            // Alone in its module, so that its `use` imports the macro only.
-            mod hand_over {
-                #[doc(hidden)]
-                macro_rules! #name {
-                    ($($set:tt)*) => {
-                        ::errorhandler::__private::errorhandler_resolved! { #named $($set)* }
-                    };
-                }
-                pub(crate) use #name;
+            #[doc(hidden)]
+            #[allow(unused_macros)]
+            macro_rules! #name {
+                ($($set:tt)*) => {
+                    ::errorhandler::__private::errorhandler_resolved! { #named $($set)* }
+                };
             }
-            pub(crate) use self::hand_over::#name;
+            pub(crate) use #name;
+
+            #ty
         }
         #[doc(hidden)]
         #[allow(unused_imports)]
         #vis use #module::#name;
+        #use_ty
     }
 }
