@@ -1,8 +1,8 @@
 //! `errorhandler! { pub struct Set; #[errorhandler(404)] fn ...; 410 => gone; page_not_found; }`
 //!
 //! A `path;` entry names a `#[handler]` function, whose attribute left a macro of the function's name beside it
-//! that hands over the function's keys and signature: the set calls the macro of its first entry not yet handed over, which calls
-//! back `__errorhandler_resolved!` with the hand-over prepended, until every entry is resolved.
+//! that hands over the function's keys and signature: the set calls the macro of its first entry not yet handed
+//! over, which calls back `__errorhandler_resolved!` with the hand-over prepended, until every entry is resolved.
 
 pub mod ast;
 pub mod expand;

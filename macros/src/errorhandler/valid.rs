@@ -101,7 +101,7 @@ pub fn validate<'a>(input: &'a Input, named: &'a [Named]) -> Result<Model<'a>, s
             // The attribute reports the mistakes of a broken one.
             Item::Named(path) => {
                 let handed_over = named.next();
-                if check_named_once(&mut errors, &mut named_paths, path) {
+                if !check_named_once(&mut errors, &mut named_paths, path) {
                     continue;
                 }
                 if let Some(Named::Handler(handler)) = handed_over {
@@ -388,15 +388,16 @@ fn qualified(named: &Path, key: String) -> String {
     format!("{leading}{}::{key}", module.join("::"))
 }
 
-// A `#[handler]` function is named once in a set; its keys are registered by the first name only.
+// A `#[handler]` function is named once in a set; its keys are registered by the first name only, which is
+// what this answers.
 fn check_named_once(errors: &mut Errors, seen: &mut Vec<String>, path: &Path) -> bool {
     let text = path.to_token_stream().to_string().replace(' ', "");
     if seen.contains(&text) {
         errors.error_spanned_by(path, format!("`{text}` is already named in this set"));
-        return true;
+        return false;
     }
     seen.push(text);
-    false
+    true
 }
 
 // Only handlers belong in the block: a function without `#[errorhandler]` or any other item is a mistake.
