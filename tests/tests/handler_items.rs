@@ -1,7 +1,11 @@
-//! `#[handler]` functions named in a set, mixed with block and registered handlers, over real HTTP.
+//! `#[handler]` functions named in a set, mixed with block and registered handlers, imported with `use` and
+//! `use ... as`, reading the set's state through `FromRef` or an extractor of that state, over real HTTP.
+
+use std::convert::Infallible;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRef, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
@@ -151,4 +155,110 @@ async fn block_and_registered_handlers_answer_beside_named_ones() {
     let (status, body) = get_text(&server, "/status/418").await;
     assert_eq!(status, StatusCode::IM_A_TEAPOT);
     assert_eq!(body, "cheese.example is a teapot");
+}
+
+/// The state of `ShopErrors`, of which its handlers read a part (`Db`) or an extractor of it (`Owner`).
+#[derive(Clone)]
+pub struct Shop {
+    db: Db,
+    owner: &'static str,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    name: &'static str,
+}
+
+impl FromRef<Shop> for Db {
+    fn from_ref(shop: &Shop) -> Self {
+        shop.db.clone()
+    }
+}
+
+/// An extractor of `Shop` alone.
+pub struct Owner(&'static str);
+
+impl FromRequestParts<Shop> for Owner {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(_parts: &mut Parts, shop: &Shop) -> Result<Self, Self::Rejection> {
+        Ok(Self(shop.owner))
+    }
+}
+
+mod shop_errors {
+    use axum::extract::State;
+    use errorhandler::{HttpError, handler};
+
+    use super::{Db, Owner};
+
+    #[handler(404)]
+    pub fn missing(e: &HttpError) -> String {
+        format!("imported {}", e.status().as_u16())
+    }
+
+    #[handler(410)]
+    pub(crate) fn gone_for_good() -> &'static str {
+        "renamed gone"
+    }
+
+    #[handler(500)]
+    pub async fn db_failed(_: &HttpError, State(db): State<Db>) -> String {
+        format!("{} failed", db.name)
+    }
+
+    #[handler(403)]
+    pub async fn forbidden(Owner(owner): Owner) -> String {
+        format!("only {owner} may")
+    }
+}
+
+use shop_errors::gone_for_good as gone_renamed;
+use shop_errors::missing;
+
+errorhandler! {
+    /// Named handlers imported with `use` and `use ... as`, in a set that declares its state.
+    #[errorhandler(state = Shop)]
+    pub struct ShopErrors;
+
+    missing;
+    gone_renamed;
+    shop_errors::db_failed;
+    shop_errors::forbidden;
+}
+
+fn shop_app() -> Router {
+    Router::new()
+        .route("/status/{code}", get(status))
+        .layer(ShopErrors::with_state(Shop {
+            db: Db { name: "cellar" },
+            owner: "the cheesemonger",
+        }))
+}
+
+#[tokio::test]
+async fn a_handler_imported_with_use_or_renamed_with_use_as_answers() {
+    let server = TestServer::start(shop_app()).await;
+    let (status, body) = get_text(&server, "/status/404").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body, "imported 404");
+    let (status, body) = get_text(&server, "/status/410").await;
+    assert_eq!(status, StatusCode::GONE);
+    assert_eq!(body, "renamed gone");
+}
+
+#[tokio::test]
+async fn a_named_handler_reads_a_part_of_the_sets_declared_state_through_from_ref() {
+    let server = TestServer::start(shop_app()).await;
+    let (status, body) = get_text(&server, "/status/500").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(body, "cellar failed");
+}
+
+#[tokio::test]
+async fn a_named_handler_takes_an_extractor_of_the_sets_state_only() {
+    let server = TestServer::start(shop_app()).await;
+    let (status, body) = get_text(&server, "/status/403").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body, "only the cheesemonger may");
 }

@@ -20,6 +20,7 @@ const TWO_ERRORS: &[&str] = &[
     "session-duplicate-callback",
     "handler-item-duplicate-key",
     "handler-item-stacked-duplicate-key",
+    "handler-item-duplicate-type-key-same-module",
     // two independent mistakes, both reported in one compile
     "two-mistakes",
     "session-two-mistakes",

@@ -59,8 +59,9 @@ pub enum Key {
     Malformed(syn::Error),
 }
 
-/// What the macro of a `#[handler]` function hands the set: `{ handler [(404) (CheeseNotFound)] pending head
-/// state }` (or `ready`, `no_head`, `no_state`), or `{ broken }` when the attribute has reported a mistake, which the set does not report again.
+/// What the macro of a `#[handler]` function hands the set: `{ handler [(404) (CheeseNotFound)] head state }` (or
+/// `no_head`, `no_state`), or `{ broken }` when the attribute has reported a mistake, which the set does not
+/// report again.
 pub enum Named {
     Handler(NamedHandler),
     Broken,
@@ -69,11 +70,9 @@ pub enum Named {
 pub struct NamedHandler {
     /// The keys as the user wrote them in `#[handler(..)]`, with their spans.
     pub keys: Vec<Key>,
-    /// Whether the function answers as soon as it is called (a plain `fn` without extractors).
-    pub ready: bool,
     /// Whether it takes extractors of the request head.
     pub head: bool,
-    /// Whether it takes `State<S>`, which its module names as `__ErrorhandlerState_<name>`.
+    /// Whether it takes `State<S>`, which the hidden type of its name tells as its `NamedState`.
     pub state: bool,
 }
 
@@ -99,7 +98,6 @@ impl Parse for Named {
         };
         Ok(Self::Handler(NamedHandler {
             keys,
-            ready: flag("ready")?,
             head: flag("head")?,
             state: flag("state")?,
         }))

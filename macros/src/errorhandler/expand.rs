@@ -104,8 +104,7 @@ pub fn handler_set(model: &Model<'_>, input: &Input, functions: bool) -> TokenSt
                 index: 0,
                 handler,
             } if handler.head => {
-                let item = named_item(path);
-                vec![quote!(.union(#item::head_parts()))]
+                vec![quote!(.union(#path::head_parts()))]
             }
             Target::Named { .. } | Target::Registered(_) => Vec::new(),
         });
@@ -166,11 +165,12 @@ pub fn handler_set(model: &Model<'_>, input: &Input, functions: bool) -> TokenSt
         .enumerate()
         .filter_map(|(id, handler)| match &handler.target {
             Target::Declared(signature) => Some(caller(
-                (&quote!(), &caller_ident(id), &quote!()),
+                (&quote!(), &caller_ident(id), &quote!(), &quote!()),
                 key_value(&key_alias(id), &handler.key),
                 signature,
                 &state,
             )),
+            Target::Named { path, index: 0, .. } => Some(named_caller(id, path, &state)),
             Target::Registered(_) | Target::Named { .. } => None,
         });
     let constructor = match &model.state {
@@ -342,9 +342,8 @@ fn by_type(model: &Model<'_>) -> Vec<TokenStream> {
                     quote!(#key.matches(__errorhandler_cause, __errorhandler_depth, #registered().takes_owned_error()))
                 }
                 Target::Named { path, index, .. } => {
-                    let item = named_item(path);
                     let matches = format_ident!("matches_{}", index);
-                    quote!(#item::#matches(__errorhandler_cause, __errorhandler_depth))
+                    quote!(#path::#matches(__errorhandler_cause, __errorhandler_depth))
                 }
             };
             let id = handler_id(id);
@@ -455,23 +454,32 @@ fn call_arm(id: usize, handler: &Handler<'_>) -> TokenStream {
             let registered = registered_ident(id);
             quote!(#index => #registered().call(__errorhandler_err, __errorhandler_head),)
         }
-        Target::Named {
-            path,
-            handler,
-            index: key,
-        } => {
-            let item = named_item(path);
-            let call = format_ident!("call_{}", key);
-            // Spanned at the name: a `State<S>` that is not the set's state is reported there.
-            let span = at(path.span());
-            let call = quote_spanned!(span=> #item::#call(__errorhandler_err, __errorhandler_head));
-            if handler.ready {
-                quote!(#index => ::errorhandler::__private::HandlerCall::Ready(#call),)
-            } else {
-                quote!(#index => ::errorhandler::__private::HandlerCall::Pending(::std::boxed::Box::pin(#call)),)
-            }
+        Target::Named { index: key, .. } => {
+            let named = named_ident(id - key);
+            quote!(#index => #named(#key, __errorhandler_err, __errorhandler_head),)
         }
     }
+}
+
+/// The one call of a named `#[handler]` function, which checks its extractors against the set's state: spanned
+/// at its name in the set, so that a parameter that is not an extractor of this state is reported there, once.
+fn named_caller(id: usize, path: &syn::Path, state: &TokenStream) -> TokenStream {
+    let ident = named_ident(id);
+    let span = at(path.span());
+    let call = quote_spanned!(span=> #path::call::<#state>(__errorhandler_key, __errorhandler_err, __errorhandler_head));
+    quote! {
+        fn #ident(
+            __errorhandler_key: usize,
+            __errorhandler_err: ::errorhandler::Error,
+            __errorhandler_head: ::core::option::Option<::errorhandler::__private::RequestHead<#state>>,
+        ) -> ::errorhandler::__private::HandlerCall {
+            #call
+        }
+    }
+}
+
+fn named_ident(id: usize) -> syn::Ident {
+    format_ident!("__errorhandler_named_{}", id)
 }
 
 /// The function that returns `registered::<..>(key, path)`, spanned at the path so that a function unfit for
@@ -499,11 +507,6 @@ fn registered_ident(id: usize) -> syn::Ident {
     format_ident!("__errorhandler_registered_{}", id)
 }
 
-/// The path of the hidden type whose associated functions call a named `#[handler]` function.
-fn named_item(path: &syn::Path) -> syn::Path {
-    crate::handler::sibling(path, crate::handler::ITEM_PREFIX)
-}
-
 fn key_alias(id: usize) -> syn::Ident {
     format_ident!("__ErrorhandlerKey{}", id)
 }
@@ -520,9 +523,16 @@ pub fn answers_at_once(signature: &Signature<'_>) -> bool {
 
 /// The function that runs the extractors, hands over the error and calls a declared handler: an `async fn`
 /// unless the handler [answers at once](answers_at_once). `qualifiers` go before `fn` (a visibility), `key` is
-/// the [key value](key_value), and `state` the type of the request head's state, which the generics may declare.
+/// the [key value](key_value), and `state` the type of the request head's state, which the generics and their
+/// `where` clause may declare. A caller with a `where` clause is a `#[handler]` function's, whose return type
+/// is named in messages by the hidden type of the function's name.
 pub fn caller(
-    (qualifiers, ident, generics): (&TokenStream, &syn::Ident, &TokenStream),
+    (qualifiers, ident, generics, where_clause): (
+        &TokenStream,
+        &syn::Ident,
+        &TokenStream,
+        &TokenStream,
+    ),
     key: (TokenStream, TokenStream),
     signature: &Signature<'_>,
     state: &TokenStream,
@@ -558,14 +568,22 @@ pub fn caller(
     let respond =
         quote_spanned!(output_span=> ::errorhandler::__private::respond::<#function, _>(#response));
     let asyncness = (!answers_at_once(signature)).then(|| quote!(async));
+    // A `#[handler]` function has a type of its name already, which a second would rename in the message.
+    let names_handler = where_clause.is_empty().then(|| {
+        quote! {
+            /// Names the handler in the message of a return type that is not a response.
+            #[allow(non_camel_case_types)]
+            struct #function {}
+        }
+    });
     quote! {
         #qualifiers #asyncness fn #ident #generics(
             __errorhandler_err: ::errorhandler::Error,
             __errorhandler_head: ::core::option::Option<::errorhandler::__private::RequestHead<#state>>,
-        ) -> ::core::option::Option<::errorhandler::__private::Response> {
-            /// Names the handler in the message of a return type that is not a response.
-            #[allow(non_camel_case_types)]
-            struct #function {}
+        ) -> ::core::option::Option<::errorhandler::__private::Response>
+        #where_clause
+        {
+            #names_handler
 
             #extractions
             #error_binding

@@ -1,8 +1,8 @@
 //! `errorhandler! { pub struct Set; #[errorhandler(404)] fn ...; 410 => gone; page_not_found; }`
 //!
-//! A `path;` entry names a `#[handler]` function, whose attribute left a macro beside it that hands over the
-//! function's keys and signature: the set calls the macro of its first entry not yet handed over, which calls
-//! back `__errorhandler_resolved!` with the hand-over prepended, until every entry is resolved.
+//! A `path;` entry names a `#[handler]` function, whose attribute left a macro of the function's name beside it
+//! that hands over the function's keys and signature: the set calls the macro of its first entry not yet handed
+//! over, which calls back `__errorhandler_resolved!` with the hand-over prepended, until every entry is resolved.
 
 pub mod ast;
 pub mod expand;
@@ -55,7 +55,6 @@ fn expand_with(input: TokenStream, resolving: bool) -> TokenStream {
     let first_stage = named.is_empty();
     let tokens = match next {
         Some(path) => {
-            let lookup = crate::handler::sibling(path, crate::handler::MACRO_PREFIX);
             let first = first_stage.then(|| {
                 let stand_in = fallback::stand_in(&set.set);
                 let functions = expand::block_functions(&fallback::without_receivers(&set));
@@ -63,7 +62,7 @@ fn expand_with(input: TokenStream, resolving: bool) -> TokenStream {
             });
             quote! {
                 #first
-                #lookup! { #handed_over }
+                #path! { #handed_over }
             }
         }
         None => match valid::validate(&set, &named) {

@@ -67,6 +67,7 @@ pub fn validate<'a>(input: &'a Input, named: &'a [Named]) -> Result<Model<'a>, s
     let mut named = named.iter();
     let declared_state = check_state(&mut errors, &input.set);
     let mut handlers = Vec::new();
+    let mut named_paths = Vec::new();
     for item in &input.items {
         match item {
             Item::Declared { keys, function } => {
@@ -99,7 +100,11 @@ pub fn validate<'a>(input: &'a Input, named: &'a [Named]) -> Result<Model<'a>, s
             }
             // The attribute reports the mistakes of a broken one.
             Item::Named(path) => {
-                if let Some(Named::Handler(handler)) = named.next() {
+                let handed_over = named.next();
+                if !check_named_once(&mut errors, &mut named_paths, path) {
+                    continue;
+                }
+                if let Some(Named::Handler(handler)) = handed_over {
                     for (index, written) in handler.keys.iter().enumerate() {
                         if let Some(key) = check_key(&mut errors, written) {
                             let target = Target::Named {
@@ -128,12 +133,9 @@ pub fn validate<'a>(input: &'a Input, named: &'a [Named]) -> Result<Model<'a>, s
                 .iter()
                 .find_map(|ty| state_type(ty))
                 .cloned(),
-            Target::Named { path, handler, .. } => handler.state.then(|| {
-                Type::Path(syn::TypePath {
-                    qself: None,
-                    path: crate::handler::sibling(path, crate::handler::STATE_PREFIX),
-                })
-            }),
+            Target::Named { path, handler, .. } => handler.state.then(
+                || syn::parse_quote!(<#path as ::errorhandler::__private::NamedState>::State),
+            ),
             Target::Registered(_) => None,
         })
     });
@@ -341,7 +343,13 @@ fn check_duplicates(
             KeyKind::ServerErrors => "5xx".to_owned(),
             KeyKind::Default => "default".to_owned(),
             KeyKind::Session => "session".to_owned(),
-            KeyKind::Type(path) => path.to_token_stream().to_string().replace(' ', ""),
+            KeyKind::Type(path) => {
+                let key = path.to_token_stream().to_string().replace(' ', "");
+                match &handler.target {
+                    Target::Named { path: named, .. } => qualified(named, key),
+                    Target::Declared(_) | Target::Registered(_) => key,
+                }
+            }
         };
         match first_seen.get(&identity) {
             Some(first) => {
@@ -356,6 +364,40 @@ fn check_duplicates(
             }
         }
     }
+}
+
+/// A type key of a `#[handler]` function, resolved in the function's module: the module of its path in the set
+/// (the path minus its last segment) before the key, unless the key is absolute.
+fn qualified(named: &Path, key: String) -> String {
+    let module: Vec<String> = named
+        .segments
+        .iter()
+        .rev()
+        .skip(1)
+        .rev()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    if module.is_empty() || key.starts_with("::") || key.starts_with("crate::") {
+        return key;
+    }
+    let leading = if named.leading_colon.is_some() {
+        "::"
+    } else {
+        ""
+    };
+    format!("{leading}{}::{key}", module.join("::"))
+}
+
+// A `#[handler]` function is named once in a set; its keys are registered by the first name only, which is
+// what this answers.
+fn check_named_once(errors: &mut Errors, seen: &mut Vec<String>, path: &Path) -> bool {
+    let text = path.to_token_stream().to_string().replace(' ', "");
+    if seen.contains(&text) {
+        errors.error_spanned_by(path, format!("`{text}` is already named in this set"));
+        return false;
+    }
+    seen.push(text);
+    true
 }
 
 // Only handlers belong in the block: a function without `#[errorhandler]` or any other item is a mistake.

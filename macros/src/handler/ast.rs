@@ -2,7 +2,7 @@
 
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
-use syn::{Attribute, Ident, ItemFn};
+use syn::{Attribute, Ident, ItemFn, Visibility};
 
 use crate::errorhandler::ast::{Key, parse_single_key};
 
@@ -17,6 +17,7 @@ pub struct HandlerFn {
 pub struct NotAFunction {
     pub item: TokenStream,
     pub ident: Option<Ident>,
+    pub vis: Visibility,
     pub error: syn::Error,
 }
 
@@ -50,18 +51,23 @@ fn is_handler(attr: &Attribute) -> bool {
 }
 
 fn not_a_function(item: TokenStream) -> NotAFunction {
-    let ident = match syn::parse2::<syn::Item>(item.clone()) {
-        Ok(syn::Item::Struct(item)) => Some(item.ident),
-        Ok(syn::Item::Enum(item)) => Some(item.ident),
-        Ok(syn::Item::Const(item)) => Some(item.ident),
-        Ok(syn::Item::Static(item)) => Some(item.ident),
-        Ok(syn::Item::Type(item)) => Some(item.ident),
-        Ok(syn::Item::Mod(item)) => Some(item.ident),
-        _ => None,
+    let (ident, vis) = match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(syn::Item::Struct(item)) => (Some(item.ident), item.vis),
+        Ok(syn::Item::Enum(item)) => (Some(item.ident), item.vis),
+        Ok(syn::Item::Const(item)) => (Some(item.ident), item.vis),
+        Ok(syn::Item::Static(item)) => (Some(item.ident), item.vis),
+        Ok(syn::Item::Type(item)) => (Some(item.ident), item.vis),
+        Ok(syn::Item::Mod(item)) => (Some(item.ident), item.vis),
+        _ => (None, Visibility::Inherited),
     };
     let error = syn::Error::new_spanned(
         &item,
         "#[handler(key)] declares an error handler: it goes on a free `fn` or `async fn`",
     );
-    NotAFunction { item, ident, error }
+    NotAFunction {
+        item,
+        ident,
+        vis,
+        error,
+    }
 }

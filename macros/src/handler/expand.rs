@@ -1,11 +1,12 @@
 //! What `#[handler(..)]` leaves beside the function: see the module's documentation.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::{Ident, Visibility};
 
 use super::ast::{HandlerFn, NotAFunction};
-use super::{ITEM_PREFIX, MACRO_PREFIX, STATE_PREFIX, hidden_name};
+use super::hidden_module;
 use crate::codegen::at;
 use crate::errorhandler::expand::{answers_at_once, caller, key_value};
 use crate::errorhandler::fallback::without_receiver;
@@ -15,27 +16,27 @@ use crate::signature::state_type;
 pub fn handler_item(handler: &HandlerFn, checked: &HandlerItem<'_>) -> TokenStream {
     let function = &handler.function;
     let name = &function.sig.ident;
+    let vis = companion_vis(&function.vis);
     let signature = &checked.signature;
-    let item = hidden_name(ITEM_PREFIX, name);
     let state = signature.extractors.iter().find_map(|ty| state_type(ty));
-    let (generics, state_param) = match state {
-        Some(state) => (quote!(), quote!(#state)),
-        None => (
-            quote!(<__ErrorhandlerS: ::core::marker::Send + ::core::marker::Sync + 'static>),
-            quote!(__ErrorhandlerS),
-        ),
-    };
-    let state_alias = state.map(|state| {
-        let alias = hidden_name(STATE_PREFIX, name);
+    let named_state = state.map(|state| {
         quote! {
-            #[doc(hidden)]
-            #[allow(non_camel_case_types)]
-            pub(crate) type #alias = #state;
+            impl ::errorhandler::__private::NamedState for #name {
+                type State = #state;
+            }
         }
     });
+    // Generic over the state of the set that names the function, which checks the bounds where it calls it.
+    let generics = quote!(<__ErrorhandlerS: ::core::marker::Send + ::core::marker::Sync + 'static>);
+    let bounds = signature.extractors.iter().map(|ty| {
+        let span = at(ty.span());
+        quote_spanned!(span=> #ty: ::errorhandler::__private::HeadExtractor<__ErrorhandlerS>,)
+    });
+    let where_clause = quote!(where #(#bounds)*);
     let owned = signature.error.as_ref().is_some_and(|error| !error.by_ref);
     let mut key_aliases = Vec::new();
     let mut functions = Vec::new();
+    let mut arms = Vec::new();
     for (index, key) in checked.keys.iter().enumerate() {
         let alias = format_ident!("__ErrorhandlerKey{}", index);
         if let KeyKind::Type(path) = key {
@@ -60,22 +61,23 @@ pub fn handler_item(handler: &HandlerFn, checked: &HandlerItem<'_>) -> TokenStre
         }
         let call = format_ident!("call_{}", index);
         functions.push(caller(
-            (&quote!(pub(crate)), &call, &generics),
+            (&quote!(), &call, &generics, &where_clause),
             key_value(&alias, key),
             signature,
-            &state_param,
+            &quote!(__ErrorhandlerS),
         ));
+        let called = quote!(Self::#call(__errorhandler_err, __errorhandler_head));
+        arms.push(if answers_at_once(signature) {
+            quote!(#index => ::errorhandler::__private::HandlerCall::Ready(#called),)
+        } else {
+            quote!(#index => ::errorhandler::__private::HandlerCall::Pending(::std::boxed::Box::pin(#called)),)
+        });
     }
     let parts = signature
         .extractors
         .iter()
         .map(|ty| quote!(.union(::errorhandler::__private::HeadProbe::<#ty>::new().reads())));
     let keys = handler.keys.iter().map(key_token);
-    let ready = if answers_at_once(signature) {
-        quote!(ready)
-    } else {
-        quote!(pending)
-    };
     let head = if signature.extractors.is_empty() {
         quote!(no_head)
     } else {
@@ -86,27 +88,49 @@ pub fn handler_item(handler: &HandlerFn, checked: &HandlerItem<'_>) -> TokenStre
     } else {
         quote!(no_state)
     };
-    let hand_over = hand_over(name, &quote!({ handler [#((#keys))*] #ready #head #state }));
-    quote! {
-        #function
-
+    // `pub` where it is declared, so that it may name the function's state in a set's public `with_state`; as
+    // visible as the function where it is re-exported.
+    let ty = quote! {
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
-        pub(crate) enum #item {}
-
-        #state_alias
+        pub enum #name {}
+    };
+    let hand_over = hand_over(
+        name,
+        &vis,
+        &quote!({ handler [#((#keys))*] #head #state }),
+        &ty,
+    );
+    quote! {
+        #function
 
         const _: () = {
             #[allow(unused_imports)]
             use ::errorhandler::__private::{KeyOfErrorType as _, KeyOfOtherType as _};
             #(#key_aliases)*
 
+            #named_state
+
             #[allow(dead_code)]
-            impl #item {
+            impl #name {
                 pub(crate) fn head_parts() -> ::errorhandler::__private::HeadParts {
                     #[allow(unused_imports)]
                     use ::errorhandler::__private::ReadsAnyPart as _;
                     ::errorhandler::__private::HeadParts::NONE #(#parts)*
+                }
+
+                /// Calls the function for its `__errorhandler_key`th key.
+                pub(crate) fn call #generics(
+                    __errorhandler_key: usize,
+                    __errorhandler_err: ::errorhandler::Error,
+                    __errorhandler_head: ::core::option::Option<::errorhandler::__private::RequestHead<__ErrorhandlerS>>,
+                ) -> ::errorhandler::__private::HandlerCall
+                #where_clause
+                {
+                    match __errorhandler_key {
+                        #(#arms)*
+                        _ => ::errorhandler::__private::HandlerCall::NONE,
+                    }
                 }
 
                 #(#functions)*
@@ -122,7 +146,8 @@ pub fn handler_item(handler: &HandlerFn, checked: &HandlerItem<'_>) -> TokenStre
 pub fn fallback(handler: &HandlerFn, errors: &syn::Error) -> TokenStream {
     let function = without_receiver(&handler.function);
     let errors = errors.to_compile_error();
-    let hand_over = hand_over(&function.sig.ident, &quote!({ broken }));
+    let vis = companion_vis(&function.vis);
+    let hand_over = hand_over(&function.sig.ident, &vis, &quote!({ broken }), &quote!());
     quote! {
         #function
         #errors
@@ -131,11 +156,16 @@ pub fn fallback(handler: &HandlerFn, errors: &syn::Error) -> TokenStream {
 }
 
 pub fn not_a_function(not_a_function: &NotAFunction) -> TokenStream {
-    let NotAFunction { item, ident, error } = not_a_function;
+    let NotAFunction {
+        item,
+        ident,
+        vis,
+        error,
+    } = not_a_function;
     let error = error.to_compile_error();
     let hand_over = ident
         .as_ref()
-        .map(|ident| hand_over(ident, &quote!({ broken })));
+        .map(|ident| hand_over(ident, &companion_vis(vis), &quote!({ broken }), &quote!()));
     quote! {
         #item
         #error
@@ -143,19 +173,58 @@ pub fn not_a_function(not_a_function: &NotAFunction) -> TokenStream {
     }
 }
 
-/// The macro `__errorhandler_<name>`, which a set calls with its tokens and the hand-overs before them; it
-/// calls the set back with its own hand-over first.
-fn hand_over(name: &syn::Ident, named: &TokenStream) -> TokenStream {
-    let ident = hidden_name(MACRO_PREFIX, name);
+/// The visibility of what the attribute leaves beside the function: the function's own, at most `pub(crate)`,
+/// which is as far as a `macro_rules!` macro can be re-exported.
+fn companion_vis(vis: &Visibility) -> TokenStream {
+    match vis {
+        Visibility::Public(_) => quote!(pub(crate)),
+        other => quote!(#other),
+    }
+}
+
+/// The macro of the function's name, which a set calls with its tokens and the hand-overs before them; it
+/// calls the set back with its own hand-over first. In a hidden module, with `ty`, the type of the function's
+/// name, if any, in a module of its own, so that the `use`s beside the function import them and not the
+/// function.
+fn hand_over(
+    name: &Ident,
+    vis: &TokenStream,
+    named: &TokenStream,
+    ty: &TokenStream,
+) -> TokenStream {
+    let module = hidden_module(name);
+    let ty = (!ty.is_empty()).then(|| {
+        quote! {
+            pub mod ty {
+                #ty
+            }
+        }
+    });
+    let use_ty = ty.as_ref().map(|_| {
+        quote! {
+            #[doc(hidden)]
+            #[allow(unused_imports)]
+            #vis use #module::ty::#name;
+        }
+    });
     quote! {
         #[doc(hidden)]
-        macro_rules! #ident {
-            ($($set:tt)*) => {
-                ::errorhandler::__private::errorhandler_resolved! { #named $($set)* }
-            };
+        #[allow(non_snake_case)]
+        mod #module {
+            #[doc(hidden)]
+            #[allow(unused_macros)]
+            macro_rules! #name {
+                ($($set:tt)*) => {
+                    ::errorhandler::__private::errorhandler_resolved! { #named $($set)* }
+                };
+            }
+            pub(crate) use #name;
+
+            #ty
         }
         #[doc(hidden)]
         #[allow(unused_imports)]
-        pub(crate) use #ident;
+        #vis use #module::#name;
+        #use_ty
     }
 }

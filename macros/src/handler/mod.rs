@@ -1,27 +1,32 @@
 //! `#[handler(404)] fn page_not_found(..)`: an error handler declared as an ordinary item, named in a set as
-//! `page_not_found;`.
+//! `page_not_found;`, or by any path or `use` that reaches the function.
 //!
-//! The attribute checks the function as the block checks a declared handler, then leaves beside it, in the
-//! function's module, where its types resolve:
-//! - `__ErrorhandlerItem_<name>`, whose associated functions call the handler for its `i`th key (`call_i`), test
-//!   a type key (`matches_i`) and tell the parts of the request head it reads (`head_parts`). Compiled here, a
-//!   type mistake is reported once under the user's token, and the set's calls of them never fail;
-//! - `__ErrorhandlerState_<name>`, the `S` of its `State<S>`, from which a set infers its state;
-//! - the macro `__errorhandler_<name>`, which hands a set the keys as written and the signature's facts (see
-//!   `errorhandler::ast::Named`).
+//! The attribute checks the function as the block checks a declared handler, then gives the function's name
+//! to two companions in the other namespaces, so that whatever reaches the function (its path, `use`,
+//! `use .. as`) reaches them too, with the same privacy (the function's visibility, at most `pub(crate)`, as far
+//! as a `macro_rules!` macro goes):
+//! - a type, an empty enum, whose associated functions the set calls: `call`, which calls the function for
+//!   its `i`th key, `matches_i`, which tests a type key against an error and its sources, and `head_parts`, the
+//!   parts of the request head it reads. It implements `NamedState` with the `S` of its `State<S>`, from which a
+//!   set that declares no state takes its own. Its type keys are named here, in the function's module, so a
+//!   key that is not an error type is reported once under the user's token. `call` is generic over the set's
+//!   state with a `where` bound per extractor (spanned at the parameter), so an extractor of a sub-state
+//!   (`FromRef`) or of a concrete state only is checked where the set calls it, once per name;
+//! - a macro, which hands a set the keys as written and the signature's facts (see `errorhandler::ast::Named`)
+//!   by calling the set back.
+//!
+//! Both live in the hidden module `__errorhandler_<name>` (the type in a module of its own, declared `pub` so
+//! that a set's public `with_state` may name its state), whose `use`s beside the function import them and not
+//! the function, which is in the value namespace of its own module.
 
 mod ast;
 mod expand;
 
 use proc_macro2::TokenStream;
+use syn::Ident;
 use syn::ext::IdentExt;
-use syn::{Ident, Path, PathArguments};
 
 use crate::errorhandler::valid::validate_handler_item;
-
-pub const MACRO_PREFIX: &str = "__errorhandler_";
-pub const ITEM_PREFIX: &str = "__ErrorhandlerItem_";
-pub const STATE_PREFIX: &str = "__ErrorhandlerState_";
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let tokens = match ast::parse(args, item) {
@@ -35,17 +40,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     tokens
 }
 
-/// The name the attribute gives what it leaves beside the function `name`.
-pub fn hidden_name(prefix: &str, name: &Ident) -> Ident {
-    Ident::new(&format!("{prefix}{}", name.unraw()), name.span())
-}
-
-/// `path` with its last segment renamed by [`hidden_name`]: what the attribute left beside the function.
-pub fn sibling(path: &Path, prefix: &str) -> Path {
-    let mut path = path.clone();
-    if let Some(last) = path.segments.last_mut() {
-        last.ident = hidden_name(prefix, &last.ident);
-        last.arguments = PathArguments::None;
-    }
-    path
+/// The hidden module that holds the macro of the function `name`.
+pub fn hidden_module(name: &Ident) -> Ident {
+    Ident::new(&format!("__errorhandler_{}", name.unraw()), name.span())
 }

@@ -7,6 +7,7 @@ mod abort;
 mod handlers;
 mod head;
 mod keys;
+mod named;
 mod params;
 mod registered;
 mod response;
@@ -18,6 +19,7 @@ pub use self::keys::{
     ByStatus, ByType, ErrorKey, ErrorType, KeyOfErrorType, KeyOfOtherType, NotAnErrorType,
     TypeProbe, assert_error_type,
 };
+pub use self::named::NamedState;
 pub use self::params::{
     ErrorParam, HeadExtractor, HeadProbe, ReadsAnyPart, borrow_error, extract_head, hold_error,
     take_error,

@@ -42,9 +42,9 @@ mod pages {
         format!("{}: {e}", state.0)
     }
 
-    /// A private handler is named through what its attribute leaves in the module.
+    /// What the attribute leaves beside a `pub(super)` function is as visible as the function.
     #[handler(super::CheeseNotFound)]
-    fn cheese_by_value(e: super::CheeseNotFound) -> String {
+    pub(super) fn cheese_by_value(e: super::CheeseNotFound) -> String {
         e.to_string()
     }
 }
