@@ -1,6 +1,7 @@
 //! Procedural macros of errorhandler; use them through the `errorhandler` crate, which documents them.
 
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod abort;
 mod codegen;
