@@ -315,7 +315,7 @@ impl AppServer {
         jwt: bool,
     ) -> Backend {
         let app = self.core.app(core_url.as_deref());
-        let config = SessionConfig::builder()
+        let mut config = SessionConfig::builder()
             // `index.js` runs on plain http with `websiteDomain` and `apiDomain` on one site: not `Secure`, `Lax`.
             .cookie_secure(false)
             .access_token_lifetime(Duration::from_secs(app.access_token_validity))
@@ -327,13 +327,15 @@ impl AppServer {
             .signing_secret(app.signing_secret.clone())
             .issuer(self.issuer.clone())
             // The page origin `index.js` lets call it with CORS may send it the session cookies too.
-            .allowed_origin(WEBSITE_ORIGIN)
-            // As `index.js`'s `exposeAccessTokenToFrontendInCookieBasedAuth: true`.
-            .expose_access_token_to_frontend_in_cookie_based_auth()
-            .build()
-            .unwrap_or_else(|error| {
-                panic!("the suite's session configuration is not valid: {error}")
-            });
+            .allowed_origin(WEBSITE_ORIGIN);
+        if jwt {
+            // As `index.js`, whose `exposeAccessTokenToFrontendInCookieBasedAuth: true` is in the configuration of
+            // `enableJWT` alone: the other tests expect no access token in the page in cookie mode.
+            config = config.expose_access_token_to_frontend_in_cookie_based_auth();
+        }
+        let config = config.build().unwrap_or_else(|error| {
+            panic!("the suite's session configuration is not valid: {error}")
+        });
         let sessions = Sessions::with_store(config, app.store.clone());
         let state = AppState {
             sessions: sessions.clone(),
