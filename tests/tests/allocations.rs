@@ -52,14 +52,25 @@ fn count(size: usize) {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// Allocations and bytes of one request through `app`, body read, on a warm router.
+/// Allocations and bytes of one GET through `app`, body read, on a warm router.
 fn allocations_per_request(
     runtime: &tokio::runtime::Runtime,
     app: &Router,
     path: &str,
 ) -> (u64, u64) {
+    allocations_per(runtime, app, "GET", path)
+}
+
+/// Allocations and bytes of one `method` request through `app`, body read, on a warm router.
+fn allocations_per(
+    runtime: &tokio::runtime::Runtime,
+    app: &Router,
+    method: &str,
+    path: &str,
+) -> (u64, u64) {
     let request = || {
         Request::builder()
+            .method(method)
             .uri(path)
             .body(Body::empty())
             .expect("request")
@@ -197,4 +208,77 @@ fn an_event_no_subscriber_wants_costs_no_allocation() {
         with.0, without.0,
         "allocations of a 404 with and without a subscriber"
     );
+}
+
+/// The same handlers as `#[handler]` items and declared in the block, for the test below.
+mod forms {
+    use axum::http::Uri;
+    use errorhandler::{HttpError, errorhandler, handler};
+
+    #[handler(404)]
+    pub fn missing_page(e: &HttpError, uri: Uri) -> String {
+        format!("{uri}: {}", e.description())
+    }
+
+    #[handler(405)]
+    pub async fn wrong_method(e: &HttpError) -> String {
+        e.to_string()
+    }
+
+    errorhandler! {
+        pub struct Named;
+
+        missing_page;
+        wrong_method;
+    }
+
+    errorhandler! {
+        pub struct Declared;
+
+        #[errorhandler(404)]
+        fn declared_missing_page(e: &HttpError, uri: Uri) -> String {
+            format!("{uri}: {}", e.description())
+        }
+
+        #[errorhandler(405)]
+        async fn declared_wrong_method(e: &HttpError) -> String {
+            e.to_string()
+        }
+    }
+}
+
+#[test]
+fn a_handler_item_costs_what_the_same_handler_in_the_block_costs() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let routes = || Router::new().route("/only-get", axum::routing::get(|| async { "ok" }));
+    let named = routes().layer(forms::Named::layer());
+    let declared = routes().layer(forms::Declared::layer());
+    // A plain `fn` with an extractor (answered at once), and an `async fn` (its future boxed).
+    for (method, path) in [("GET", "/nowhere"), ("POST", "/only-get")] {
+        let answer = |app: &Router| {
+            let request = Request::builder()
+                .method(method)
+                .uri(path)
+                .body(Body::empty())
+                .expect("request");
+            runtime.block_on(async {
+                let response = app.clone().oneshot(request).await.expect("infallible");
+                let status = response.status();
+                let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .expect("body");
+                (status, body)
+            })
+        };
+        let (status, body) = answer(&named);
+        assert!(!body.is_empty(), "{method} {path}: a handler answered");
+        assert_eq!((status, body), answer(&declared), "{method} {path}");
+        assert_eq!(
+            allocations_per(&runtime, &named, method, path),
+            allocations_per(&runtime, &declared, method, path),
+            "{method} {path}: allocations and bytes of the named handler and of the declared one"
+        );
+    }
 }
