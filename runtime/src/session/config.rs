@@ -895,6 +895,10 @@ impl fmt::Debug for SessionConfig {
                 "sign_in_revokes_current_session",
                 &inner.sign_in_revokes_current_session,
             )
+            .field(
+                "expose_access_token_to_frontend_in_cookie_based_auth",
+                &inner.expose_access_token,
+            )
             .finish_non_exhaustive()
     }
 }
